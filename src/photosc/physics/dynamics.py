@@ -1,0 +1,714 @@
+"""Driven Langevin dynamics of the Raman coordinate (eq. 6 of the paper).
+
+Eq. 6 in internal units (M = omega = 1, time in 1/omega, Q in l0, energies in hbar*omega):
+
+    Q'' + gamma Q' = f(Q) + z E^2(t) + eta(t),  <eta(t) eta(t')> = 2 gamma (T/sites) delta(t - t'),
+
+with f(Q) = -dF/dQ the force of the adiabatic landscape F(Q, T) = Q^2/2 + F_SC (so f already holds
+the harmonic -Q), z E^2(t) the displacive drive (``GaussianPulse``, ``FlatTopPulse``, sums of them)
+and ``sites`` the number of sites whose coordinates move together (see ``simulate``).
+
+The force is read from a ``ForceTable`` (a cubic spline built once per (model, T) with a measured
+error), and the ensemble is integrated with the BAOAB splitting of Leimkuhler and Matthews
+(weak order 2) in a compiled kernel. Randomness comes from ``numpy.random.SeedSequence``: one child
+per chunk of ``chunk_size`` trajectories, so trajectory i gets the same numbers however the chunks
+are grouped, ordered or spread over threads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numba
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy.interpolate import CubicSpline
+
+from photosc._checks import FloatArray, checked
+from photosc.units import oscillator_length_pm
+
+if TYPE_CHECKING:
+    from photosc.model import Model
+
+#: Trajectories per chunk, the unit of randomness (one SeedSequence child each).
+CHUNK_SIZE: int = 1024
+#: Noise is drawn in blocks of this many steps (does not change the numbers drawn).
+_BLOCK_STEPS: int = 256
+
+FLOAT = np.float64
+
+
+# --- force table -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ForceTable:
+    """A force f(Q) tabulated as a cubic spline on a uniform grid, with its measured error.
+
+    ``coefficients[i]`` holds (c3, c2, c1, c0) of f on cell i: f = ((c3 d + c2) d + c1) d + c0 with
+    d = Q - Q_i. ``max_error`` is the largest |spline - force| found at every cell's midpoint and
+    quarter points when the table was built; for a smooth force the spline error (<= 5/384 h^4
+    max|f''''|) peaks inside cells, so these points sample it to within a few percent. Outside
+    [Q_min, Q_max] the force is continued linearly with the end slopes (the landscape's force tends
+    to the harmonic -Q at large |Q|). Units: Q in l0, f in hbar*omega/l0.
+    """
+
+    Q_min: float
+    Q_max: float
+    coefficients: FloatArray
+    max_error: float
+
+    @property
+    def spacing(self) -> float:
+        """Grid spacing h, in l0."""
+        return (self.Q_max - self.Q_min) / self.coefficients.shape[0]
+
+    @property
+    def n_points(self) -> int:
+        """Number of grid points."""
+        return int(self.coefficients.shape[0] + 1)
+
+    @classmethod
+    def from_callable(
+        cls,
+        force: Callable[[FloatArray], ArrayLike],
+        Q_min: float,
+        Q_max: float,
+        *,
+        atol: float = 1e-7,
+        n_start: int = 257,
+        n_max: int = 2**18 + 1,
+    ) -> ForceTable:
+        """Tabulate a vectorised ``force(Q)`` on [Q_min, Q_max] to absolute error ``atol``.
+
+        The grid is halved until the error at all midpoints and quarter points is <= atol; every
+        new node is an old check point, so each refinement only evaluates the new check points.
+        Raises RuntimeError if ``n_max`` points do not reach ``atol`` (e.g. a discontinuous force).
+        """
+        lo = float(checked("Q_min", Q_min))
+        hi = float(checked("Q_max", Q_max))
+        if not hi > lo:
+            raise ValueError(f"Q_max must exceed Q_min, got Q_min={lo!r}, Q_max={hi!r}")
+        atol = float(checked("atol", atol, positive=True))
+        if n_start < 5:
+            raise ValueError(f"n_start must be >= 5, got n_start={n_start!r}")
+
+        def evaluate(q: FloatArray) -> FloatArray:
+            values = np.asarray(force(q), dtype=float)
+            if values.shape != q.shape or not np.all(np.isfinite(values)):
+                raise ValueError("force must return finite values of the shape of its input")
+            return values
+
+        n_cells = n_start - 1
+        nodes = np.linspace(lo, hi, n_cells + 1)
+        f_nodes = evaluate(nodes)
+        while True:
+            spline = CubicSpline(nodes, f_nodes, bc_type="not-a-knot")
+            h = (hi - lo) / n_cells
+            checks = lo + h * (np.arange(4 * n_cells) + 1.0) / 4.0
+            checks = checks[np.arange(checks.size) % 4 != 3]  # quarter, mid, three-quarter points
+            f_checks = evaluate(checks)
+            error = float(np.max(np.abs(spline(checks) - f_checks)))
+            if error <= atol:
+                coefficients = np.ascontiguousarray(spline.c.T, dtype=FLOAT)
+                return cls(lo, hi, coefficients, error)
+            if 2 * n_cells + 1 > n_max:
+                raise RuntimeError(
+                    f"force table did not reach atol={atol:g} with {n_cells + 1} points "
+                    f"(error {error:.3g}); is the force discontinuous?"
+                )
+            mids = checks[1::3]
+            merged = np.empty(2 * n_cells + 1)
+            merged[0::2], merged[1::2] = nodes, mids
+            f_merged = np.empty_like(merged)
+            f_merged[0::2], f_merged[1::2] = f_nodes, f_checks[1::3]
+            nodes, f_nodes, n_cells = merged, f_merged, 2 * n_cells
+
+    @classmethod
+    def from_model(
+        cls, model: Model, T: float, *, Q_max: float | None = None, atol: float = 1e-7
+    ) -> ForceTable:
+        """The force -dF/dQ of the adiabatic landscape F(Q, T) of ``model`` (eqs. 5-7), tabulated.
+
+        The range is [-Q_max, Q_max] (the landscape is even in Q); by default
+        Q_max = max(3 Q_MS, 6) when a metastable minimum exists, else 6. T in hbar*omega.
+        """
+        from photosc.physics import landscape
+
+        T = float(checked("T", T, nonnegative=True))
+        if Q_max is None:
+            cp = landscape.critical_points(model, T)
+            q_ms = float(cp.Q_MS)
+            Q_max = max(3.0 * q_ms, 6.0) if np.isfinite(q_ms) else 6.0
+        return cls.from_callable(
+            lambda q: landscape.force(q, T, model), -float(Q_max), float(Q_max), atol=atol
+        )
+
+    def _parts(self) -> tuple[float, float, FloatArray, float, float, float, float, float]:
+        c = self.coefficients
+        h = self.spacing
+        last = c[-1]
+        f_hi = float(((last[0] * h + last[1]) * h + last[2]) * h + last[3])
+        s_hi = float((3.0 * last[0] * h + 2.0 * last[1]) * h + last[2])
+        return (self.Q_min, 1.0 / h, c, float(c[0, 3]), float(c[0, 2]), self.Q_max, f_hi, s_hi)
+
+    def __call__(self, Q: ArrayLike) -> Any:
+        """The tabulated force at Q (l0), in hbar*omega/l0; scalar in, float out."""
+        q = checked("Q", Q)
+        out = _table_force_array(np.ravel(q), *self._parts())
+        return float(out[0]) if q.ndim == 0 else out.reshape(q.shape)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _table_force(
+    x: float,
+    lo: float,
+    inv_h: float,
+    c: FloatArray,
+    f_lo: float,
+    s_lo: float,
+    hi: float,
+    f_hi: float,
+    s_hi: float,
+) -> float:
+    u = (x - lo) * inv_h
+    if u < 0.0:
+        return f_lo + s_lo * (x - lo)
+    i = int(u)
+    if i >= c.shape[0]:
+        return f_hi + s_hi * (x - hi)
+    d = (u - i) / inv_h
+    return ((c[i, 0] * d + c[i, 1]) * d + c[i, 2]) * d + c[i, 3]
+
+
+@numba.njit(cache=True, nogil=True)
+def _table_force_array(
+    x: FloatArray,
+    lo: float,
+    inv_h: float,
+    c: FloatArray,
+    f_lo: float,
+    s_lo: float,
+    hi: float,
+    f_hi: float,
+    s_hi: float,
+) -> FloatArray:
+    out = np.empty_like(x)
+    for k in range(x.size):
+        out[k] = _table_force(x[k], lo, inv_h, c, f_lo, s_lo, hi, f_hi, s_hi)
+    return out
+
+
+# --- pulses ------------------------------------------------------------------------------------
+
+
+#: A Gaussian of unit FWHM falls below 1e-6 of its peak beyond this many FWHM from its centre.
+_GAUSS_SUPPORT: float = math.sqrt(math.log(1e6) / (4.0 * math.log(2.0)))
+
+
+class Pulse:
+    """A displacive drive z E^2(t) (eq. 6), in hbar*omega/l0 (internal acceleration l0 omega^2).
+
+    Pulses add: ``p1 + p2`` is a ``PulseTrain``. Subclasses define ``__call__(t)`` (t in 1/omega),
+    ``start_time()`` and ``end`` (outside which the drive is below 1e-6 of its peak).
+    """
+
+    @property
+    def end(self) -> float:
+        """Time after which the drive is negligible, in 1/omega."""
+        raise NotImplementedError
+
+    def __call__(self, t: ArrayLike) -> Any:
+        raise NotImplementedError
+
+    def __add__(self, other: Pulse) -> PulseTrain:
+        left = self.pulses if isinstance(self, PulseTrain) else (self,)
+        right = other.pulses if isinstance(other, PulseTrain) else (other,)
+        return PulseTrain((*left, *right))
+
+    def impulse(self) -> float:
+        """Integral of z E^2 dt over the pulse, the velocity kick in l0*omega it gives at rest."""
+        t = np.linspace(self.start_time(), self.end, 20001)
+        return float(np.trapezoid(self(t), t))
+
+    def start_time(self) -> float:
+        """Time before which the drive is negligible."""
+        raise NotImplementedError
+
+
+def _carrier_factor(t: FloatArray, carrier: float, phase: float) -> FloatArray:
+    """cos^2(carrier t + phase) (E^2 of a field E0 cos(carrier t + phase)), or 1 without carrier."""
+    if carrier == 0.0:
+        return np.ones_like(t)
+    return np.cos(carrier * t + phase) ** 2
+
+
+def _validate_pulse(amplitude: float, carrier: float) -> None:
+    checked("amplitude", amplitude, nonnegative=True)
+    checked("carrier", carrier, nonnegative=True)
+
+
+@dataclass(frozen=True)
+class GaussianPulse(Pulse):
+    """z E^2(t) = amplitude * exp(-4 ln2 (t - center)^2 / fwhm^2) * cos^2(carrier t + phase).
+
+    amplitude: peak z E0^2 in hbar*omega/l0 (a static drive of this size displaces the bare
+    oscillator by ``amplitude`` l0); center, fwhm: time of the peak and full width at half maximum
+    of the E^2 envelope, in 1/omega; carrier: angular frequency of the field E(t) in omega
+    (0: no carrier, E^2 is the envelope); phase in rad. With a carrier the cycle average is half.
+    """
+
+    amplitude: float
+    center: float
+    fwhm: float
+    carrier: float = 0.0
+    phase: float = 0.0
+
+    def __post_init__(self) -> None:
+        _validate_pulse(self.amplitude, self.carrier)
+        checked("fwhm", self.fwhm, positive=True)
+        checked("center", self.center)
+
+    @property
+    def end(self) -> float:
+        return self.center + _GAUSS_SUPPORT * self.fwhm
+
+    def start_time(self) -> float:
+        return self.center - _GAUSS_SUPPORT * self.fwhm
+
+    def __call__(self, t: ArrayLike) -> Any:
+        t = checked("t", t)
+        env = np.exp(-4.0 * math.log(2.0) * ((t - self.center) / self.fwhm) ** 2)
+        out = self.amplitude * env * _carrier_factor(t, self.carrier, self.phase)
+        return float(out) if out.ndim == 0 else out
+
+
+@dataclass(frozen=True)
+class FlatTopPulse(Pulse):
+    """z E^2(t): 0 before ``start``, a sin^2 rise over ``rise``, a plateau of ``duration``, a
+    cos^2 fall over ``rise``; times in 1/omega, amplitude (plateau z E0^2) in hbar*omega/l0,
+    carrier and phase as for ``GaussianPulse``.
+    """
+
+    amplitude: float
+    start: float
+    duration: float
+    rise: float
+    carrier: float = 0.0
+    phase: float = 0.0
+
+    def __post_init__(self) -> None:
+        _validate_pulse(self.amplitude, self.carrier)
+        checked("start", self.start)
+        checked("duration", self.duration, nonnegative=True)
+        checked("rise", self.rise, positive=True)
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration + 2.0 * self.rise
+
+    def start_time(self) -> float:
+        return self.start
+
+    def __call__(self, t: ArrayLike) -> Any:
+        t = checked("t", t)
+        x = t - self.start
+        up = np.sin(0.5 * np.pi * np.clip(x / self.rise, 0.0, 1.0)) ** 2
+        down_x = (x - self.rise - self.duration) / self.rise
+        down = np.cos(0.5 * np.pi * np.clip(down_x, 0.0, 1.0)) ** 2
+        out = self.amplitude * up * down * _carrier_factor(t, self.carrier, self.phase)
+        return float(out) if out.ndim == 0 else out
+
+
+@dataclass(frozen=True)
+class PulseTrain(Pulse):
+    """Several pulses in sequence (or overlapping): z E^2(t) is the sum of theirs."""
+
+    pulses: tuple[Pulse, ...]
+
+    def __post_init__(self) -> None:
+        if not self.pulses:
+            raise ValueError("pulses must hold at least one pulse, got pulses=()")
+
+    @property
+    def end(self) -> float:
+        return max(p.end for p in self.pulses)
+
+    def start_time(self) -> float:
+        return min(p.start_time() for p in self.pulses)
+
+    def __call__(self, t: ArrayLike) -> Any:
+        t = checked("t", t)
+        out = sum((np.asarray(p(t), dtype=float) for p in self.pulses), np.zeros_like(t))
+        return float(out) if out.ndim == 0 else out
+
+
+def amplitude_from_displacement_pm(
+    displacement_pm: ArrayLike, omega_meV: float, mass_amu: float
+) -> Any:
+    """Drive amplitude z E0^2 (hbar*omega/l0) whose static push would displace the bare mode by
+    ``displacement_pm`` picometres: M omega^2 Q = M z E0^2, i.e. amplitude = Q / l0 with
+    l0 = sqrt(hbar / (M omega)) for a mode of mass ``mass_amu`` and energy ``omega_meV``.
+    """
+    d = checked("displacement_pm", displacement_pm, nonnegative=True)
+    m = float(checked("mass_amu", mass_amu, positive=True))
+    w = float(checked("omega_meV", omega_meV, positive=True))
+    out = d / oscillator_length_pm(w, m)
+    return float(out) if out.ndim == 0 else out
+
+
+# --- ensemble integration ----------------------------------------------------------------------
+
+
+@numba.njit(cache=True, nogil=True)
+def _baoab_block(
+    q: FloatArray,
+    p: FloatArray,
+    f: FloatArray,
+    noise: FloatArray,
+    drive: FloatArray,
+    n0: int,
+    n_block: int,
+    h: float,
+    c1: float,
+    c2: float,
+    lo: float,
+    inv_h: float,
+    coef: FloatArray,
+    f_lo: float,
+    s_lo: float,
+    hi: float,
+    f_hi: float,
+    s_hi: float,
+    record_every: int,
+    sums: FloatArray,
+    keep_q: FloatArray,
+    keep_p: FloatArray,
+    active: np.ndarray,
+    armed: np.ndarray,
+    t_armed: FloatArray,
+    t_escape: FloatArray,
+    n_arm: int,
+    q_arm: float,
+    q_exit: float,
+    absorb: bool,
+) -> int:
+    """Advance one chunk by ``n_block`` BAOAB steps from step ``n0``; return how many stay active.
+
+    f holds the force (landscape + drive) at the current positions (first-same-as-last).
+    """
+    half = 0.5 * h
+    n_traj = q.shape[0]
+    n_keep = keep_q.shape[1]
+    use_noise = c2 != 0.0
+    for s in range(n_block):
+        n = n0 + s
+        a_next = drive[n + 1]
+        t_next = (n + 1) * h
+        for j in range(n_traj):
+            if not active[j]:
+                continue
+            pj = p[j] + half * f[j]
+            qj = q[j] + half * pj
+            pj = c1 * pj
+            if use_noise:
+                pj += c2 * noise[s, j]
+            qj += half * pj
+            fj = _table_force(qj, lo, inv_h, coef, f_lo, s_lo, hi, f_hi, s_hi) + a_next
+            pj += half * fj
+            q[j] = qj
+            p[j] = pj
+            f[j] = fj
+            if not armed[j]:
+                if n + 1 >= n_arm and qj > q_arm:
+                    armed[j] = True
+                    t_armed[j] = t_next
+            elif qj < q_exit and np.isnan(t_escape[j]):
+                t_escape[j] = t_next
+                if absorb:
+                    active[j] = False
+        if (n + 1) % record_every == 0:
+            k = (n + 1) // record_every
+            for j in range(n_traj):
+                sums[k, 0] += q[j]
+                sums[k, 1] += q[j] * q[j]
+                sums[k, 2] += p[j] * p[j]
+            for j in range(n_keep):
+                keep_q[k, j] = q[j]
+                keep_p[k, j] = p[j]
+    count = 0
+    for j in range(n_traj):
+        if active[j]:
+            count += 1
+    return count
+
+
+@dataclass(frozen=True, eq=False)
+class EnsembleResult:
+    """An ensemble of eq.-6 trajectories (times in 1/omega, Q in l0, P in l0*omega).
+
+    t: record times; mean_Q, mean_Q2, mean_P2: ensemble averages <Q>, <Q^2>, <P^2> at t;
+    Q, P: the first ``keep`` trajectories at t, shape (len(t), keep); Q_final, P_final: every
+    trajectory at the end (or where it was absorbed); t_armed: when each trajectory first stood
+    beyond q_arm (NaN if never); t_escape: when an armed trajectory first came back below q_exit
+    (NaN if it did not); escape_time = t_escape - t_armed. ``chunk_seeds`` are the SeedSequence
+    children, one per chunk of ``chunk_size`` trajectories, in chunk order.
+    """
+
+    t: FloatArray
+    mean_Q: FloatArray
+    mean_Q2: FloatArray
+    mean_P2: FloatArray
+    Q: FloatArray
+    P: FloatArray
+    Q_final: FloatArray
+    P_final: FloatArray
+    t_armed: FloatArray
+    t_escape: FloatArray
+    seed: np.random.SeedSequence
+    chunk_seeds: list[np.random.SeedSequence]
+    chunk_size: int
+    dt: float
+    gamma: float
+    T: float
+    sites: float
+    q_arm: float
+    q_exit: float
+    drive: FloatArray = field(repr=False)
+
+    @property
+    def escape_time(self) -> FloatArray:
+        """t_escape - t_armed per trajectory, NaN where there was no escape."""
+        return self.t_escape - self.t_armed
+
+    @property
+    def t_end(self) -> float:
+        """The last time integrated."""
+        return float(self.t[-1])
+
+
+def _chunk_worker(
+    k: int,
+    chunk_seed: np.random.SeedSequence,
+    chunk_size: int,
+    n_valid: int,
+    q0: FloatArray,
+    p0: FloatArray | None,
+    n_steps: int,
+    drive: FloatArray,
+    h: float,
+    gamma: float,
+    T_eff: float,
+    parts: tuple[float, float, FloatArray, float, float, float, float, float],
+    record_every: int,
+    n_keep: int,
+    n_arm: int,
+    q_arm: float,
+    q_exit: float,
+    absorb: bool,
+) -> tuple[FloatArray, ...]:
+    rng = np.random.Generator(np.random.PCG64(chunk_seed))
+    q = np.ascontiguousarray(q0, dtype=FLOAT).copy()
+    if p0 is None:
+        p_full = rng.standard_normal(chunk_size) * math.sqrt(T_eff)
+        p = np.ascontiguousarray(p_full[:n_valid])
+    else:
+        p = np.ascontiguousarray(p0, dtype=FLOAT).copy()
+    c1 = math.exp(-gamma * h)
+    c2 = math.sqrt(max(0.0, (1.0 - c1 * c1) * T_eff))
+    lo, inv_h, coef, f_lo, s_lo, hi, f_hi, s_hi = parts
+    f = _table_force_array(q, *parts) + drive[0]
+    n_rec = n_steps // record_every + 1
+    sums = np.zeros((n_rec, 3))
+    sums[0] = q.sum(), (q * q).sum(), (p * p).sum()
+    keep_q = np.zeros((n_rec, n_keep))
+    keep_p = np.zeros((n_rec, n_keep))
+    keep_q[0], keep_p[0] = q[:n_keep], p[:n_keep]
+    active = np.ones(n_valid, dtype=np.bool_)
+    armed = np.zeros(n_valid, dtype=np.bool_)
+    t_armed = np.full(n_valid, np.nan)
+    t_escape = np.full(n_valid, np.nan)
+    if n_arm == 0:
+        armed[:] = q > q_arm
+        t_armed[armed] = 0.0
+    no_noise = np.zeros((1, 1))
+    n0 = 0
+    while n0 < n_steps:
+        n_block = min(_BLOCK_STEPS, n_steps - n0)
+        if c2 != 0.0:
+            noise = rng.standard_normal((n_block, chunk_size))
+        else:
+            noise = no_noise
+        n_active = _baoab_block(
+            q, p, f, noise, drive, n0, n_block, h, c1, c2, lo, inv_h, coef, f_lo, s_lo, hi,
+            f_hi, s_hi, record_every, sums, keep_q, keep_p, active, armed, t_armed, t_escape,
+            n_arm, q_arm, q_exit, absorb,
+        )  # fmt: skip
+        n0 += n_block
+        if n_active == 0:
+            break
+    return sums, keep_q, keep_p, q, p, t_armed, t_escape
+
+
+def simulate(
+    force: ForceTable,
+    *,
+    gamma: float,
+    T: float,
+    t_end: float,
+    dt: float,
+    n_traj: int,
+    Q0: ArrayLike = 0.0,
+    P0: ArrayLike | None = None,
+    drive: Callable[[FloatArray], ArrayLike] | None = None,
+    sites: float = 1.0,
+    seed: int | np.random.SeedSequence | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    chunks: Sequence[int] | None = None,
+    workers: int = 1,
+    record_every: int = 1,
+    keep: int = 0,
+    q_arm: float = np.inf,
+    t_arm: float = 0.0,
+    q_exit: float = -np.inf,
+    absorb: bool = False,
+) -> EnsembleResult:
+    """Integrate eq. 6 for ``n_traj`` trajectories with BAOAB (weak order 2) at step ``dt``.
+
+    force: the landscape force f(Q) = -dF/dQ (hbar*omega/l0) as a ``ForceTable``; gamma: damping
+    in omega; T: bath temperature in hbar*omega; t_end, dt in 1/omega (t_end is rounded up to a
+    whole number of steps); Q0 (l0), P0 (l0*omega): start, scalars or arrays of shape (n_traj,),
+    P0=None draws thermal momenta; drive: z E^2(t) in hbar*omega/l0 (a ``Pulse`` or any vectorised
+    callable), sampled once on the time grid.
+
+    sites: the number N of sites whose Raman coordinates move together as one coarse-grained Q.
+    Their free energy, mass and friction are N times those of one site while the bath noise adds
+    up incoherently, so per unit mass the noise variance is 2 gamma T / N: the coordinate feels an
+    effective temperature T / N, and every barrier in units of that temperature is N times
+    larger. Escape over a barrier Delta F is Arrhenius-like, rate ~ exp(-N Delta F / T), so
+    lifetimes grow exponentially with the size of the region that must fluctuate back together.
+    sites = 1 is eq. 6 as written (each site alone, the shortest lifetimes).
+
+    Randomness: ``seed`` spawns one SeedSequence child per chunk of ``chunk_size`` trajectories;
+    chunk k always draws the same stream (thermal momenta first if P0 is None, then the noise step
+    by step for all of its ``chunk_size`` slots), so trajectory i is reproducible whatever
+    ``n_traj``, ``workers`` (threads) or ``chunks`` (the subset of chunk indices to run, for
+    spreading one ensemble over processes) are. The result holds the trajectories of the chunks
+    run, in chunk order.
+
+    First passage: a trajectory is armed the first time it stands beyond ``q_arm`` at a time
+    >= ``t_arm``; its escape time is the first later time it is below ``q_exit`` (recorded during
+    the run). ``absorb`` stops integrating escaped trajectories (their Q_final is where they left).
+    Averages are taken every ``record_every`` steps; ``keep`` trajectories are stored in full.
+    """
+    gamma = float(checked("gamma", gamma, nonnegative=True))
+    T = float(checked("T", T, nonnegative=True))
+    t_end = float(checked("t_end", t_end, positive=True))
+    dt = float(checked("dt", dt, positive=True))
+    sites = float(checked("sites", sites, positive=True))
+    for name, value, low in (
+        ("n_traj", n_traj, 1),
+        ("chunk_size", chunk_size, 1),
+        ("workers", workers, 1),
+        ("record_every", record_every, 1),
+        ("keep", keep, 0),
+    ):
+        if not isinstance(value, int | np.integer) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {name}={value!r}")
+    if keep > min(n_traj, chunk_size):
+        raise ValueError(f"keep must be <= min(n_traj, chunk_size), got keep={keep!r}")
+    q_arm, q_exit = float(q_arm), float(q_exit)
+    t_arm = float(checked("t_arm", t_arm, nonnegative=True))
+
+    n_steps = max(1, math.ceil(t_end / dt - 1e-9))
+    t_grid: FloatArray = np.arange(n_steps + 1, dtype=FLOAT) * dt
+    drive_arr = np.zeros(n_steps + 1)
+    if drive is not None:
+        drive_arr = np.ascontiguousarray(np.broadcast_to(drive(t_grid), t_grid.shape), FLOAT)
+        checked("drive", drive_arr)
+    n_arm = math.ceil(t_arm / dt - 1e-9)
+
+    q0_all = np.broadcast_to(checked("Q0", Q0), (n_traj,))
+    p0_all = None if P0 is None else np.broadcast_to(checked("P0", P0), (n_traj,))
+    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    n_chunks = -(-n_traj // chunk_size)
+    children = _children(root, n_chunks)
+    run = list(range(n_chunks)) if chunks is None else sorted(set(chunks))
+    if any(not 0 <= k < n_chunks for k in run) or not run:
+        raise ValueError(f"chunks must be indices in [0, {n_chunks}), got chunks={chunks!r}")
+    if keep and run[0] != 0:
+        raise ValueError("keep > 0 needs chunk 0 in chunks (the kept trajectories live there)")
+    parts = force._parts()
+
+    def job(k: int) -> tuple[FloatArray, ...]:
+        sl = slice(k * chunk_size, min((k + 1) * chunk_size, n_traj))
+        n_valid = sl.stop - sl.start
+        return _chunk_worker(
+            k, children[k], chunk_size, n_valid, q0_all[sl],
+            None if p0_all is None else p0_all[sl], n_steps, drive_arr, dt, gamma,
+            T / sites, parts, record_every, keep if k == 0 else 0, n_arm, q_arm, q_exit, absorb,
+        )  # fmt: skip
+
+    if workers == 1 or len(run) == 1:
+        outs = [job(k) for k in run]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            outs = list(pool.map(job, run))
+
+    n_run = sum(min((k + 1) * chunk_size, n_traj) - k * chunk_size for k in run)
+    sums = np.sum([o[0] for o in outs], axis=0) / n_run
+    keep_q, keep_p = (outs[0][1], outs[0][2]) if keep else (np.zeros((len(sums), 0)),) * 2
+    return EnsembleResult(
+        t=t_grid[::record_every],
+        mean_Q=sums[:, 0],
+        mean_Q2=sums[:, 1],
+        mean_P2=sums[:, 2],
+        Q=keep_q,
+        P=keep_p,
+        Q_final=np.concatenate([o[3] for o in outs]),
+        P_final=np.concatenate([o[4] for o in outs]),
+        t_armed=np.concatenate([o[5] for o in outs]),
+        t_escape=np.concatenate([o[6] for o in outs]),
+        seed=root,
+        chunk_seeds=[children[k] for k in run],
+        chunk_size=chunk_size,
+        dt=dt,
+        gamma=gamma,
+        T=T,
+        sites=sites,
+        q_arm=q_arm,
+        q_exit=q_exit,
+        drive=drive_arr[::record_every],
+    )
+
+
+def _children(root: np.random.SeedSequence, n: int) -> list[np.random.SeedSequence]:
+    """The first n children of ``root`` as a fresh ``root.spawn(n)`` gives them (root untouched)."""
+    return [
+        np.random.SeedSequence(
+            root.entropy, spawn_key=(*root.spawn_key, k), pool_size=root.pool_size
+        )
+        for k in range(n)
+    ]
+
+
+def escape_rate(escape_time: ArrayLike, observed_time: ArrayLike) -> tuple[float, float]:
+    """Maximum-likelihood rate of an exponential escape from censored first-passage times.
+
+    escape_time: per trajectory, NaN if it had not escaped; observed_time: how long each was
+    watched (scalar or per trajectory). Rate = (number escaped) / (total time at risk), with
+    relative standard error 1/sqrt(number escaped). Returns (rate, standard error), in 1/time.
+    """
+    te = np.asarray(escape_time, dtype=float)
+    obs = np.broadcast_to(checked("observed_time", observed_time, positive=True), te.shape)
+    escaped = np.isfinite(te)
+    n = int(escaped.sum())
+    if n == 0:
+        raise ValueError("escape_time holds no escapes: the rate cannot be estimated")
+    exposure = float(np.sum(np.where(escaped, te, obs)))
+    rate = n / exposure
+    return rate, rate / math.sqrt(n)

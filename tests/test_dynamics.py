@@ -1,0 +1,200 @@
+"""Eq. 6 integrator: force table error, equipartition, weak order, seeds, noise-free pulses."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.linalg import expm
+
+from photosc.physics.dynamics import (
+    FlatTopPulse,
+    ForceTable,
+    GaussianPulse,
+    PulseTrain,
+    amplitude_from_displacement_pm,
+    escape_rate,
+    simulate,
+)
+from photosc.units import oscillator_length_pm
+
+HARMONIC = ForceTable.from_callable(lambda q: -q, -20.0, 20.0)
+
+
+def double_well_force(q: np.ndarray) -> np.ndarray:
+    """f = -Q (Q - 1)(Q - 2) / 2: minima at 0 and Q_MS = 2 (F'' = 1), barrier top at Q_B = 1."""
+    return -0.5 * q * (q - 1.0) * (q - 2.0)
+
+
+DOUBLE_WELL = ForceTable.from_callable(double_well_force, -3.0, 5.0)
+#: Largest restoring force on [0, Q_B] of the double well, at Q = 1 - 1/sqrt(3).
+SPINODAL_FORCE = 0.5 * (1 - 1 / math.sqrt(3)) * (1 / math.sqrt(3)) * (1 + 1 / math.sqrt(3))
+
+
+# --- force table ---------------------------------------------------------------------------------
+
+
+def smooth_force(q: np.ndarray) -> np.ndarray:
+    return -q + 0.4 * np.tanh(3.0 * (q - 1.0)) + 0.1 * np.sin(5.0 * q)
+
+
+def kinked_force(q: np.ndarray) -> np.ndarray:
+    """Continuous with a jump in slope at Q = 0.7, like the landscape where the gap opens."""
+    return -q + 0.3 * np.maximum(q - 0.7, 0.0)
+
+
+@pytest.mark.parametrize(("force", "atol"), [(smooth_force, 1e-8), (kinked_force, 1e-5)])
+def test_force_table_error_is_what_it_states(force: object, atol: float) -> None:
+    """The stated error (sampled at quarter points) bounds the true error within a factor 2, also
+    across a kink, where the spline error is O(h * slope jump) and needs a much finer grid."""
+    table = ForceTable.from_callable(force, -4.0, 4.0, atol=atol)  # type: ignore[arg-type]
+    assert table.max_error <= atol
+    q = np.random.default_rng(0).uniform(-4.0, 4.0, 200_000)
+    true_error = np.max(np.abs(table(q) - force(q)))  # type: ignore[operator]
+    assert true_error <= 2.0 * table.max_error + 1e-15
+
+
+def test_force_table_converges_as_h4_for_a_smooth_force() -> None:
+    q = np.linspace(-4.0, 4.0, 100_001)
+    errors = []
+    for n in (129, 257, 513):
+        table = ForceTable.from_callable(smooth_force, -4.0, 4.0, atol=1.0, n_start=n)
+        errors.append(np.max(np.abs(table(q) - smooth_force(q))))
+    orders = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
+    assert np.all(orders > 3.5), orders
+
+
+def test_force_table_extrapolates_linearly_and_rejects_jumps() -> None:
+    assert HARMONIC(25.0) == pytest.approx(-25.0, abs=1e-12)
+    assert HARMONIC(np.array([-30.0]))[0] == pytest.approx(30.0, abs=1e-12)
+    with pytest.raises(RuntimeError, match="atol"):
+        ForceTable.from_callable(lambda q: -q + (q > 0.3), -1.0, 1.0, n_max=5000)
+    with pytest.raises(ValueError, match="Q_max"):
+        ForceTable.from_callable(lambda q: -q, 1.0, 1.0)
+
+
+# --- equilibrium and weak order ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sites", [1.0, 4.0])
+def test_equipartition_in_a_harmonic_well(sites: float) -> None:
+    """<Q^2> = T/(M omega^2 sites), <P^2> = T/(M sites) (M = omega = 1).
+
+    BAOAB samples the harmonic position exactly and <P^2> with relative bias ~dt^2/4 = 6e-4. The
+    statistical error of the ensemble-and-time average (8192 trajectories, ~40 correlation times
+    each) is ~0.3%; 1.5% is five sigma.
+    """
+    T = 0.7
+    r = simulate(HARMONIC, gamma=1.0, T=T, t_end=100.0, dt=0.05, n_traj=8192, seed=11, sites=sites)
+    late = r.t > 20.0
+    assert r.mean_Q2[late].mean() == pytest.approx(T / sites, rel=0.015)
+    assert r.mean_P2[late].mean() == pytest.approx(T / sites, rel=0.015)
+    assert abs(r.mean_Q[late].mean()) < 0.02 * math.sqrt(T / sites)
+
+
+def test_weak_order_two_for_second_moments() -> None:
+    """E[P(t)^2] of a damped harmonic oscillator, exact from the Lyapunov equation, versus dt.
+
+    The fitted slope of log|error| versus log dt must be 2 (BAOAB). 2^20 trajectories give a
+    statistical error ~1.5e-3, below the smallest discretisation error (~4e-3 at dt = 0.125).
+    (In a harmonic well BAOAB's <Q^2> is superconvergent, so <P^2> is the one that shows the order.)
+    """
+    gamma, T, t = 1.0, 1.0, 2.0
+    A = np.array([[0.0, 1.0], [-1.0, -gamma]])
+    E = expm(A * t)
+    mean = E @ np.array([1.0, 0.0])
+    cov = T * np.eye(2) - E @ (T * np.eye(2)) @ E.T
+    exact_P2 = mean[1] ** 2 + cov[1, 1]
+    dts = np.array([0.5, 0.4, 0.25, 0.2, 0.125])
+    errors = []
+    for dt in dts:
+        r = simulate(
+            HARMONIC, gamma=gamma, T=T, t_end=t, dt=dt, n_traj=2**20, Q0=1.0, P0=0.0, seed=3,
+            record_every=round(t / dt),
+        )  # fmt: skip
+        errors.append(abs(r.mean_P2[-1] - exact_P2))
+    slope = np.polyfit(np.log(dts), np.log(errors), 1)[0]
+    assert slope == pytest.approx(2.0, abs=0.3)
+
+
+# --- randomness ----------------------------------------------------------------------------------
+
+
+def _run(**kw: object) -> object:
+    args: dict[str, object] = dict(
+        gamma=0.5, T=0.05, t_end=40.0, dt=0.1, n_traj=1000, Q0=2.0, seed=1234, chunk_size=256,
+        q_arm=1.0, q_exit=0.0,
+    )  # fmt: skip
+    args.update(kw)
+    return simulate(DOUBLE_WELL, **args)  # type: ignore[arg-type]
+
+
+def test_same_seed_same_numbers_however_chunks_are_spread() -> None:
+    full = _run()
+    threads = _run(workers=2)
+    part_a = _run(chunks=[0, 2])
+    part_b = _run(chunks=[3, 1])
+    fewer = _run(n_traj=700)
+    np.testing.assert_array_equal(threads.Q_final, full.Q_final)  # type: ignore[attr-defined]
+    np.testing.assert_array_equal(threads.mean_Q2, full.mean_Q2)  # type: ignore[attr-defined]
+    halves = np.concatenate(
+        [part_a.Q_final[:256], part_b.Q_final[:256], part_a.Q_final[256:], part_b.Q_final[256:]]  # type: ignore[attr-defined]
+    )
+    np.testing.assert_array_equal(halves, full.Q_final)  # type: ignore[attr-defined]
+    np.testing.assert_array_equal(fewer.Q_final, full.Q_final[:700])  # type: ignore[attr-defined]
+    assert [s.spawn_key for s in full.chunk_seeds] == [(k,) for k in range(4)]  # type: ignore[attr-defined]
+    other = _run(seed=4321)
+    assert not np.allclose(other.Q_final, full.Q_final)  # type: ignore[attr-defined]
+
+
+# --- deterministic pulses ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("factor", "lands_at"), [(1.3, 2.0), (0.75, 0.0)])
+def test_noise_free_pulse_traps_only_when_it_crosses_the_barrier(
+    factor: float, lands_at: float
+) -> None:
+    """T = 0: a slow flat-top pulse stronger than the largest restoring force on [0, Q_B] pulls Q
+    over the barrier and Q rings down into Q_MS = 2; a weaker one lets it fall back to 0."""
+    pulse = FlatTopPulse(amplitude=factor * SPINODAL_FORCE, start=5.0, duration=40.0, rise=20.0)
+    r = simulate(
+        DOUBLE_WELL, gamma=0.3, T=0.0, t_end=pulse.end + 120.0, dt=0.02, n_traj=1, drive=pulse,
+        keep=1, q_arm=1.0, t_arm=pulse.end,
+    )  # fmt: skip
+    assert r.Q_final[0] == pytest.approx(lands_at, abs=1e-4)
+    crossed = np.max(r.Q[:, 0]) > 1.0
+    assert crossed == (lands_at == 2.0)
+    assert np.isnan(r.t_escape[0])
+
+
+def test_pulse_shapes() -> None:
+    g = GaussianPulse(amplitude=0.8, center=50.0, fwhm=10.0)
+    assert g(50.0) == pytest.approx(0.8)
+    assert g(55.0) == pytest.approx(0.4)
+    assert g.impulse() == pytest.approx(0.8 * 10.0 * math.sqrt(math.pi / (4 * math.log(2))))
+    assert g(g.end) == pytest.approx(1e-6 * 0.8)
+    with_carrier = GaussianPulse(amplitude=0.8, center=50.0, fwhm=10.0, carrier=3.0)
+    assert with_carrier.impulse() == pytest.approx(0.5 * g.impulse(), rel=1e-3)
+    flat = FlatTopPulse(amplitude=0.5, start=0.0, duration=10.0, rise=2.0)
+    assert flat.impulse() == pytest.approx(0.5 * (10.0 + 2.0), rel=1e-6)
+    train = g + flat + g
+    assert isinstance(train, PulseTrain) and len(train.pulses) == 3
+    t = np.linspace(-10.0, 100.0, 7)
+    np.testing.assert_allclose(train(t), 2 * g(t) + flat(t))
+    with pytest.raises(ValueError, match="fwhm"):
+        GaussianPulse(amplitude=1.0, center=0.0, fwhm=0.0)
+
+
+def test_amplitude_from_displacement_is_displacement_in_l0() -> None:
+    l0 = oscillator_length_pm(91.0, 12.0)
+    assert amplitude_from_displacement_pm(2.0 * l0, 91.0, 12.0) == pytest.approx(2.0)
+
+
+def test_escape_rate_estimator_recovers_a_censored_exponential() -> None:
+    rng = np.random.default_rng(5)
+    times = rng.exponential(1 / 0.02, 20_000)
+    times[times > 60.0] = np.nan
+    rate, err = escape_rate(times, 60.0)
+    assert abs(rate - 0.02) < 4 * err
+    assert err / rate == pytest.approx(1 / math.sqrt(np.isfinite(times).sum()))
