@@ -1,0 +1,122 @@
+"""Eq. 6 ensembles: photosc's compiled BAOAB against numpy and sdeint on the same SDE.
+
+Run: PYTHONPATH=src python benchmarks/bench_dynamics.py
+
+The SDE: dQ = P dt, dP = (f(Q) - gamma P) dt + sqrt(2 gamma T) dW with the double-well force
+f = -Q (Q - 1)(Q - 2) / 2 (a tabulated force for photosc, the same as a numpy function for the
+references), gamma = 0.5, T = 0.05, dt = 0.05, on one core.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import sdeint
+
+from photosc.physics.dynamics import ForceTable, simulate
+
+GAMMA, T, DT = 0.5, 0.05, 0.05
+
+
+def force(q: np.ndarray) -> np.ndarray:
+    return -0.5 * q * (q - 1.0) * (q - 2.0)
+
+
+def numpy_baoab(n_traj: int, n_steps: int, table: ForceTable, seed: int) -> np.ndarray:
+    """The same BAOAB steps vectorised over trajectories in plain numpy (table lookup included)."""
+    rng = np.random.default_rng(seed)
+    c1 = math.exp(-GAMMA * DT)
+    c2 = math.sqrt((1 - c1 * c1) * T)
+    q = np.full(n_traj, 2.0)
+    p = rng.standard_normal(n_traj) * math.sqrt(T)
+    coef, lo, h = table.coefficients, table.Q_min, table.spacing
+
+    def f(x: np.ndarray) -> np.ndarray:
+        i = np.clip(((x - lo) / h).astype(np.int64), 0, coef.shape[0] - 1)
+        d = x - (lo + i * h)
+        c = coef[i]
+        return ((c[:, 0] * d + c[:, 1]) * d + c[:, 2]) * d + c[:, 3]
+
+    fq = f(q)
+    for _ in range(n_steps):
+        p += 0.5 * DT * fq
+        q += 0.5 * DT * p
+        p = c1 * p + c2 * rng.standard_normal(n_traj)
+        q += 0.5 * DT * p
+        fq = f(q)
+        p += 0.5 * DT * fq
+    return q
+
+
+def numpy_euler_maruyama(n_traj: int, n_steps: int, seed: int) -> np.ndarray:
+    """Plain Euler-Maruyama vectorised over trajectories, analytic force."""
+    rng = np.random.default_rng(seed)
+    s = math.sqrt(2 * GAMMA * T * DT)
+    q = np.full(n_traj, 2.0)
+    p = rng.standard_normal(n_traj) * math.sqrt(T)
+    for _ in range(n_steps):
+        q, p = q + DT * p, p + DT * (force(q) - GAMMA * p) + s * rng.standard_normal(n_traj)
+    return q
+
+
+def sdeint_ito_euler(n_traj: int, n_steps: int, seed: int) -> np.ndarray:
+    """sdeint.itoEuler, one trajectory at a time (its interface)."""
+    rng = np.random.default_rng(seed)
+    b = math.sqrt(2 * GAMMA * T)
+    tspan = np.linspace(0.0, n_steps * DT, n_steps + 1)
+    out = []
+    for _ in range(n_traj):
+        y0 = np.array([2.0, rng.standard_normal() * math.sqrt(T)])
+        sol = sdeint.itoEuler(
+            lambda y, t: np.array([y[1], force(y[0]) - GAMMA * y[1]]),
+            lambda y, t: np.array([[0.0], [b]]),
+            y0,
+            tspan,
+            generator=rng,
+        )
+        out.append(sol[-1, 0])
+    return np.array(out)
+
+
+def timed(fn: object, *args: object) -> float:
+    t0 = time.perf_counter()
+    fn(*args)  # type: ignore[operator]
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    table = ForceTable.from_callable(force, -3.0, 5.0)
+    n_traj, n_steps = 16_384, 2_000
+    kw = dict(gamma=GAMMA, T=T, dt=DT, Q0=2.0, seed=1, record_every=100)
+    simulate(table, t_end=10 * DT, n_traj=16, **kw)  # type: ignore[arg-type]  # JIT warm-up
+    t_photosc = timed(
+        lambda: simulate(table, t_end=n_steps * DT, n_traj=n_traj, **kw)  # type: ignore[arg-type]
+    )
+    ns_photosc = t_photosc / (n_traj * n_steps) * 1e9
+    print(
+        f"BENCH dynamics_baoab: photosc {t_photosc:.2f} s for {n_traj} traj x {n_steps} steps; "
+        f"{ns_photosc:.1f} ns per trajectory-step (target <= 50)"
+    )
+    refs = [
+        (
+            "numpy_baoab",
+            "numpy BAOAB, same table",
+            numpy_baoab,
+            (n_traj, 200, table, 1),
+            n_traj * 200,
+        ),
+        ("numpy_em", "numpy Euler-Maruyama", numpy_euler_maruyama, (n_traj, 200, 1), n_traj * 200),
+        ("sdeint", "sdeint.itoEuler", sdeint_ito_euler, (4, 2_000, 1), 4 * 2_000),
+    ]
+    for label, name, fn, args, work in refs:
+        ns_ref = timed(fn, *args) / work * 1e9
+        print(
+            f"BENCH dynamics_vs_{label}: photosc {ns_photosc:.1f} ns/traj-step; "
+            f"reference {name} {ns_ref:.1f} ns/traj-step; ratio {ns_ref / ns_photosc:.0f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()
