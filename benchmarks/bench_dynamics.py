@@ -31,7 +31,7 @@ def numpy_baoab(n_traj: int, n_steps: int, table: ForceTable, seed: int) -> np.n
     c2 = math.sqrt((1 - c1 * c1) * T)
     q = np.full(n_traj, 2.0)
     p = rng.standard_normal(n_traj) * math.sqrt(T)
-    coef, lo, h = table.coefficients, table.Q_min, table.spacing
+    coef, lo, h = table.coefficients, table.Q_min, float(table.spacing[0])
 
     def f(x: np.ndarray) -> np.ndarray:
         i = np.clip(((x - lo) / h).astype(np.int64), 0, coef.shape[0] - 1)

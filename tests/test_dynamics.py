@@ -44,15 +44,27 @@ def kinked_force(q: np.ndarray) -> np.ndarray:
     return -q + 0.3 * np.maximum(q - 0.7, 0.0)
 
 
-@pytest.mark.parametrize(("force", "atol"), [(smooth_force, 1e-8), (kinked_force, 1e-5)])
-def test_force_table_error_is_what_it_states(force: object, atol: float) -> None:
+@pytest.mark.parametrize(
+    ("force", "atol", "kinks"),
+    [(smooth_force, 1e-8, ()), (kinked_force, 1e-5, ()), (kinked_force, 1e-9, (0.7,))],
+)
+def test_force_table_error_is_what_it_states(
+    force: object, atol: float, kinks: tuple[float, ...]
+) -> None:
     """The stated error (sampled at quarter points) bounds the true error within a factor 2, also
-    across a kink, where the spline error is O(h * slope jump) and needs a much finer grid."""
-    table = ForceTable.from_callable(force, -4.0, 4.0, atol=atol)  # type: ignore[arg-type]
+    across an unlisted kink, where the spline error is O(h * slope jump)."""
+    table = ForceTable.from_callable(force, -4.0, 4.0, atol=atol, kinks=kinks)  # type: ignore[arg-type]
     assert table.max_error <= atol
     q = np.random.default_rng(0).uniform(-4.0, 4.0, 200_000)
     true_error = np.max(np.abs(table(q) - force(q)))  # type: ignore[operator]
     assert true_error <= 2.0 * table.max_error + 1e-15
+
+
+def test_listing_a_kink_makes_the_table_small() -> None:
+    plain = ForceTable.from_callable(kinked_force, -4.0, 4.0, atol=1e-5)
+    split = ForceTable.from_callable(kinked_force, -4.0, 4.0, atol=1e-5, kinks=[0.7])
+    assert split.n_points < plain.n_points / 100
+    np.testing.assert_array_equal(split.bounds, [-4.0, 0.7, 4.0])
 
 
 def test_force_table_converges_as_h4_for_a_smooth_force() -> None:

@@ -17,6 +17,7 @@ are grouped, ordered or spread over threads.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -45,32 +46,48 @@ FLOAT = np.float64
 # --- force table -------------------------------------------------------------------------------
 
 
+TableParts = tuple[FloatArray, FloatArray, np.ndarray, FloatArray, float, float, float, float]
+
+
 @dataclass(frozen=True, eq=False)
 class ForceTable:
-    """A force f(Q) tabulated as a cubic spline on a uniform grid, with its measured error.
+    """A force f(Q) tabulated as cubic splines on uniform grids, with its measured error.
 
-    ``coefficients[i]`` holds (c3, c2, c1, c0) of f on cell i: f = ((c3 d + c2) d + c1) d + c0 with
-    d = Q - Q_i. ``max_error`` is the largest |spline - force| found at every cell's midpoint and
-    quarter points when the table was built; for a smooth force the spline error (<= 5/384 h^4
-    max|f''''|) peaks inside cells, so these points sample it to within a few percent. Outside
-    [Q_min, Q_max] the force is continued linearly with the end slopes (the landscape's force tends
-    to the harmonic -Q at large |Q|). Units: Q in l0, f in hbar*omega/l0.
+    The range is cut at ``bounds`` (Q_min, any kinks of f, Q_max) into segments; segment s has
+    ``offsets[s+1] - offsets[s]`` cells of width ``spacing[s]`` and ``coefficients[offsets[s] + i]``
+    holds (c3, c2, c1, c0) of f on its cell i: f = ((c3 d + c2) d + c1) d + c0, d = Q - Q_i.
+    ``max_error`` is the largest |spline - force| found at every cell's quarter, mid and
+    three-quarter points when the table was built; the spline error of a smooth force
+    (<= 5/384 h^4 max|f''''|) peaks inside cells, so these points sample it closely (tests: the
+    true maximum is within a factor 2). Outside [Q_min, Q_max] the force is continued linearly with
+    the end slopes (the landscape force tends to the harmonic -Q at large |Q|).
+    Units: Q in l0, f in hbar*omega/l0.
     """
 
-    Q_min: float
-    Q_max: float
+    bounds: FloatArray
+    offsets: np.ndarray
     coefficients: FloatArray
     max_error: float
 
     @property
-    def spacing(self) -> float:
-        """Grid spacing h, in l0."""
-        return (self.Q_max - self.Q_min) / self.coefficients.shape[0]
+    def Q_min(self) -> float:
+        """Lower end of the table, in l0."""
+        return float(self.bounds[0])
+
+    @property
+    def Q_max(self) -> float:
+        """Upper end of the table, in l0."""
+        return float(self.bounds[-1])
+
+    @property
+    def spacing(self) -> FloatArray:
+        """Grid spacing of each segment, in l0."""
+        return np.asarray(np.diff(self.bounds) / np.diff(self.offsets), dtype=FLOAT)
 
     @property
     def n_points(self) -> int:
-        """Number of grid points."""
-        return int(self.coefficients.shape[0] + 1)
+        """Number of grid points (nodes shared by two segments counted twice)."""
+        return int(self.coefficients.shape[0] + self.bounds.size - 1)
 
     @classmethod
     def from_callable(
@@ -79,15 +96,18 @@ class ForceTable:
         Q_min: float,
         Q_max: float,
         *,
+        kinks: ArrayLike = (),
         atol: float = 1e-7,
-        n_start: int = 257,
+        n_start: int = 65,
         n_max: int = 2**18 + 1,
     ) -> ForceTable:
         """Tabulate a vectorised ``force(Q)`` on [Q_min, Q_max] to absolute error ``atol``.
 
-        The grid is halved until the error at all midpoints and quarter points is <= atol; every
-        new node is an old check point, so each refinement only evaluates the new check points.
-        Raises RuntimeError if ``n_max`` points do not reach ``atol`` (e.g. a discontinuous force).
+        ``kinks``: positions where f is continuous but its slope jumps (there a single spline would
+        need h ~ atol / jump); the table is split there. In each segment the grid is halved until
+        the error at all quarter, mid and three-quarter points is <= atol (each refinement reuses
+        the old checks as nodes). Raises RuntimeError if a segment needs more than ``n_max``
+        points (e.g. a discontinuous force or a kink not listed).
         """
         lo = float(checked("Q_min", Q_min))
         hi = float(checked("Q_max", Q_max))
@@ -96,37 +116,15 @@ class ForceTable:
         atol = float(checked("atol", atol, positive=True))
         if n_start < 5:
             raise ValueError(f"n_start must be >= 5, got n_start={n_start!r}")
-
-        def evaluate(q: FloatArray) -> FloatArray:
-            values = np.asarray(force(q), dtype=float)
-            if values.shape != q.shape or not np.all(np.isfinite(values)):
-                raise ValueError("force must return finite values of the shape of its input")
-            return values
-
-        n_cells = n_start - 1
-        nodes = np.linspace(lo, hi, n_cells + 1)
-        f_nodes = evaluate(nodes)
-        while True:
-            spline = CubicSpline(nodes, f_nodes, bc_type="not-a-knot")
-            h = (hi - lo) / n_cells
-            checks = lo + h * (np.arange(4 * n_cells) + 1.0) / 4.0
-            checks = checks[np.arange(checks.size) % 4 != 3]  # quarter, mid, three-quarter points
-            f_checks = evaluate(checks)
-            error = float(np.max(np.abs(spline(checks) - f_checks)))
-            if error <= atol:
-                coefficients = np.ascontiguousarray(spline.c.T, dtype=FLOAT)
-                return cls(lo, hi, coefficients, error)
-            if 2 * n_cells + 1 > n_max:
-                raise RuntimeError(
-                    f"force table did not reach atol={atol:g} with {n_cells + 1} points "
-                    f"(error {error:.3g}); is the force discontinuous?"
-                )
-            mids = checks[1::3]
-            merged = np.empty(2 * n_cells + 1)
-            merged[0::2], merged[1::2] = nodes, mids
-            f_merged = np.empty_like(merged)
-            f_merged[0::2], f_merged[1::2] = f_nodes, f_checks[1::3]
-            nodes, f_nodes, n_cells = merged, f_merged, 2 * n_cells
+        inner = np.unique(checked("kinks", kinks).ravel())
+        bounds = np.concatenate([[lo], inner[(inner > lo) & (inner < hi)], [hi]])
+        pieces = [
+            _spline_segment(force, a, b, atol, n_start, n_max)
+            for a, b in itertools.pairwise(bounds)
+        ]
+        offsets = np.concatenate([[0], np.cumsum([c.shape[0] for c, _ in pieces])])
+        coefficients = np.ascontiguousarray(np.concatenate([c for c, _ in pieces]), dtype=FLOAT)
+        return cls(bounds, offsets.astype(np.int64), coefficients, max(e for _, e in pieces))
 
     @classmethod
     def from_model(
@@ -135,26 +133,30 @@ class ForceTable:
         """The force -dF/dQ of the adiabatic landscape F(Q, T) of ``model`` (eqs. 5-7), tabulated.
 
         The range is [-Q_max, Q_max] (the landscape is even in Q); by default
-        Q_max = max(3 Q_MS, 6) when a metastable minimum exists, else 6. T in hbar*omega.
+        Q_max = max(3 Q_MS, 6) when a metastable minimum exists, else 6. T in hbar*omega. The
+        table is split at +-Q_c where the gap opens along Q (``gap_onset``), where F'' jumps.
         """
         from photosc.physics import landscape
 
         T = float(checked("T", T, nonnegative=True))
         if Q_max is None:
-            cp = landscape.critical_points(model, T)
-            q_ms = float(cp.Q_MS)
+            q_ms = float(landscape.critical_points(model, T).Q_MS)
             Q_max = max(3.0 * q_ms, 6.0) if np.isfinite(q_ms) else 6.0
+        q_c = gap_onset(model, T)
+        kinks = [-q_c, q_c] if 0.0 < q_c < math.inf else []
         return cls.from_callable(
-            lambda q: landscape.force(q, T, model), -float(Q_max), float(Q_max), atol=atol
-        )
+            lambda q: landscape.force(q, T, model), -float(Q_max), float(Q_max), kinks=kinks,
+            atol=atol,
+        )  # fmt: skip
 
-    def _parts(self) -> tuple[float, float, FloatArray, float, float, float, float, float]:
+    def _parts(self) -> TableParts:
         c = self.coefficients
-        h = self.spacing
+        h_last = float(self.spacing[-1])
         last = c[-1]
-        f_hi = float(((last[0] * h + last[1]) * h + last[2]) * h + last[3])
-        s_hi = float((3.0 * last[0] * h + 2.0 * last[1]) * h + last[2])
-        return (self.Q_min, 1.0 / h, c, float(c[0, 3]), float(c[0, 2]), self.Q_max, f_hi, s_hi)
+        f_hi = float(((last[0] * h_last + last[1]) * h_last + last[2]) * h_last + last[3])
+        s_hi = float((3.0 * last[0] * h_last + 2.0 * last[1]) * h_last + last[2])
+        inv_h = np.ascontiguousarray(1.0 / self.spacing)
+        return (self.bounds, inv_h, self.offsets, c, float(c[0, 3]), float(c[0, 2]), f_hi, s_hi)
 
     def __call__(self, Q: ArrayLike) -> Any:
         """The tabulated force at Q (l0), in hbar*omega/l0; scalar in, float out."""
@@ -163,43 +165,110 @@ class ForceTable:
         return float(out[0]) if q.ndim == 0 else out.reshape(q.shape)
 
 
+def _spline_segment(
+    force: Callable[[FloatArray], ArrayLike],
+    lo: float,
+    hi: float,
+    atol: float,
+    n_start: int,
+    n_max: int,
+) -> tuple[FloatArray, float]:
+    """Coefficients (cells, 4) of a not-a-knot cubic spline of force on [lo, hi], and its error."""
+
+    def evaluate(q: FloatArray) -> FloatArray:
+        values = np.asarray(force(q), dtype=float)
+        if values.shape != q.shape or not np.all(np.isfinite(values)):
+            raise ValueError("force must return finite values of the shape of its input")
+        return values
+
+    n_cells = n_start - 1
+    nodes = np.linspace(lo, hi, n_cells + 1)
+    f_nodes = evaluate(nodes)
+    while True:
+        spline = CubicSpline(nodes, f_nodes, bc_type="not-a-knot")
+        h = (hi - lo) / n_cells
+        checks = lo + h * (np.arange(4 * n_cells) + 1.0) / 4.0
+        checks = checks[np.arange(checks.size) % 4 != 3]  # quarter, mid, three-quarter points
+        f_checks = evaluate(checks)
+        error = float(np.max(np.abs(spline(checks) - f_checks)))
+        if error <= atol:
+            return np.asarray(spline.c.T, dtype=FLOAT), error
+        if 2 * n_cells + 1 > n_max:
+            raise RuntimeError(
+                f"force table did not reach atol={atol:g} on [{lo:g}, {hi:g}] with "
+                f"{n_cells + 1} points (error {error:.3g}); is the force discontinuous or kinked?"
+            )
+        merged = np.empty(2 * n_cells + 1)
+        merged[0::2], merged[1::2] = nodes, checks[1::3]
+        f_merged = np.empty_like(merged)
+        f_merged[0::2], f_merged[1::2] = f_nodes, f_checks[1::3]
+        nodes, f_nodes, n_cells = merged, f_merged, 2 * n_cells
+
+
+def gap_onset(model: Model, T: float) -> float:
+    """|Q| at which the self-consistent gap opens along Q at temperature T (hbar*omega), in l0.
+
+    The gap opens where U(Q) (eq. 5) reaches U_c, 1/(nu U_c) = integral_0^cutoff tanh(xi/2T)/xi
+    (the gap equation at Delta = 0); there F''(Q) jumps. Returns 0 when the gap is open already at
+    Q = 0 (T below T_c(U0), including T = 0) and inf when it never opens (U_c >= U0 + g^2).
+    """
+    from photosc.physics import bcs
+
+    T = float(checked("T", T, nonnegative=True))
+    if T == 0.0:
+        return 0.0
+    U_c = 1.0 / (model.nu * float(bcs.gap_integral(0.0, T, model.cutoff)))
+    excess = U_c - model.U0
+    if excess <= 0.0:
+        return 0.0
+    if excess >= model.g**2:
+        return math.inf
+    x = model.dE**2 * excess / (model.g**2 - excess)  # 4 g^2 Q^2 from eq. 5
+    return math.sqrt(x) / (2.0 * model.g)
+
+
 @numba.njit(cache=True, nogil=True, inline="always")
 def _table_force(
     x: float,
-    lo: float,
-    inv_h: float,
+    bounds: FloatArray,
+    inv_h: FloatArray,
+    offsets: np.ndarray,
     c: FloatArray,
     f_lo: float,
     s_lo: float,
-    hi: float,
     f_hi: float,
     s_hi: float,
 ) -> float:
-    u = (x - lo) * inv_h
-    if u < 0.0:
-        return f_lo + s_lo * (x - lo)
-    i = int(u)
-    if i >= c.shape[0]:
-        return f_hi + s_hi * (x - hi)
-    d = (u - i) / inv_h
-    return ((c[i, 0] * d + c[i, 1]) * d + c[i, 2]) * d + c[i, 3]
+    n_seg = inv_h.shape[0]
+    if x < bounds[0]:
+        return f_lo + s_lo * (x - bounds[0])
+    if x >= bounds[n_seg]:
+        return f_hi + s_hi * (x - bounds[n_seg])
+    s = 0
+    while x >= bounds[s + 1]:
+        s += 1
+    u = (x - bounds[s]) * inv_h[s]
+    i = min(int(u), offsets[s + 1] - offsets[s] - 1)
+    d = (u - i) / inv_h[s]
+    k = offsets[s] + i
+    return ((c[k, 0] * d + c[k, 1]) * d + c[k, 2]) * d + c[k, 3]
 
 
 @numba.njit(cache=True, nogil=True)
 def _table_force_array(
     x: FloatArray,
-    lo: float,
-    inv_h: float,
+    bounds: FloatArray,
+    inv_h: FloatArray,
+    offsets: np.ndarray,
     c: FloatArray,
     f_lo: float,
     s_lo: float,
-    hi: float,
     f_hi: float,
     s_hi: float,
 ) -> FloatArray:
     out = np.empty_like(x)
     for k in range(x.size):
-        out[k] = _table_force(x[k], lo, inv_h, c, f_lo, s_lo, hi, f_hi, s_hi)
+        out[k] = _table_force(x[k], bounds, inv_h, offsets, c, f_lo, s_lo, f_hi, s_hi)
     return out
 
 
@@ -376,12 +445,12 @@ def _baoab_block(
     h: float,
     c1: float,
     c2: float,
-    lo: float,
-    inv_h: float,
+    bounds: FloatArray,
+    inv_h: FloatArray,
+    offsets: np.ndarray,
     coef: FloatArray,
     f_lo: float,
     s_lo: float,
-    hi: float,
     f_hi: float,
     s_hi: float,
     record_every: int,
@@ -418,7 +487,7 @@ def _baoab_block(
             if use_noise:
                 pj += c2 * noise[s, j]
             qj += half * pj
-            fj = _table_force(qj, lo, inv_h, coef, f_lo, s_lo, hi, f_hi, s_hi) + a_next
+            fj = _table_force(qj, bounds, inv_h, offsets, coef, f_lo, s_lo, f_hi, s_hi) + a_next
             pj += half * fj
             q[j] = qj
             p[j] = pj
@@ -503,7 +572,7 @@ def _chunk_worker(
     h: float,
     gamma: float,
     T_eff: float,
-    parts: tuple[float, float, FloatArray, float, float, float, float, float],
+    parts: TableParts,
     record_every: int,
     n_keep: int,
     n_arm: int,
@@ -520,7 +589,7 @@ def _chunk_worker(
         p = np.ascontiguousarray(p0, dtype=FLOAT).copy()
     c1 = math.exp(-gamma * h)
     c2 = math.sqrt(max(0.0, (1.0 - c1 * c1) * T_eff))
-    lo, inv_h, coef, f_lo, s_lo, hi, f_hi, s_hi = parts
+    bounds, inv_h, offsets, coef, f_lo, s_lo, f_hi, s_hi = parts
     f = _table_force_array(q, *parts) + drive[0]
     n_rec = n_steps // record_every + 1
     sums = np.zeros((n_rec, 3))
@@ -544,8 +613,8 @@ def _chunk_worker(
         else:
             noise = no_noise
         n_active = _baoab_block(
-            q, p, f, noise, drive, n0, n_block, h, c1, c2, lo, inv_h, coef, f_lo, s_lo, hi,
-            f_hi, s_hi, record_every, sums, keep_q, keep_p, active, armed, t_armed, t_escape,
+            q, p, f, noise, drive, n0, n_block, h, c1, c2, bounds, inv_h, offsets, coef, f_lo,
+            s_lo, f_hi, s_hi, record_every, sums, keep_q, keep_p, active, armed, t_armed, t_escape,
             n_arm, q_arm, q_exit, absorb,
         )  # fmt: skip
         n0 += n_block
