@@ -1,0 +1,107 @@
+"""Figures of the driven dynamics (eq. 6): trajectories, gap, trapping maps, escape times, lifetimes.
+
+Every function takes the Dataset of ``photosc.studies.drive`` and ``ax=None`` and returns (fig, ax).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+
+
+def _axes(ax: Any) -> tuple[Any, Any]:
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+        return fig, ax
+    return ax.figure, ax
+
+
+def _label(var: xr.DataArray) -> str:
+    return f"{var.attrs.get('long_name', var.name)} [{var.attrs.get('units', '')}]"
+
+
+def plot_trajectory(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
+    """Q(t) of the kept trajectories (trapped in colour, others grey), Q_B and Q_MS marked, and the
+    drive z E^2(t) on a second axis."""
+    fig, ax = _axes(ax)
+    t = ds["t"].values
+    for k in range(ds.sizes["trajectory"]):
+        trapped = bool(ds["trapped"].values[k])
+        ax.plot(t, ds["Q"].values[:, k], lw=0.8, color="C0" if trapped else "0.6", alpha=0.8)
+    ax.axhline(ds.attrs["Q_B"], color="C3", ls="--", lw=1, label="barrier $Q_B$")
+    ax.axhline(ds.attrs["Q_MS"], color="C2", ls=":", lw=1.5, label="metastable $Q_{MS}$")
+    ax.set_xlabel(_label(ds["t"]))
+    ax.set_ylabel(r"Raman coordinate $Q$ [$\ell_0$]")
+    twin = ax.twinx()
+    twin.fill_between(t, ds["drive"].values, color="C1", alpha=0.2, lw=0)
+    twin.set_ylabel(r"drive $zE^2(t)$ [$\hbar\omega/\ell_0$]", color="C1")
+    ax.set_title(
+        f"T = {ds.attrs['T_K']:.0f} K, {ds.attrs['sites']:.3g} site(s): "
+        f"trapped {100 * ds.attrs['trapped_fraction']:.0f}% of {ds.attrs['n_traj']}"
+    )
+    ax.legend(loc="upper right", fontsize="small")
+    return fig, ax
+
+
+def plot_gap_trajectory(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
+    """The adiabatic gap Delta(Q(t)) of the kept trajectories, with Delta at Q_MS."""
+    fig, ax = _axes(ax)
+    t = ds["t"].values
+    for k in range(ds.sizes["trajectory"]):
+        trapped = bool(ds["trapped"].values[k])
+        ax.plot(t, ds["Delta"].values[:, k], lw=0.8, color="C0" if trapped else "0.6")
+    ax.axhline(ds.attrs["Delta_MS_meV"], color="C2", ls=":", lw=1.5, label=r"$\Delta(Q_{MS})$")
+    ax.set_xlabel(_label(ds["t"]))
+    ax.set_ylabel(r"gap $\Delta(Q(t))$ [meV]")
+    ax.legend(loc="upper right", fontsize="small")
+    return fig, ax
+
+
+def plot_trapping_map(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
+    """Trapped fraction over pulse amplitude and duration."""
+    fig, ax = _axes(ax)
+    mesh = ax.pcolormesh(
+        ds["duration"].values, ds["amplitude"].values, ds["trapped_fraction"].values,
+        vmin=0.0, vmax=1.0, cmap="viridis", shading="nearest",
+    )  # fmt: skip
+    fig.colorbar(mesh, ax=ax, label="trapped fraction")
+    ax.set_xlabel(_label(ds["duration"]))
+    ax.set_ylabel("plateau $zE_0^2$ / largest restoring force on $[0, Q_B]$")
+    ax.set_title(f"T = {ds.attrs['T_K']:.0f} K, {ds.attrs['sites']:.3g} site(s)")
+    return fig, ax
+
+
+def plot_escape_histogram(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
+    """Histogram of escape times, with the exponential law of Kramers' rate for comparison."""
+    fig, ax = _axes(ax)
+    times = ds["escape_time"].values
+    times = times[np.isfinite(times)]
+    n = ds.sizes["trajectory"]
+    bins = np.linspace(0.0, ds.attrs["t_end_ps"], 41)
+    ax.hist(times, bins=bins, color="C0", alpha=0.7, label=f"simulated ({times.size} of {n})")
+    k = ds.attrs["kramers_rate_per_s"] * 1e-12
+    centres = 0.5 * (bins[1:] + bins[:-1])
+    ax.plot(centres, n * k * np.diff(bins) * np.exp(-k * centres), "C3", label="Kramers")
+    ax.set_xlabel("escape time [ps]")
+    ax.set_ylabel("trajectories per bin")
+    ax.set_title(f"T = {ds.attrs['T_K']:.0f} K, {ds.attrs['sites']:.3g} site(s)")
+    ax.legend(fontsize="small")
+    return fig, ax
+
+
+def plot_lifetimes(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
+    """Kramers lifetime versus temperature for each Z_inv, with the experiments' 10 ns."""
+    fig, ax = _axes(ax)
+    for z in ds["Z_inv"].values:
+        ax.semilogy(
+            ds["T"].values, ds["tau_esc"].sel(Z_inv=z).values, marker="o", label=f"1/Z = {z:g}"
+        )
+    ax.axhline(ds.attrs["experiment_lifetime_ns"], color="k", ls="--", label="experiment, 10 ns")
+    ax.set_xlabel(_label(ds["T"]))
+    ax.set_ylabel(r"lifetime $\tau_{esc}$ [ns]")
+    ax.set_title(f"{ds.attrs['material']}, {ds.attrs['sites']:.3g} site(s)")
+    ax.legend(fontsize="small")
+    return fig, ax

@@ -1,0 +1,364 @@
+"""Driven dynamics of the Raman coordinate (eq. 6): pulses that trap Q in the metastable well,
+trapped fractions over pulse amplitude and duration, escape times and lifetimes.
+
+Inputs in physical units at the edges (T in K, times in ps), internal units inside
+(``photosc.units``). Every function returns an ``xarray.Dataset`` with units and long names.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from numpy.typing import ArrayLike
+from scipy.optimize import minimize_scalar
+
+from photosc import materials
+from photosc.model import Model
+from photosc.physics import bcs, landscape
+from photosc.physics.dynamics import (
+    EnsembleResult,
+    FlatTopPulse,
+    ForceTable,
+    Pulse,
+    escape_rate,
+    simulate,
+)
+from photosc.physics.kramers import kramers_rate
+from photosc.physics.pairing import attraction
+from photosc.units import (
+    energy_to_meV,
+    rate_to_per_s,
+    temperature_from_K,
+    time_from_ps,
+    time_to_ps,
+)
+
+#: Lifetime of the photo-induced state in the K3C60 experiments (refs. 10-12 of the paper), ns.
+EXPERIMENT_LIFETIME_NS: float = 10.0
+#: Ring-down time of the Raman mode quoted in the paper ("the 10 ps scale ring-down"), ps.
+RINGDOWN_PS: float = 10.0
+
+
+def gamma_from_ringdown(ringdown_ps: float, model: Model) -> float:
+    """Damping gamma (units of omega) for an amplitude ring-down time (e-folding of Q), in ps:
+    the free oscillation decays as exp(-gamma t / 2), so gamma = 2 / ringdown."""
+    if not (math.isfinite(ringdown_ps) and ringdown_ps > 0):
+        raise ValueError(f"ringdown_ps must be > 0, got ringdown_ps={ringdown_ps!r}")
+    return 2.0 / float(time_from_ps(ringdown_ps, model.omega_meV))
+
+
+def _metastable(model: Model, T: float) -> Any:
+    cp = landscape.critical_points(model, T)
+    if not np.isfinite(cp.Q_MS):
+        raise ValueError(f"the landscape has no metastable minimum at T={T!r} (hbar*omega)")
+    return cp
+
+
+def spinodal_force(model: Model, T: float) -> float:
+    """The largest restoring force -f(Q) = dF/dQ on [0, Q_B] (hbar*omega/l0): a static pull
+    z E^2 above it leaves no minimum near Q = 0, so Q is pulled over the barrier."""
+    cp = _metastable(model, T)
+    q = np.linspace(0.0, float(cp.Q_B), 2001)
+    pull = -np.asarray(landscape.force(q, T, model))
+    k = int(np.argmax(pull))
+    lo, hi = q[max(k - 1, 0)], q[min(k + 1, q.size - 1)]
+    best = minimize_scalar(
+        lambda x: float(landscape.force(x, T, model)), bounds=(lo, hi), method="bounded"
+    )
+    return max(float(pull[k]), -float(best.fun))
+
+
+def default_pulse(model: Model, T: float, gamma: float) -> FlatTopPulse:
+    """A pulse that traps Q at T (hbar*omega) and damping gamma (omega), from the landscape.
+
+    A flat top of 1.25 x ``spinodal_force``: the held coordinate jumps over the barrier. The
+    plateau lasts max(2 ps, 4/gamma) so that the oscillation excited by the jump rings down (its
+    energy falls by e^-4) before the 1 ps ramps (~20 periods, adiabatic) take Q into Q_MS.
+    """
+    rise = float(time_from_ps(1.0, model.omega_meV))
+    plateau = max(float(time_from_ps(2.0, model.omega_meV)), 4.0 / gamma)
+    return FlatTopPulse(
+        amplitude=1.25 * spinodal_force(model, T), start=rise, duration=plateau, rise=rise
+    )
+
+
+def sites_for_lifetime(
+    model: Model, T: float, gamma: float, lifetime_ns: float = EXPERIMENT_LIFETIME_NS
+) -> float:
+    """Number of sites N moving together for which Kramers' lifetime 1/k equals ``lifetime_ns``.
+
+    k = A exp(-N barrier / T) (``kramers_rate``) gives N = ln(A tau) T / barrier, at least 1.
+    T in hbar*omega, gamma in omega.
+    """
+    cp = _metastable(model, T)
+    barrier = float(cp.F_B) - float(cp.F_MS)
+    prefactor = kramers_rate(model, T, gamma, 1.0) * math.exp(barrier / T)
+    tau = float(time_from_ps(lifetime_ns * 1e3, model.omega_meV))
+    return max(1.0, math.log(prefactor * tau) * T / barrier)
+
+
+def _attrs(model: Model, T: float, gamma: float, sites: float) -> dict[str, Any]:
+    from photosc.units import temperature_to_K
+
+    return {
+        **model.as_attrs(),
+        "T": T,
+        "T_K": float(temperature_to_K(T, model.omega_meV)),
+        "gamma": gamma,
+        "sites": sites,
+    }
+
+
+def _var(data: Any, dims: tuple[str, ...], units: str, long_name: str) -> xr.Variable:
+    return xr.Variable(dims, np.asarray(data), {"units": units, "long_name": long_name})
+
+
+def _ensemble(
+    model: Model,
+    T: float,
+    pulse: Pulse,
+    *,
+    gamma: float,
+    sites: float,
+    n_traj: int,
+    settle_ps: float | None,
+    dt: float,
+    seed: int,
+    keep: int,
+) -> tuple[EnsembleResult, Any]:
+    cp = _metastable(model, T)
+    settle = 3.0 / gamma if settle_ps is None else float(time_from_ps(settle_ps, model.omega_meV))
+    t_end = pulse.end + settle
+    n_steps = math.ceil(t_end / dt)
+    result = simulate(
+        ForceTable.from_model(model, T), gamma=gamma, T=T, t_end=t_end, dt=dt, n_traj=n_traj,
+        Q0=0.0, drive=pulse, sites=sites, seed=seed, keep=keep,
+        record_every=max(1, n_steps // 2000), q_arm=float(cp.Q_B), t_arm=pulse.end,
+        q_exit=0.5 * float(cp.Q_B),
+    )  # fmt: skip
+    return result, cp
+
+
+def _trapped(result: EnsembleResult) -> np.ndarray:
+    """Armed after the pulse (beyond Q_B) and never back below Q_B/2 before the end."""
+    return np.isfinite(result.t_armed) & np.isnan(result.t_escape)
+
+
+def drive_trajectories(
+    model: Model,
+    T_K: float,
+    pulse: Pulse | None = None,
+    *,
+    gamma: float | None = None,
+    sites: float = 1.0,
+    n_traj: int = 64,
+    keep: int = 8,
+    settle_ps: float | None = None,
+    dt: float = 0.05,
+    seed: int = 0,
+) -> xr.Dataset:
+    """Trajectories of eq. 6 from Q = 0 (thermal momenta) driven by ``pulse`` at T_K kelvin.
+
+    Defaults: gamma from the 10 ps ring-down (``gamma_from_ringdown``), the pulse from
+    ``default_pulse``; the run lasts until ``settle_ps`` (default 3/gamma) after the pulse. A
+    trajectory is trapped if it stands beyond Q_B after the pulse and does not come back below
+    Q_B/2 by the end. Delta(t) is the self-consistent gap at U(Q(t)) (adiabatic, eqs. 5 and 7).
+    """
+    T = float(temperature_from_K(T_K, model.omega_meV))
+    gamma = gamma_from_ringdown(RINGDOWN_PS, model) if gamma is None else float(gamma)
+    pulse = default_pulse(model, T, gamma) if pulse is None else pulse
+    r, cp = _ensemble(
+        model, T, pulse, gamma=gamma, sites=sites, n_traj=n_traj, settle_ps=settle_ps, dt=dt,
+        seed=seed, keep=keep,
+    )  # fmt: skip
+    w = model.omega_meV
+    U = attraction(r.Q, model.dE, model.g, model.U0)
+    delta = energy_to_meV(bcs.gap(U, T, model.nu, model.cutoff), w)
+    trapped = _trapped(r)
+    ds = xr.Dataset(
+        {
+            "Q": _var(r.Q, ("t", "trajectory"), "l0", "Raman coordinate Q"),
+            "Delta": _var(delta, ("t", "trajectory"), "meV", "gap Delta(Q(t))"),
+            "mean_Q": _var(r.mean_Q, ("t",), "l0", "ensemble mean <Q>"),
+            "drive": _var(r.drive, ("t",), "hbar*omega/l0", "drive z E^2(t)"),
+            "trapped": _var(trapped[:keep], ("trajectory",), "1", "trapped after the pulse"),
+        },
+        coords={
+            "t": _var(time_to_ps(r.t, w), ("t",), "ps", "time"),
+            "trajectory": _var(np.arange(keep), ("trajectory",), "1", "trajectory index"),
+        },
+        attrs={
+            **_attrs(model, T, gamma, sites),
+            "long_name": "driven trajectories of eq. 6",
+            "trapped_fraction": float(trapped.mean()),
+            "n_traj": n_traj,
+            "pulse": repr(pulse),
+            "pulse_end_ps": float(time_to_ps(pulse.end, w)),
+            "Q_B": float(cp.Q_B),
+            "Q_MS": float(cp.Q_MS),
+            "Delta_MS_meV": float(energy_to_meV(cp.Delta_MS, w)),
+            "barrier_meV": float(energy_to_meV(float(cp.F_B) - float(cp.F_MS), w)),
+            "seed": seed,
+            "chunk_size": r.chunk_size,
+        },
+    )
+    return ds
+
+
+def trapping_map(
+    model: Model,
+    T_K: float,
+    amplitudes: ArrayLike,
+    durations_ps: ArrayLike,
+    *,
+    gamma: float | None = None,
+    sites: float = 1.0,
+    rise_ps: float = 1.0,
+    n_traj: int = 32,
+    settle_ps: float | None = None,
+    dt: float = 0.05,
+    seed: int = 0,
+) -> xr.Dataset:
+    """Trapped fraction over flat-top pulses of plateau ``amplitudes`` (in units of the
+    ``spinodal_force``) and plateau ``durations_ps``, with ``rise_ps`` ramps, at T_K kelvin.
+
+    One ensemble of ``n_traj`` per pulse (each pulse is its own compiled run), all with the same
+    seed, so neighbouring pulses see the same noise.
+    """
+    T = float(temperature_from_K(T_K, model.omega_meV))
+    gamma = gamma_from_ringdown(RINGDOWN_PS, model) if gamma is None else float(gamma)
+    amps = np.atleast_1d(np.asarray(amplitudes, dtype=float))
+    durs = np.atleast_1d(np.asarray(durations_ps, dtype=float))
+    scale = spinodal_force(model, T)
+    w = model.omega_meV
+    rise = float(time_from_ps(rise_ps, w))
+    fraction = np.empty((amps.size, durs.size))
+    for i, a in enumerate(amps):
+        for j, d in enumerate(durs):
+            pulse = FlatTopPulse(a * scale, rise, float(time_from_ps(d, w)), rise)
+            r, _ = _ensemble(
+                model, T, pulse, gamma=gamma, sites=sites, n_traj=n_traj, settle_ps=settle_ps,
+                dt=dt, seed=seed, keep=0,
+            )  # fmt: skip
+            fraction[i, j] = _trapped(r).mean()
+    return xr.Dataset(
+        {"trapped_fraction": _var(fraction, ("amplitude", "duration"), "1", "trapped fraction")},
+        coords={
+            "amplitude": _var(amps, ("amplitude",), "spinodal force", "plateau z E0^2"),
+            "duration": _var(durs, ("duration",), "ps", "plateau duration"),
+        },
+        attrs={
+            **_attrs(model, T, gamma, sites),
+            "long_name": "trapped fraction after a flat-top pulse",
+            "spinodal_force": scale,
+            "rise_ps": rise_ps,
+            "n_traj": n_traj,
+            "seed": seed,
+        },
+    )
+
+
+def escape_times(
+    model: Model,
+    T_K: float,
+    *,
+    gamma: float | None = None,
+    sites: float = 1.0,
+    n_traj: int = 2048,
+    t_end_ps: float | None = None,
+    dt: float = 0.1,
+    seed: int = 0,
+) -> xr.Dataset:
+    """First-passage times from Q_MS (thermal momenta) back to the Q = 0 basin (below Q_B/2).
+
+    Default watch time: 2 / (Kramers rate). escape_time is NaN for trajectories that had not
+    escaped by then; attrs hold the censored maximum-likelihood rate and Kramers' rate (per s).
+    """
+    T = float(temperature_from_K(T_K, model.omega_meV))
+    gamma = gamma_from_ringdown(RINGDOWN_PS, model) if gamma is None else float(gamma)
+    cp = _metastable(model, T)
+    k = kramers_rate(model, T, gamma, sites)
+    w = model.omega_meV
+    t_end = 2.0 / k if t_end_ps is None else float(time_from_ps(t_end_ps, w))
+    r = simulate(
+        ForceTable.from_model(model, T), gamma=gamma, T=T, t_end=t_end, dt=dt, n_traj=n_traj,
+        Q0=float(cp.Q_MS), sites=sites, seed=seed, record_every=max(1, math.ceil(t_end / dt)),
+        q_arm=float(cp.Q_B), q_exit=0.5 * float(cp.Q_B), absorb=True,
+    )  # fmt: skip
+    n_esc = int(np.isfinite(r.escape_time).sum())
+    rate, err = escape_rate(r.escape_time, r.t_end) if n_esc else (math.nan, math.nan)
+    return xr.Dataset(
+        {"escape_time": _var(time_to_ps(r.escape_time, w), ("trajectory",), "ps", "escape time")},
+        coords={
+            "trajectory": _var(np.arange(n_traj), ("trajectory",), "1", "trajectory index"),
+        },
+        attrs={
+            **_attrs(model, T, gamma, sites),
+            "long_name": "escape times from the metastable well",
+            "t_end_ps": float(time_to_ps(r.t_end, w)),
+            "n_escaped": n_esc,
+            "rate_per_s": float(rate_to_per_s(rate, w)),
+            "rate_error_per_s": float(rate_to_per_s(err, w)),
+            "kramers_rate_per_s": float(rate_to_per_s(k, w)),
+            "seed": seed,
+            "chunk_size": r.chunk_size,
+        },
+    )
+
+
+def lifetimes(
+    name: str,
+    Z_inv: ArrayLike,
+    T_K: ArrayLike,
+    *,
+    ringdown_ps: float = RINGDOWN_PS,
+    sites: float = 1.0,
+) -> xr.Dataset:
+    """Kramers lifetime tau_esc = 1/k (ns) of the metastable state of material ``name`` over its
+    Mott renormalisation path (Z_inv = 1/Z) and temperatures T_K, next to the experiments' 10 ns,
+    with the number of sites that must move together for tau_esc = 10 ns.
+
+    NaN where the landscape has no metastable minimum. gamma from ``ringdown_ps``: note that the
+    10 ps ring-down puts K3C60 in the weak-damping regime where the moderate-damping Kramers
+    formula overestimates the rate, so these lifetimes are lower bounds.
+    """
+    zs = np.atleast_1d(np.asarray(Z_inv, dtype=float))
+    ts = np.atleast_1d(np.asarray(T_K, dtype=float))
+    tau = np.full((zs.size, ts.size), np.nan)
+    need = np.full_like(tau, np.nan)
+    barrier = np.full_like(tau, np.nan)
+    for i, z in enumerate(zs):
+        model = materials.load(name, Z=1.0 / z)
+        gamma = gamma_from_ringdown(ringdown_ps, model)
+        for j, tk in enumerate(ts):
+            T = float(temperature_from_K(tk, model.omega_meV))
+            cp = landscape.critical_points(model, T)
+            if T <= 0 or not np.isfinite(cp.Q_MS):
+                continue
+            k = kramers_rate(model, T, gamma, sites)
+            tau[i, j] = 1e9 / float(rate_to_per_s(k, model.omega_meV))
+            need[i, j] = sites_for_lifetime(model, T, gamma)
+            barrier[i, j] = energy_to_meV(float(cp.F_B) - float(cp.F_MS), model.omega_meV)
+    dims = ("Z_inv", "T")
+    return xr.Dataset(
+        {
+            "tau_esc": _var(tau, dims, "ns", "Kramers lifetime of the metastable state"),
+            "sites_for_10ns": _var(need, dims, "1", "sites moving together for 10 ns"),
+            "barrier": _var(barrier, dims, "meV", "barrier F(Q_B) - F(Q_MS) per site"),
+        },
+        coords={
+            "Z_inv": _var(zs, ("Z_inv",), "1", "Mott renormalisation 1/Z"),
+            "T": _var(ts, ("T",), "K", "temperature"),
+        },
+        attrs={
+            **materials.load(name).as_attrs(),
+            "material": name,
+            "long_name": "lifetime of the metastable state",
+            "ringdown_ps": ringdown_ps,
+            "sites": sites,
+            "experiment_lifetime_ns": EXPERIMENT_LIFETIME_NS,
+        },
+    )
