@@ -241,9 +241,9 @@ def _table_force(
 ) -> float:
     n_seg = inv_h.shape[0]
     if x < bounds[0]:
-        return f_lo + s_lo * (x - bounds[0])
+        return f_lo + s_lo * (x - float(bounds[0]))
     if x >= bounds[n_seg]:
-        return f_hi + s_hi * (x - bounds[n_seg])
+        return f_hi + s_hi * (x - float(bounds[n_seg]))
     s = 0
     while x >= bounds[s + 1]:
         s += 1

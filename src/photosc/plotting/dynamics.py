@@ -1,4 +1,4 @@
-"""Figures of the driven dynamics (eq. 6): trajectories, gap, trapping maps, escape times, lifetimes.
+"""Figures of the driven dynamics (eq. 6): trajectories, gap, trapping maps, escapes, lifetimes.
 
 Every function takes the Dataset of ``photosc.studies.drive`` and ``ax=None`` and returns (fig, ax).
 """
@@ -7,20 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
-
-def _axes(ax: Any) -> tuple[Any, Any]:
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
-        return fig, ax
-    return ax.figure, ax
-
-
-def _label(var: xr.DataArray) -> str:
-    return f"{var.attrs.get('long_name', var.name)} [{var.attrs.get('units', '')}]"
+from photosc.plotting import axes as _axes
+from photosc.plotting import label as _label
 
 
 def plot_trajectory(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
@@ -93,15 +84,18 @@ def plot_escape_histogram(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
 
 
 def plot_lifetimes(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
-    """Kramers lifetime versus temperature for each Z_inv, with the experiments' 10 ns."""
+    """Kramers lifetime versus temperature (for each Z_inv if there are several), with the
+    experiments' 10 ns."""
     fig, ax = _axes(ax)
-    for z in ds["Z_inv"].values:
-        ax.semilogy(
-            ds["T"].values, ds["tau_esc"].sel(Z_inv=z).values, marker="o", label=f"1/Z = {z:g}"
-        )
+    if "Z_inv" in ds.dims:
+        curves = [(f"1/Z = {z:g}", ds["tau_esc"].sel(Z_inv=z).values) for z in ds["Z_inv"].values]
+    else:
+        curves = [("Kramers", ds["tau_esc"].values)]
+    for name, tau in curves:
+        ax.semilogy(ds["T"].values, tau, marker="o", label=name)
     ax.axhline(ds.attrs["experiment_lifetime_ns"], color="k", ls="--", label="experiment, 10 ns")
     ax.set_xlabel(_label(ds["T"]))
     ax.set_ylabel(r"lifetime $\tau_{esc}$ [ns]")
-    ax.set_title(f"{ds.attrs['material']}, {ds.attrs['sites']:.3g} site(s)")
+    ax.set_title(f"{ds.attrs.get('material', 'model')}, {ds.attrs['sites']:.3g} site(s)")
     ax.legend(fontsize="small")
     return fig, ax

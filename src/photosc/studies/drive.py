@@ -120,6 +120,7 @@ def _ensemble(
     model: Model,
     T: float,
     pulse: Pulse,
+    table: ForceTable,
     *,
     gamma: float,
     sites: float,
@@ -134,8 +135,8 @@ def _ensemble(
     t_end = pulse.end + settle
     n_steps = math.ceil(t_end / dt)
     result = simulate(
-        ForceTable.from_model(model, T), gamma=gamma, T=T, t_end=t_end, dt=dt, n_traj=n_traj,
-        Q0=0.0, drive=pulse, sites=sites, seed=seed, keep=keep,
+        table, gamma=gamma, T=T, t_end=t_end, dt=dt, n_traj=n_traj, Q0=0.0, drive=pulse,
+        sites=sites, seed=seed, keep=keep,
         record_every=max(1, n_steps // 2000), q_arm=float(cp.Q_B), t_arm=pulse.end,
         q_exit=0.5 * float(cp.Q_B),
     )  # fmt: skip
@@ -170,9 +171,10 @@ def drive_trajectories(
     T = float(temperature_from_K(T_K, model.omega_meV))
     gamma = gamma_from_ringdown(RINGDOWN_PS, model) if gamma is None else float(gamma)
     pulse = default_pulse(model, T, gamma) if pulse is None else pulse
+    table = ForceTable.from_model(model, T)
     r, cp = _ensemble(
-        model, T, pulse, gamma=gamma, sites=sites, n_traj=n_traj, settle_ps=settle_ps, dt=dt,
-        seed=seed, keep=keep,
+        model, T, pulse, table, gamma=gamma, sites=sites, n_traj=n_traj, settle_ps=settle_ps,
+        dt=dt, seed=seed, keep=keep,
     )  # fmt: skip
     w = model.omega_meV
     U = attraction(r.Q, model.dE, model.g, model.U0)
@@ -236,12 +238,13 @@ def trapping_map(
     w = model.omega_meV
     rise = float(time_from_ps(rise_ps, w))
     fraction = np.empty((amps.size, durs.size))
+    table = ForceTable.from_model(model, T)
     for i, a in enumerate(amps):
         for j, d in enumerate(durs):
             pulse = FlatTopPulse(a * scale, rise, float(time_from_ps(d, w)), rise)
             r, _ = _ensemble(
-                model, T, pulse, gamma=gamma, sites=sites, n_traj=n_traj, settle_ps=settle_ps,
-                dt=dt, seed=seed, keep=0,
+                model, T, pulse, table, gamma=gamma, sites=sites, n_traj=n_traj,
+                settle_ps=settle_ps, dt=dt, seed=seed, keep=0,
             )  # fmt: skip
             fraction[i, j] = _trapped(r).mean()
     return xr.Dataset(
@@ -309,6 +312,47 @@ def escape_times(
     )
 
 
+def lifetime_curve(
+    model: Model, T_K: ArrayLike, *, ringdown_ps: float = RINGDOWN_PS, sites: float = 1.0
+) -> xr.Dataset:
+    """Kramers lifetime tau_esc = 1/k (ns) of the metastable state of ``model`` at temperatures
+    T_K (K), next to the experiments' 10 ns, with the number of sites that must move together
+    for tau_esc = 10 ns (``sites_for_lifetime``) and the barrier per site.
+
+    NaN where the landscape has no metastable minimum. gamma from ``ringdown_ps``. The 10 ps
+    ring-down puts K3C60 in the weak-damping (energy-diffusion) regime, where the moderate-damping
+    Kramers formula overestimates the rate: these lifetimes are then lower bounds.
+    """
+    ts = np.atleast_1d(np.asarray(T_K, dtype=float))
+    gamma = gamma_from_ringdown(ringdown_ps, model)
+    w = model.omega_meV
+    tau, need, barrier = (np.full(ts.size, np.nan) for _ in range(3))
+    for j, tk in enumerate(ts):
+        T = float(temperature_from_K(tk, w))
+        cp = landscape.critical_points(model, T)
+        if T <= 0 or not np.isfinite(cp.Q_MS):
+            continue
+        tau[j] = 1e9 / float(rate_to_per_s(kramers_rate(model, T, gamma, sites), w))
+        need[j] = sites_for_lifetime(model, T, gamma)
+        barrier[j] = energy_to_meV(float(cp.F_B) - float(cp.F_MS), w)
+    return xr.Dataset(
+        {
+            "tau_esc": _var(tau, ("T",), "ns", "Kramers lifetime of the metastable state"),
+            "sites_for_10ns": _var(need, ("T",), "1", "sites moving together for 10 ns"),
+            "barrier": _var(barrier, ("T",), "meV", "barrier F(Q_B) - F(Q_MS) per site"),
+        },
+        coords={"T": _var(ts, ("T",), "K", "temperature")},
+        attrs={
+            **model.as_attrs(),
+            "gamma": gamma,
+            "long_name": "lifetime of the metastable state",
+            "ringdown_ps": ringdown_ps,
+            "sites": sites,
+            "experiment_lifetime_ns": EXPERIMENT_LIFETIME_NS,
+        },
+    )
+
+
 def lifetimes(
     name: str,
     Z_inv: ArrayLike,
@@ -317,48 +361,22 @@ def lifetimes(
     ringdown_ps: float = RINGDOWN_PS,
     sites: float = 1.0,
 ) -> xr.Dataset:
-    """Kramers lifetime tau_esc = 1/k (ns) of the metastable state of material ``name`` over its
-    Mott renormalisation path (Z_inv = 1/Z) and temperatures T_K, next to the experiments' 10 ns,
-    with the number of sites that must move together for tau_esc = 10 ns.
-
-    NaN where the landscape has no metastable minimum. gamma from ``ringdown_ps``: note that the
-    10 ps ring-down puts K3C60 in the weak-damping regime where the moderate-damping Kramers
-    formula overestimates the rate, so these lifetimes are lower bounds.
-    """
+    """``lifetime_curve`` along the Mott renormalisation path of material ``name`` (Z = 1/Z_inv)."""
     zs = np.atleast_1d(np.asarray(Z_inv, dtype=float))
-    ts = np.atleast_1d(np.asarray(T_K, dtype=float))
-    tau = np.full((zs.size, ts.size), np.nan)
-    need = np.full_like(tau, np.nan)
-    barrier = np.full_like(tau, np.nan)
-    for i, z in enumerate(zs):
-        model = materials.load(name, Z=1.0 / z)
-        gamma = gamma_from_ringdown(ringdown_ps, model)
-        for j, tk in enumerate(ts):
-            T = float(temperature_from_K(tk, model.omega_meV))
-            cp = landscape.critical_points(model, T)
-            if T <= 0 or not np.isfinite(cp.Q_MS):
-                continue
-            k = kramers_rate(model, T, gamma, sites)
-            tau[i, j] = 1e9 / float(rate_to_per_s(k, model.omega_meV))
-            need[i, j] = sites_for_lifetime(model, T, gamma)
-            barrier[i, j] = energy_to_meV(float(cp.F_B) - float(cp.F_MS), model.omega_meV)
-    dims = ("Z_inv", "T")
-    return xr.Dataset(
-        {
-            "tau_esc": _var(tau, dims, "ns", "Kramers lifetime of the metastable state"),
-            "sites_for_10ns": _var(need, dims, "1", "sites moving together for 10 ns"),
-            "barrier": _var(barrier, dims, "meV", "barrier F(Q_B) - F(Q_MS) per site"),
-        },
-        coords={
-            "Z_inv": _var(zs, ("Z_inv",), "1", "Mott renormalisation 1/Z"),
-            "T": _var(ts, ("T",), "K", "temperature"),
-        },
-        attrs={
-            **materials.load(name).as_attrs(),
-            "material": name,
-            "long_name": "lifetime of the metastable state",
-            "ringdown_ps": ringdown_ps,
-            "sites": sites,
-            "experiment_lifetime_ns": EXPERIMENT_LIFETIME_NS,
-        },
-    )
+    curves = [
+        lifetime_curve(materials.load(name, Z=1.0 / z), T_K, ringdown_ps=ringdown_ps, sites=sites)
+        for z in zs
+    ]
+    ds = xr.concat([c.drop_attrs() for c in curves], dim="Z_inv")
+    ds = ds.assign_coords(Z_inv=_var(zs, ("Z_inv",), "1", "Mott renormalisation 1/Z"))
+    for var in curves[0].variables:
+        ds[var].attrs = dict(curves[0][var].attrs)
+    ds.attrs = {
+        **materials.load(name).as_attrs(),
+        "material": name,
+        "long_name": "lifetime of the metastable state along the Mott path",
+        "ringdown_ps": ringdown_ps,
+        "sites": sites,
+        "experiment_lifetime_ns": EXPERIMENT_LIFETIME_NS,
+    }
+    return ds
