@@ -6,12 +6,15 @@ Internal units: energies and T in hbar*omega, rates and frequencies in omega, ga
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy.optimize import brentq
 
-from photosc._checks import checked, output
+from photosc._checks import FloatArray, checked, output
 
 if TYPE_CHECKING:
     from photosc.model import Model
@@ -51,43 +54,115 @@ def kramers_rate_from_curvatures(
     return output(transmission * w0 / (2.0 * math.pi) * np.exp(-sites * barrier / T))
 
 
-def _curvature(model: Model, T: float, Q: float) -> float:
-    """-df/dQ = F''(Q) of the landscape by a 4th-order central difference of its analytic force."""
-    from photosc.physics import landscape
+@dataclass(frozen=True)
+class WellParameters:
+    """What escape from the metastable well of F(Q, T) depends on, per site (M = 1).
 
-    h = 1e-3 * max(1.0, abs(Q))
-    f = np.asarray(landscape.force(Q + h * np.array([-2.0, -1.0, 1.0, 2.0]), T, model))
-    return float(-(f[0] - 8.0 * f[1] + 8.0 * f[2] - f[3]) / (12.0 * h))
-
-
-def well_frequencies(model: Model, T: float) -> tuple[float, float]:
-    """(omega_MS, omega_B): sqrt(|F''|) of the landscape F(Q, T) at Q_MS and Q_B, in omega.
-
-    Raises ValueError if the landscape of ``model`` at T (hbar*omega) has no metastable minimum.
+    barrier = F(Q_B) - F(Q_MS) in hbar*omega; omega_well, omega_barrier = sqrt(|F''|) at Q_MS and
+    Q_B in omega; action = ``orbit_action`` at the barrier energy in hbar; T in hbar*omega.
     """
-    from photosc.physics import landscape
 
-    T = float(checked("T", T, nonnegative=True))
-    cp = landscape.critical_points(model, T)
-    if not np.isfinite(cp.Q_MS):
-        raise ValueError(f"the landscape has no metastable minimum at T={T!r}")
-    return (
-        math.sqrt(abs(_curvature(model, T, float(cp.Q_MS)))),
-        math.sqrt(abs(_curvature(model, T, float(cp.Q_B)))),
-    )
+    T: float
+    barrier: float
+    omega_well: float
+    omega_barrier: float
+    action: float
+
+    def rate(self, gamma: ArrayLike, sites: ArrayLike = 1.0, turnover: bool = True) -> Any:
+        """Escape rate in omega: ``kramers_rate_from_curvatures``, times the Mel'nikov-Meshkov
+        ``depopulation_factor`` A(gamma * sites * action / T) if ``turnover``."""
+        k = kramers_rate_from_curvatures(
+            self.barrier, self.omega_well, self.omega_barrier, self.T, gamma, sites
+        )
+        if not turnover:
+            return k
+        delta = np.asarray(gamma) * np.asarray(sites) * self.action / self.T
+        return output(np.asarray(k) * np.asarray(depopulation_factor(delta)))
 
 
-def kramers_rate(model: Model, T: float, gamma: float, sites: float = 1.0) -> float:
-    """Kramers' rate (``kramers_rate_from_curvatures``) of escape from Q_MS over Q_B back to the
-    Q = 0 basin of the adiabatic landscape F(Q, T) of ``model`` (eqs. 5-7 of the paper).
-
-    T in hbar*omega (> 0), gamma in omega, sites as in ``dynamics.simulate``; the rate is in omega.
-    Raises ValueError if there is no metastable minimum at T.
+def well_parameters(model: Model, T: float) -> WellParameters:
+    """``WellParameters`` of the adiabatic landscape F(Q, T) of ``model`` (eqs. 5-7 of the paper)
+    at T (hbar*omega, > 0). Curvatures from ``landscape.curvature`` (analytic). Raises ValueError
+    if there is no metastable minimum at T.
     """
     from photosc.physics import landscape
 
     T = float(checked("T", T, positive=True))
-    w_ms, w_b = well_frequencies(model, T)
     cp = landscape.critical_points(model, T)
-    barrier = float(cp.F_B) - float(cp.F_MS)
-    return float(kramers_rate_from_curvatures(barrier, w_ms, w_b, T, gamma, sites))
+    if not np.isfinite(cp.Q_MS):
+        raise ValueError(f"the landscape has no metastable minimum at T={T!r}")
+    q_b, q_ms = float(cp.Q_B), float(cp.Q_MS)
+    curvatures = np.abs(np.asarray(landscape.curvature(np.array([q_ms, q_b]), T, model)))
+    action = orbit_action(lambda q: landscape.free_energy(q, T, model), q_b, q_ms)
+    return WellParameters(
+        T=T,
+        barrier=float(cp.F_B) - float(cp.F_MS),
+        omega_well=math.sqrt(float(curvatures[0])),
+        omega_barrier=math.sqrt(float(curvatures[1])),
+        action=action,
+    )
+
+
+def kramers_rate(model: Model, T: float, gamma: float, sites: float = 1.0) -> float:
+    """Kramers' rate (``kramers_rate_from_curvatures``, moderate-to-strong damping) of escape from
+    Q_MS over Q_B back to the Q = 0 basin of the adiabatic landscape F(Q, T) of ``model``
+    (eqs. 5-7 of the paper). T in hbar*omega (> 0), gamma in omega, sites as in
+    ``dynamics.simulate``; the rate is in omega. Raises ValueError if there is no metastable
+    minimum at T. For weak damping use ``kramers_turnover_rate``.
+    """
+    return float(well_parameters(model, T).rate(gamma, sites, turnover=False))
+
+
+def kramers_turnover_rate(model: Model, T: float, gamma: float, sites: float = 1.0) -> float:
+    """Escape rate for any damping: A(delta) * ``kramers_rate`` with the Mel'nikov-Meshkov
+    ``depopulation_factor`` A and delta = gamma * sites * S_B / T (S_B the ``orbit_action`` at the
+    barrier energy; the coordinate of N sites feels T / N). It tends to Kramers' energy-diffusion
+    rate gamma S_B N / T * omega_MS / (2 pi) * exp(-N barrier / T) at weak damping (the regime of
+    a 10 ps ring-down) and to ``kramers_rate`` at moderate damping. Units as ``kramers_rate``.
+    """
+    checked("gamma", gamma, positive=True)
+    return float(well_parameters(model, T).rate(gamma, sites, turnover=True))
+
+
+_THETA, _THETA_W = np.polynomial.legendre.leggauss(96)
+
+
+def depopulation_factor(delta: ArrayLike) -> Any:
+    """Mel'nikov-Meshkov factor A(delta) bridging weak and moderate damping (Kramers turnover).
+
+        A = exp{(1/2 pi) int_-inf^inf dl ln[1 - exp(-delta (l^2 + 1/4))] / (l^2 + 1/4)}
+
+    (Mel'nikov and Meshkov, J. Chem. Phys. 85, 1018 (1986); Haenggi, Talkner, Borkovec, RMP 62,
+    251, Sec. IV.C), evaluated as (2/pi) int_0^{pi/2} ln(1 - exp(-delta / (4 cos^2 t))) dt.
+    delta = gamma * S_B / T is the energy lost per orbit at the barrier energy in units of T.
+    A -> delta (Kramers' energy-diffusion limit) as delta -> 0 and A -> 1 as delta -> inf.
+    """
+    d = checked("delta", delta, positive=True)
+    theta = 0.25 * np.pi * (_THETA + 1.0)  # Gauss-Legendre on (0, pi/2)
+    x = d[..., None] / (4.0 * np.cos(theta) ** 2)
+    integral = 0.25 * np.pi * np.sum(_THETA_W * np.log(-np.expm1(-x)), axis=-1)
+    return output(np.exp(2.0 / np.pi * integral))
+
+
+def orbit_action(F: Callable[[FloatArray], ArrayLike], Q_B: float, Q_MS: float) -> float:
+    """Action S_B = closed-orbit integral of P dQ of the well orbit at the barrier energy (M = 1):
+    2 int sqrt(2 (F(Q_B) - F(Q))) dQ from Q_B to the turning point beyond Q_MS, in l0^2 omega.
+
+    F is the potential per unit mass (vectorised), Q_B the barrier top, Q_MS the well minimum.
+    """
+    f_b = float(np.asarray(F(np.array([Q_B])))[0])
+    step = abs(Q_MS - Q_B)
+    far = Q_MS + step
+    while float(np.asarray(F(np.array([far])))[0]) < f_b:
+        far += step
+        if abs(far - Q_MS) > 1e3 * step:
+            raise RuntimeError("no turning point: the well does not close above the barrier energy")
+    turn = brentq(lambda q: float(np.asarray(F(np.array([q])))[0]) - f_b, Q_MS, far, xtol=1e-13)
+    lo, hi = min(Q_B, turn), max(Q_B, turn)
+    # Q = lo + (hi - lo) (1 - cos u) / 2 removes the square-root zeros at both turning points
+    u, w = np.polynomial.legendre.leggauss(200)
+    u = 0.5 * np.pi * (u + 1.0)
+    q = lo + 0.5 * (hi - lo) * (1.0 - np.cos(u))
+    dq = 0.5 * (hi - lo) * np.sin(u)
+    p = np.sqrt(np.maximum(2.0 * (f_b - np.asarray(F(q), dtype=float)), 0.0))
+    return float(2.0 * 0.5 * np.pi * np.sum(w * p * dq))

@@ -66,16 +66,20 @@ def plot_trapping_map(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
 
 
 def plot_escape_histogram(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
-    """Histogram of escape times, with the exponential law of Kramers' rate for comparison."""
+    """Histogram of escape times, with the exponential laws of the turnover and Kramers rates."""
     fig, ax = _axes(ax)
     times = ds["escape_time"].values
     times = times[np.isfinite(times)]
     n = ds.sizes["trajectory"]
     bins = np.linspace(0.0, ds.attrs["t_end_ps"], 41)
     ax.hist(times, bins=bins, color="C0", alpha=0.7, label=f"simulated ({times.size} of {n})")
-    k = ds.attrs["kramers_rate_per_s"] * 1e-12
     centres = 0.5 * (bins[1:] + bins[:-1])
-    ax.plot(centres, n * k * np.diff(bins) * np.exp(-k * centres), "C3", label="Kramers")
+    for key, name, style in (
+        ("turnover_rate_per_s", "Kramers x Mel'nikov-Meshkov", "C3-"),
+        ("kramers_rate_per_s", "Kramers (moderate damping)", "C3:"),
+    ):
+        k = ds.attrs[key] * 1e-12
+        ax.plot(centres, n * k * np.diff(bins) * np.exp(-k * centres), style, label=name)
     ax.set_xlabel("escape time [ps]")
     ax.set_ylabel("trajectories per bin")
     ax.set_title(f"T = {ds.attrs['T_K']:.0f} K, {ds.attrs['sites']:.3g} site(s)")
@@ -84,15 +88,16 @@ def plot_escape_histogram(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
 
 
 def plot_lifetimes(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
-    """Kramers lifetime versus temperature (for each Z_inv if there are several), with the
-    experiments' 10 ns."""
+    """Lifetime versus temperature (turnover rate; per Z_inv if there are several, else with
+    Kramers' moderate-damping lifetime too), with the experiments' 10 ns."""
     fig, ax = _axes(ax)
     if "Z_inv" in ds.dims:
-        curves = [(f"1/Z = {z:g}", ds["tau_esc"].sel(Z_inv=z).values) for z in ds["Z_inv"].values]
+        for z in ds["Z_inv"].values:
+            tau = ds["tau_esc"].sel(Z_inv=z).values
+            ax.semilogy(ds["T"].values, tau, marker="o", label=f"1/Z = {z:g}")
     else:
-        curves = [("Kramers", ds["tau_esc"].values)]
-    for name, tau in curves:
-        ax.semilogy(ds["T"].values, tau, marker="o", label=name)
+        ax.semilogy(ds["T"].values, ds["tau_esc"].values, "o-", label="turnover")
+        ax.semilogy(ds["T"].values, ds["tau_kramers"].values, "s:", label="Kramers, moderate")
     ax.axhline(ds.attrs["experiment_lifetime_ns"], color="k", ls="--", label="experiment, 10 ns")
     ax.set_xlabel(_label(ds["T"]))
     ax.set_ylabel(r"lifetime $\tau_{esc}$ [ns]")

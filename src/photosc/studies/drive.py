@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike
-from scipy.optimize import minimize_scalar
+from scipy.optimize import brentq, minimize_scalar
 
 from photosc import materials
 from photosc.model import Model
@@ -26,7 +26,7 @@ from photosc.physics.dynamics import (
     escape_rate,
     simulate,
 )
-from photosc.physics.kramers import kramers_rate
+from photosc.physics.kramers import well_parameters
 from photosc.physics.pairing import attraction
 from photosc.units import (
     energy_to_meV,
@@ -88,16 +88,24 @@ def default_pulse(model: Model, T: float, gamma: float) -> FlatTopPulse:
 def sites_for_lifetime(
     model: Model, T: float, gamma: float, lifetime_ns: float = EXPERIMENT_LIFETIME_NS
 ) -> float:
-    """Number of sites N moving together for which Kramers' lifetime 1/k equals ``lifetime_ns``.
-
-    k = A exp(-N barrier / T) (``kramers_rate``) gives N = ln(A tau) T / barrier, at least 1.
+    """Number of sites N moving together whose escape time 1/k equals ``lifetime_ns``, with k the
+    turnover rate (``WellParameters.rate``, Kramers x Mel'nikov-Meshkov); at least 1.
     T in hbar*omega, gamma in omega.
     """
-    cp = _metastable(model, T)
-    barrier = float(cp.F_B) - float(cp.F_MS)
-    prefactor = kramers_rate(model, T, gamma, 1.0) * math.exp(barrier / T)
+    params = well_parameters(model, T)
     tau = float(time_from_ps(lifetime_ns * 1e3, model.omega_meV))
-    return max(1.0, math.log(prefactor * tau) * T / barrier)
+
+    def excess(n: float) -> float:
+        return math.log(float(params.rate(gamma, n)) * tau)
+
+    if excess(1.0) <= 0.0:
+        return 1.0
+    hi = 2.0
+    while excess(hi) > 0.0:
+        hi *= 2.0
+        if hi > 1e9:
+            raise RuntimeError("no number of sites reaches the lifetime (is the barrier zero?)")
+    return float(brentq(excess, hi / 2.0, hi, xtol=1e-10, rtol=1e-12))
 
 
 def _attrs(model: Model, T: float, gamma: float, sites: float) -> dict[str, Any]:
@@ -277,13 +285,16 @@ def escape_times(
 ) -> xr.Dataset:
     """First-passage times from Q_MS (thermal momenta) back to the Q = 0 basin (below Q_B/2).
 
-    Default watch time: 2 / (Kramers rate). escape_time is NaN for trajectories that had not
-    escaped by then; attrs hold the censored maximum-likelihood rate and Kramers' rate (per s).
+    Default watch time: 2 / (turnover rate). escape_time is NaN for trajectories that had not
+    escaped by then; attrs hold the censored maximum-likelihood rate, the turnover rate and
+    Kramers' moderate-damping rate (per s).
     """
     T = float(temperature_from_K(T_K, model.omega_meV))
     gamma = gamma_from_ringdown(RINGDOWN_PS, model) if gamma is None else float(gamma)
     cp = _metastable(model, T)
-    k = kramers_rate(model, T, gamma, sites)
+    params = well_parameters(model, T)
+    k = float(params.rate(gamma, sites))
+    k_kramers = float(params.rate(gamma, sites, turnover=False))
     w = model.omega_meV
     t_end = 2.0 / k if t_end_ps is None else float(time_from_ps(t_end_ps, w))
     r = simulate(
@@ -305,7 +316,8 @@ def escape_times(
             "n_escaped": n_esc,
             "rate_per_s": float(rate_to_per_s(rate, w)),
             "rate_error_per_s": float(rate_to_per_s(err, w)),
-            "kramers_rate_per_s": float(rate_to_per_s(k, w)),
+            "turnover_rate_per_s": float(rate_to_per_s(k, w)),
+            "kramers_rate_per_s": float(rate_to_per_s(k_kramers, w)),
             "seed": seed,
             "chunk_size": r.chunk_size,
         },
@@ -315,33 +327,38 @@ def escape_times(
 def lifetime_curve(
     model: Model, T_K: ArrayLike, *, ringdown_ps: float = RINGDOWN_PS, sites: float = 1.0
 ) -> xr.Dataset:
-    """Kramers lifetime tau_esc = 1/k (ns) of the metastable state of ``model`` at temperatures
-    T_K (K), next to the experiments' 10 ns, with the number of sites that must move together
-    for tau_esc = 10 ns (``sites_for_lifetime``) and the barrier per site.
+    """Lifetime tau_esc = 1/k (ns) of the metastable state of ``model`` at temperatures T_K (K),
+    next to the experiments' 10 ns: with the turnover rate (valid at any damping; the 10 ps
+    ring-down is weak damping) and with Kramers' moderate-damping rate (shorter there), the
+    number of sites that must move together for 10 ns, the barrier and barrier/T per site.
 
-    NaN where the landscape has no metastable minimum. gamma from ``ringdown_ps``. The 10 ps
-    ring-down puts K3C60 in the weak-damping (energy-diffusion) regime, where the moderate-damping
-    Kramers formula overestimates the rate: these lifetimes are then lower bounds.
+    NaN where the landscape has no metastable minimum. Both rates assume sites x barrier / T >> 1;
+    where it is below ~3 the "lifetime" is only the order of magnitude of a fast relaxation.
     """
     ts = np.atleast_1d(np.asarray(T_K, dtype=float))
     gamma = gamma_from_ringdown(ringdown_ps, model)
     w = model.omega_meV
-    tau, need, barrier = (np.full(ts.size, np.nan) for _ in range(3))
+    tau, tau_k, need, barrier, ratio = (np.full(ts.size, np.nan) for _ in range(5))
     for j, tk in enumerate(ts):
         T = float(temperature_from_K(tk, w))
-        cp = landscape.critical_points(model, T)
-        if T <= 0 or not np.isfinite(cp.Q_MS):
+        if T <= 0 or not np.isfinite(landscape.critical_points(model, T).Q_MS):
             continue
-        tau[j] = 1e9 / float(rate_to_per_s(kramers_rate(model, T, gamma, sites), w))
+        params = well_parameters(model, T)
+        tau[j] = 1e9 / float(rate_to_per_s(params.rate(gamma, sites), w))
+        tau_k[j] = 1e9 / float(rate_to_per_s(params.rate(gamma, sites, turnover=False), w))
         need[j] = sites_for_lifetime(model, T, gamma)
-        barrier[j] = energy_to_meV(float(cp.F_B) - float(cp.F_MS), w)
+        barrier[j] = energy_to_meV(params.barrier, w)
+        ratio[j] = params.barrier / T
+    dims = ("T",)
     return xr.Dataset(
         {
-            "tau_esc": _var(tau, ("T",), "ns", "Kramers lifetime of the metastable state"),
-            "sites_for_10ns": _var(need, ("T",), "1", "sites moving together for 10 ns"),
-            "barrier": _var(barrier, ("T",), "meV", "barrier F(Q_B) - F(Q_MS) per site"),
+            "tau_esc": _var(tau, dims, "ns", "lifetime (Kramers x Mel'nikov-Meshkov)"),
+            "tau_kramers": _var(tau_k, dims, "ns", "lifetime (Kramers, moderate damping)"),
+            "sites_for_10ns": _var(need, dims, "1", "sites moving together for 10 ns"),
+            "barrier": _var(barrier, dims, "meV", "barrier F(Q_B) - F(Q_MS) per site"),
+            "barrier_over_T": _var(ratio, dims, "1", "barrier / T per site"),
         },
-        coords={"T": _var(ts, ("T",), "K", "temperature")},
+        coords={"T": _var(ts, dims, "K", "temperature")},
         attrs={
             **model.as_attrs(),
             "gamma": gamma,
