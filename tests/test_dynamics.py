@@ -210,3 +210,142 @@ def test_escape_rate_estimator_recovers_a_censored_exponential() -> None:
     rate, err = escape_rate(times, 60.0)
     assert abs(rate - 0.02) < 4 * err
     assert err / rate == pytest.approx(1 / math.sqrt(np.isfinite(times).sum()))
+
+
+# --- the K3C60 landscape (needs photosc.physics.landscape) ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def k3c60() -> object:
+    from photosc import materials
+
+    return materials.load("K3C60", Z=1 / 3.6)
+
+
+def _T(model: object, T_K: float) -> float:
+    from photosc.units import temperature_from_K
+
+    return float(temperature_from_K(T_K, model.omega_meV))  # type: ignore[attr-defined]
+
+
+def test_model_table_splits_where_the_gap_opens(k3c60: object) -> None:
+    """At 100 K > T_c the gap opens at |Q| = Q_c (gap_onset): zero just below, finite just above;
+    the table, split there, matches the landscape force to its stated error."""
+    from photosc.physics import bcs, landscape
+    from photosc.physics.dynamics import gap_onset
+    from photosc.physics.pairing import attraction
+
+    m = k3c60
+    T = _T(m, 100.0)
+    q_c = gap_onset(m, T)  # type: ignore[arg-type]
+    U = attraction(np.array([q_c - 1e-6, q_c + 1e-6]), m.dE, m.g, m.U0)  # type: ignore[attr-defined]
+    gaps = bcs.gap(U, T, m.nu, m.cutoff)  # type: ignore[attr-defined]
+    assert gaps[0] == 0.0 and gaps[1] > 0.0
+    assert gap_onset(m, _T(m, 20.0)) == 0.0  # type: ignore[arg-type]  # below T_c = 42.7 K
+    table = ForceTable.from_model(m, T)  # type: ignore[arg-type]
+    np.testing.assert_allclose(table.bounds[1:3], [-q_c, q_c])
+    q = np.random.default_rng(2).uniform(table.Q_min, table.Q_max, 50_000)
+    err = np.max(np.abs(table(q) - landscape.force(q, T, m)))
+    assert err <= 2.0 * table.max_error + 1e-15 and table.max_error <= 1e-7
+
+
+@pytest.mark.parametrize(("factor", "lands_in_well"), [(1.25, True), (0.6, False)])
+def test_noise_free_pulse_on_the_k3c60_landscape(
+    k3c60: object, factor: float, lands_in_well: bool
+) -> None:
+    """T = 100 K landscape, no noise: the default pulse (1.25 x the largest restoring force on
+    [0, Q_B]) leaves Q in Q_MS; at 0.6 x it never crosses Q_B and Q rings back to 0."""
+    from photosc.physics import landscape
+    from photosc.studies import drive
+
+    m = k3c60
+    T = _T(m, 100.0)
+    gamma = 0.02
+    base = drive.default_pulse(m, T, gamma)  # type: ignore[arg-type]
+    pulse = FlatTopPulse(factor * base.amplitude, base.start, base.duration, base.rise)
+    cp = landscape.critical_points(m, T)
+    r = simulate(
+        ForceTable.from_model(m, T), gamma=gamma, T=0.0, t_end=pulse.end + 8 / gamma, dt=0.05,
+        n_traj=1, drive=pulse, keep=1, record_every=20,
+    )  # fmt: skip
+    target = float(cp.Q_MS) if lands_in_well else 0.0
+    assert r.Q_final[0] == pytest.approx(target, abs=2e-3)
+    assert (np.max(r.Q) > float(cp.Q_B)) == lands_in_well
+
+
+def test_sites_for_lifetime_inverts_the_rate(k3c60: object) -> None:
+    from photosc.physics.kramers import well_parameters
+    from photosc.studies import drive
+    from photosc.units import rate_to_per_s
+
+    m = k3c60
+    T = _T(m, 100.0)
+    gamma = drive.gamma_from_ringdown(10.0, m)  # type: ignore[arg-type]
+    n = drive.sites_for_lifetime(m, T, gamma)  # type: ignore[arg-type]
+    k = well_parameters(m, T).rate(gamma, n)  # type: ignore[arg-type]
+    assert 1e9 / rate_to_per_s(k, m.omega_meV) == pytest.approx(10.0, rel=1e-8)  # type: ignore[attr-defined]
+    assert n > 1.0
+
+
+def test_drive_trajectories_trap_only_with_enough_sites(k3c60: object) -> None:
+    """At 100 K one site's barrier is 0.34 T: thermal noise empties the well at once. With the
+    sites that give a 10 ns lifetime, the default pulse traps every trajectory."""
+    from photosc.studies import drive
+
+    m = k3c60
+    T = _T(m, 100.0)
+    gamma = drive.gamma_from_ringdown(10.0, m)  # type: ignore[arg-type]
+    n = drive.sites_for_lifetime(m, T, gamma)  # type: ignore[arg-type]
+    many = drive.drive_trajectories(m, 100.0, sites=n, n_traj=16, keep=4)  # type: ignore[arg-type]
+    one = drive.drive_trajectories(m, 100.0, sites=1.0, n_traj=16, keep=4)  # type: ignore[arg-type]
+    assert many.attrs["trapped_fraction"] == 1.0
+    assert one.attrs["trapped_fraction"] == 0.0
+    for ds in (many, one):
+        for name in (*ds.data_vars, *ds.coords):
+            assert ds[name].attrs["units"] and ds[name].attrs["long_name"]
+    delta = many["Delta"].isel(t=-1).values
+    assert np.all(np.abs(delta - many.attrs["Delta_MS_meV"]) < 0.5 * many.attrs["Delta_MS_meV"])
+
+
+def test_lifetime_curve_grows_as_temperature_falls(k3c60: object) -> None:
+    """30 sites (sites x barrier / T from 26 at 60 K to 1.7 at 140 K): the barrier grows and T
+    falls, so the lifetime grows steeply; none above T_B; weak damping makes it longer than the
+    moderate-damping Kramers estimate."""
+    from photosc.studies import drive
+
+    ds = drive.lifetime_curve(k3c60, [60.0, 100.0, 140.0, 400.0], sites=30)  # type: ignore[arg-type]
+    tau = ds["tau_esc"].values
+    assert tau[0] > tau[1] > tau[2] and np.isnan(tau[3])  # no metastable minimum above T_B
+    assert np.all(ds["tau_esc"].values[:3] > ds["tau_kramers"].values[:3])  # weak damping
+
+
+def test_drive_command_runs_with_defaults(tmp_path: object) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from photosc.cli import drive as cli_drive
+
+    app = typer.Typer()
+    app.command()(cli_drive.command)
+    out = tmp_path / "drive"  # type: ignore[operator]
+    result = CliRunner().invoke(
+        app,
+        ["K3C60", "--Z-inv", "3.6", "--T-K", "100", "--no-map", "--n-traj", "8", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "100.0% of 8" in result.output
+    assert (out / "drive_trajectories.nc").is_file() and (out / "trajectory.png").is_file()
+
+
+def test_report_section(tmp_path: object) -> None:
+    from photosc import materials
+    from photosc.report import dynamics as report
+
+    s = report.section(materials.load("K3C60", Z=1 / 3.6), tmp_path)  # type: ignore[arg-type]
+    assert s.summary["metastable"] and s.summary["trapped_fraction"] == 1.0
+    for name in (*s.figures, *s.data):
+        assert (tmp_path / name).is_file()  # type: ignore[operator]
+    # simulated escape (energy-diffusion regime) is far below Kramers' moderate-damping rate
+    assert s.summary["escape_rate_per_s"] < 0.5 * s.summary["kramers_rate_per_s"]
+    none = report.section(materials.load("K3C60"), tmp_path)  # type: ignore[arg-type]
+    assert none.summary == {"metastable": False}
