@@ -89,18 +89,23 @@ def plot_escape_histogram(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
 
 def plot_lifetimes(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
     """Lifetime versus temperature (turnover rate; per Z_inv if there are several, else with
-    Kramers' moderate-damping lifetime too), with the experiments' 10 ns."""
+    Kramers' moderate-damping lifetime too), with the experiments' 10 ns. Points where
+    sites x barrier / T < 2, outside the rate formulas' validity, are drawn hollow."""
     fig, ax = _axes(ax)
-    if "Z_inv" in ds.dims:
-        for z in ds["Z_inv"].values:
-            tau = ds["tau_esc"].sel(Z_inv=z).values
-            ax.semilogy(ds["T"].values, tau, marker="o", label=f"1/Z = {z:g}")
-    else:
-        ax.semilogy(ds["T"].values, ds["tau_esc"].values, "o-", label="turnover")
-        ax.semilogy(ds["T"].values, ds["tau_kramers"].values, "s:", label="Kramers, moderate")
+    curves = (
+        [(f"1/Z = {z:g}", ds.sel(Z_inv=z), "tau_esc") for z in ds["Z_inv"].values]
+        if "Z_inv" in ds.dims
+        else [("turnover", ds, "tau_esc"), ("Kramers, moderate damping", ds, "tau_kramers")]
+    )
+    for k, (name, sub, var) in enumerate(curves):
+        T, tau = sub["T"].values, sub[var].values
+        valid = ds.attrs["sites"] * sub["barrier_over_T"].values >= 2.0
+        (line,) = ax.semilogy(T, tau, ls="-" if k == 0 or "Z_inv" in ds.dims else ":", label=name)
+        ax.semilogy(T[valid], tau[valid], "o", color=line.get_color())
+        ax.semilogy(T[~valid], tau[~valid], "o", mfc="none", color=line.get_color())
     ax.axhline(ds.attrs["experiment_lifetime_ns"], color="k", ls="--", label="experiment, 10 ns")
     ax.set_xlabel(_label(ds["T"]))
     ax.set_ylabel(r"lifetime $\tau_{esc}$ [ns]")
-    ax.set_title(f"{ds.attrs.get('material', 'model')}, {ds.attrs['sites']:.3g} site(s)")
+    ax.set_title(f"{ds.attrs.get('material', 'metastable state')}, {ds.attrs['sites']:.3g} site(s)")
     ax.legend(fontsize="small")
     return fig, ax

@@ -34,7 +34,7 @@ def section(model: Model, out: Path) -> Section:
     gamma = drive.gamma_from_ringdown(drive.RINGDOWN_PS, model)
     sites = drive.sites_for_lifetime(model, T, gamma)
     traj = drive.drive_trajectories(model, T_K, gamma=gamma, sites=sites, n_traj=32)
-    life = drive.lifetime_curve(model, np.linspace(0.05, 0.98, 12) * T_B_K)
+    life = drive.lifetime_curve(model, np.linspace(0.05, 0.98, 12) * T_B_K, sites=sites)
     quick_sites = drive.sites_for_lifetime(model, T, gamma, lifetime_ns=0.05)
     escape = drive.escape_times(model, T_K, gamma=gamma, sites=quick_sites, n_traj=512)
 
@@ -50,7 +50,7 @@ def section(model: Model, out: Path) -> Section:
     for name, (fig, _) in figures.items():
         save(fig, out / name)
 
-    at_T = drive.lifetime_curve(model, [T_K])
+    at_T = drive.lifetime_curve(model, [T_K])  # one site
     tau = float(at_T["tau_esc"].values[0])
     tau_k = float(at_T["tau_kramers"].values[0])
     summary = {
