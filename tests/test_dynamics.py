@@ -349,3 +349,16 @@ def test_report_section(tmp_path: object) -> None:
     assert s.summary["escape_rate_per_s"] < 0.5 * s.summary["kramers_rate_per_s"]
     none = report.section(materials.load("K3C60"), tmp_path)  # type: ignore[arg-type]
     assert none.summary == {"metastable": False}
+
+
+def test_lifetimes_along_the_k3c60_path() -> None:
+    """No metastable state at 1/Z = 2 (Nomura's value, outside the region), a finite lifetime at
+    3.6, and deeper in (1/Z = 4.5) a larger barrier and fewer sites needed for 10 ns."""
+    from photosc.studies import drive
+
+    ds = drive.lifetimes("K3C60", [2.0, 3.6, 4.5], [100.0])
+    tau = ds["tau_esc"].sel(T=100.0).values
+    need = ds["sites_for_10ns"].sel(T=100.0).values
+    assert np.isnan(tau[0]) and np.isfinite(tau[1]) and np.isfinite(tau[2])
+    assert need[2] < need[1]
+    assert ds["tau_esc"].attrs["units"] == "ns" and ds["Z_inv"].attrs["units"] == "1"
