@@ -56,8 +56,7 @@ def _index_html(name: str, sections: list[Section]) -> str:
         if s.notes:
             parts.append(f"<p>{html.escape(s.notes)}</p>")
         rows = "".join(
-            f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>"
-            for k, v in s.rows.items()
+            f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in s.rows.items()
         )
         parts.append(f"<table>{rows}</table>")
         parts.extend(f"<img src='{html.escape(f)}' alt='{html.escape(f)}'>" for f in s.figures)
