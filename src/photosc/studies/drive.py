@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import brentq, minimize_scalar
 
 from photosc import materials
+from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics import bcs, landscape
 from photosc.physics.dynamics import (
@@ -32,6 +33,7 @@ from photosc.units import (
     energy_to_meV,
     rate_to_per_s,
     temperature_from_K,
+    temperature_to_K,
     time_from_ps,
     time_to_ps,
 )
@@ -109,15 +111,9 @@ def sites_for_lifetime(
 
 
 def _attrs(model: Model, T: float, gamma: float, sites: float) -> dict[str, Any]:
-    from photosc.units import temperature_to_K
-
-    return {
-        **model.as_attrs(),
-        "T": T,
-        "T_K": float(temperature_to_K(T, model.omega_meV)),
-        "gamma": gamma,
-        "sites": sites,
-    }
+    return provenance(
+        model, T=T, T_K=float(temperature_to_K(T, model.omega_meV)), gamma=gamma, sites=sites
+    )
 
 
 def _var(data: Any, dims: tuple[str, ...], units: str, long_name: str) -> xr.Variable:
@@ -360,7 +356,7 @@ def lifetime_curve(
         },
         coords={"T": _var(ts, dims, "K", "temperature")},
         attrs={
-            **model.as_attrs(),
+            **provenance(model),
             "gamma": gamma,
             "long_name": "lifetime of the metastable state",
             "ringdown_ps": ringdown_ps,
@@ -389,7 +385,7 @@ def lifetimes(
     for var in curves[0].variables:
         ds[var].attrs = dict(curves[0][var].attrs)
     ds.attrs = {
-        **materials.load(name).as_attrs(),
+        **provenance(materials.load(name)),
         "material": name,
         "long_name": "lifetime of the metastable state along the Mott path",
         "ringdown_ps": ringdown_ps,
