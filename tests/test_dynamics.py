@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.linalg import expm
 
 from photosc.physics.dynamics import (
@@ -84,6 +86,47 @@ def test_force_table_extrapolates_linearly_and_rejects_jumps() -> None:
         ForceTable.from_callable(lambda q: -q + (q > 0.3), -1.0, 1.0, n_max=5000)
     with pytest.raises(ValueError, match="Q_max"):
         ForceTable.from_callable(lambda q: -q, 1.0, 1.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(-3.0, 3.0), min_size=4, max_size=4))
+def test_force_table_is_exact_for_cubic_forces(c: list[float]) -> None:
+    """A not-a-knot cubic spline reproduces any cubic exactly (up to rounding)."""
+    poly = np.polynomial.Polynomial(c)
+    table = ForceTable.from_callable(poly, -2.0, 3.0, atol=1e-9)
+    q = np.linspace(-2.0, 3.0, 1001)
+    np.testing.assert_allclose(table(q), poly(q), atol=1e-11 * (1 + np.abs(c).max()))
+    assert table.n_points == 65
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0.0, 5.0), st.floats(-50.0, 50.0), st.floats(0.1, 30.0), st.floats(0.0, 4.0))
+def test_pulses_are_between_zero_and_their_amplitude(
+    amplitude: float, center: float, width: float, carrier: float
+) -> None:
+    t = np.linspace(-150.0, 150.0, 3001)
+    for pulse in (
+        GaussianPulse(amplitude, center, width, carrier=carrier),
+        FlatTopPulse(amplitude, center, 2 * width, width, carrier=carrier),
+    ):
+        values = pulse(t)
+        assert np.all(values >= 0.0) and np.all(values <= amplitude * (1 + 1e-12))
+        assert np.all(values[t > pulse.end] <= 1e-6 * amplitude + 1e-300)
+
+
+def test_without_friction_and_noise_the_energy_does_not_drift() -> None:
+    """gamma = T = 0: BAOAB is velocity Verlet, symplectic: the energy error stays O(dt^2) and
+    bounded over 2e5 steps in the double well (no secular drift)."""
+    potential = lambda q: 0.5 * (q**4 / 4 - q**3 + q**2)  # noqa: E731  (F' = -double_well_force)
+    r = simulate(
+        DOUBLE_WELL, gamma=0.0, T=0.0, t_end=1e4, dt=0.05, n_traj=3, Q0=[2.3, 1.5, -0.4],
+        P0=0.0, keep=3, record_every=50,
+    )  # fmt: skip
+    energy = 0.5 * r.P**2 + potential(r.Q)
+    spread = np.max(np.abs(energy - energy[0]), axis=0)
+    assert np.all(spread < 2e-3)
+    first, last = np.abs(energy[:200] - energy[0]).max(0), np.abs(energy[-200:] - energy[0]).max(0)
+    assert np.all(last < 2.0 * first + 1e-6)
 
 
 # --- equilibrium and weak order ------------------------------------------------------------------
