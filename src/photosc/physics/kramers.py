@@ -90,7 +90,7 @@ def well_parameters(model: Model, T: float) -> WellParameters:
     T = float(checked("T", T, positive=True))
     cp = landscape.critical_points(model, T)
     if not np.isfinite(cp.Q_MS):
-        raise ValueError(f"the landscape has no metastable minimum at T={T!r}")
+        raise ValueError(f"the landscape has no metastable minimum at T={T!r} hbar*omega")
     q_b, q_ms = float(cp.Q_B), float(cp.Q_MS)
     curvatures = np.abs(np.asarray(landscape.curvature(np.array([q_ms, q_b]), T, model)))
     action = orbit_action(lambda q: landscape.free_energy(q, T, model), q_b, q_ms)

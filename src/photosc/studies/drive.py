@@ -55,7 +55,10 @@ def gamma_from_ringdown(ringdown_ps: float, model: Model) -> float:
 def _metastable(model: Model, T: float) -> Any:
     cp = landscape.critical_points(model, T)
     if not np.isfinite(cp.Q_MS):
-        raise ValueError(f"the landscape has no metastable minimum at T={T!r} (hbar*omega)")
+        T_K = float(temperature_to_K(T, model.omega_meV))
+        raise ValueError(
+            f"the landscape has no metastable minimum at T={T:.4g} hbar*omega ({T_K:.4g} K)"
+        )
     return cp
 
 
