@@ -1,4 +1,5 @@
-"""Eq. 6 ensembles: photosc's compiled BAOAB against numpy and sdeint on the same SDE.
+"""Eq. 6 ensembles: photosc's compiled BAOAB against numpy and sdeint on the same SDE, and the
+K3C60 force table against the landscape force and a point-by-point quad + brentq force.
 
 Run: PYTHONPATH=src python benchmarks/bench_dynamics.py
 
@@ -14,8 +15,14 @@ import time
 
 import numpy as np
 import sdeint
+from scipy.integrate import quad
+from scipy.optimize import brentq
 
+from photosc import materials
+from photosc.physics import landscape
 from photosc.physics.dynamics import ForceTable, simulate
+from photosc.physics.pairing import attraction, attraction_slope
+from photosc.units import temperature_from_K
 
 GAMMA, T, DT = 0.5, 0.05, 0.05
 
@@ -118,5 +125,65 @@ def main() -> None:
         )
 
 
+def reference_force(q: float, T: float, model: object) -> float:
+    """-Q + Delta^2 U'/U^2 with Delta by brentq on the gap equation, each integral by quad."""
+    m = model
+    U = float(attraction(q, m.dE, m.g, m.U0))  # type: ignore[attr-defined]
+
+    def h(d: float) -> float:
+        integrand = lambda xi: math.tanh(math.hypot(xi, d) / (2 * T)) / math.hypot(xi, d)  # noqa: E731
+        return quad(integrand, 0, 1, limit=200, epsabs=1e-13)[0] - 1 / (m.nu * U)  # type: ignore[attr-defined]
+
+    d_max = 1 / math.sinh(1 / (m.nu * U))  # type: ignore[attr-defined]
+    d = 0.0 if h(1e-9 * d_max) <= 0 else brentq(h, 1e-9 * d_max, d_max, xtol=1e-14)
+    return -q + d**2 / U**2 * float(attraction_slope(q, m.dE, m.g))  # type: ignore[attr-defined]
+
+
+def bench_force_table() -> None:
+    model = materials.load("K3C60", Z=1 / 3.6)
+    T = float(temperature_from_K(100.0, model.omega_meV))
+    t0 = time.perf_counter()
+    table = ForceTable.from_model(model, T)
+    t_build = time.perf_counter() - t0
+    q = np.random.default_rng(0).uniform(-2.0, 2.0, 1_000_000)
+    table(q[:10])
+    t_table = timed(table, q)
+    t_landscape = timed(lambda: landscape.force(q[:20_000], T, model))
+    q_ref = q[:100]
+    t0 = time.perf_counter()
+    ref = np.array([reference_force(x, T, model) for x in q_ref])
+    t_ref = time.perf_counter() - t0
+    err = np.max(np.abs(table(q_ref) - ref))
+    ns = t_table / q.size * 1e9
+    print(
+        f"BENCH force_table_K3C60_100K: built in {t_build:.2f} s ({table.n_points} points, stated "
+        f"error {table.max_error:.1e}, vs quad+brentq {err:.1e}); lookup {ns:.1f} ns/pt; "
+        f"landscape.force {t_landscape / 20_000 * 1e9:.0f} ns/pt; "
+        f"reference quad+brentq {t_ref / q_ref.size * 1e3:.2f} ms/pt; "
+        f"ratio {t_ref / q_ref.size * 1e9 / ns:.0f}x per point"
+    )
+    # the K3C60 SDE itself: photosc (table) against numpy Euler-Maruyama calling landscape.force
+    n_traj, gamma, dt = 16_384, 0.05, 0.05
+    kw = dict(gamma=gamma, T=T, dt=dt, n_traj=n_traj, Q0=0.67, sites=30.0, record_every=100)
+    t_ours = timed(lambda: simulate(table, t_end=1000 * dt, **kw))  # type: ignore[arg-type]
+    rng = np.random.default_rng(0)
+    s = math.sqrt(2 * gamma * T / 30.0 * dt)
+
+    def numpy_em(steps: int) -> None:
+        qq, pp = np.full(n_traj, 0.67), np.zeros(n_traj)
+        for _ in range(steps):
+            f = landscape.force(qq, T, model)
+            qq, pp = qq + dt * pp, pp + dt * (f - gamma * pp) + s * rng.standard_normal(n_traj)
+
+    t_em = timed(numpy_em, 20)
+    ours, theirs = t_ours / (n_traj * 1000) * 1e9, t_em / (n_traj * 20) * 1e9
+    print(
+        f"BENCH dynamics_K3C60_100K: photosc {ours:.1f} ns/traj-step ({n_traj} traj); reference "
+        f"numpy Euler-Maruyama with landscape.force {theirs:.0f} ns/traj-step; "
+        f"ratio {theirs / ours:.0f}x"
+    )
+
+
 if __name__ == "__main__":
     main()
+    bench_force_table()
