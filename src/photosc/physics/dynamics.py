@@ -439,7 +439,8 @@ def _baoab_block(
     q: FloatArray,
     p: FloatArray,
     f: FloatArray,
-    noise: FloatArray,
+    rng: np.random.Generator,
+    chunk_size: int,
     drive: FloatArray,
     n0: int,
     n_block: int,
@@ -469,7 +470,9 @@ def _baoab_block(
 ) -> int:
     """Advance one chunk by ``n_block`` BAOAB steps from step ``n0``; return how many stay active.
 
-    f holds the force (landscape + drive) at the current positions (first-same-as-last).
+    f holds the force (landscape + drive) at the current positions (first-same-as-last). With
+    noise (c2 > 0) every step draws one normal per slot of the chunk, used or not, in slot order,
+    so the stream of a chunk does not depend on how many of its slots are trajectories.
     """
     half = 0.5 * h
     n_traj = q.shape[0]
@@ -479,14 +482,13 @@ def _baoab_block(
         n = n0 + s
         a_next = drive[n + 1]
         t_next = (n + 1) * h
-        for j in range(n_traj):
-            if not active[j]:
+        for j in range(chunk_size):
+            z = rng.standard_normal() if use_noise else 0.0
+            if j >= n_traj or not active[j]:
                 continue
             pj = p[j] + half * f[j]
             qj = q[j] + half * pj
-            pj = c1 * pj
-            if use_noise:
-                pj += c2 * noise[s, j]
+            pj = c1 * pj + c2 * z
             qj += half * pj
             fj = _table_force(qj, bounds, inv_h, offsets, coef, f_lo, s_lo, f_hi, s_hi) + a_next
             pj += half * fj
@@ -605,16 +607,11 @@ def _chunk_worker(
     if n_arm == 0:
         armed[:] = q > q_arm
         t_armed[armed] = 0.0
-    no_noise = np.zeros((1, 1))
     n0 = 0
     while n0 < n_steps:
         n_block = min(_BLOCK_STEPS, n_steps - n0)
-        if c2 != 0.0:
-            noise = rng.standard_normal((n_block, chunk_size))
-        else:
-            noise = no_noise
         n_active = _baoab_block(
-            q, p, f, noise, drive, n0, n_block, h, c1, c2, bounds, inv_h, offsets, coef, f_lo,
+            q, p, f, rng, chunk_size, drive, n0, n_block, h, c1, c2, bounds, inv_h, offsets, coef, f_lo,
             s_lo, f_hi, s_hi, record_every, sums, keep_q, keep_p, active, armed, t_armed, t_escape,
             n_arm, q_arm, q_exit, absorb,
         )  # fmt: skip
