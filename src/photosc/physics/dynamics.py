@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 #: Trajectories per chunk, the unit of randomness (one SeedSequence child each). Small, so that
 #: small ensembles draw little unused noise; the speed does not depend on it (32 to 1024 tried).
 CHUNK_SIZE: int = 64
-#: Noise is drawn in blocks of this many steps (does not change the numbers drawn).
+#: Steps per kernel call: how often a chunk whose trajectories are all absorbed can stop.
 _BLOCK_STEPS: int = 256
 
 FLOAT = np.float64
@@ -611,9 +611,9 @@ def _chunk_worker(
     while n0 < n_steps:
         n_block = min(_BLOCK_STEPS, n_steps - n0)
         n_active = _baoab_block(
-            q, p, f, rng, chunk_size, drive, n0, n_block, h, c1, c2, bounds, inv_h, offsets, coef, f_lo,
-            s_lo, f_hi, s_hi, record_every, sums, keep_q, keep_p, active, armed, t_armed, t_escape,
-            n_arm, q_arm, q_exit, absorb,
+            q, p, f, rng, chunk_size, drive, n0, n_block, h, c1, c2, bounds, inv_h, offsets, coef,
+            f_lo, s_lo, f_hi, s_hi, record_every, sums, keep_q, keep_p, active, armed, t_armed,
+            t_escape, n_arm, q_arm, q_exit, absorb,
         )  # fmt: skip
         n0 += n_block
         if n_active == 0:
