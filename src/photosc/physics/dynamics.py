@@ -17,6 +17,7 @@ are grouped, ordered or spread over threads.
 
 from __future__ import annotations
 
+import abc
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -280,7 +281,7 @@ def _table_force_array(
 _GAUSS_SUPPORT: float = math.sqrt(math.log(1e6) / (4.0 * math.log(2.0)))
 
 
-class Pulse:
+class Pulse(abc.ABC):
     """A displacive drive z E^2(t) (eq. 6), in hbar*omega/l0 (internal acceleration l0 omega^2).
 
     Pulses add: ``p1 + p2`` is a ``PulseTrain``. Subclasses define ``__call__(t)`` (t in 1/omega),
@@ -288,12 +289,17 @@ class Pulse:
     """
 
     @property
+    @abc.abstractmethod
     def end(self) -> float:
         """Time after which the drive is negligible, in 1/omega."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
+    def start_time(self) -> float:
+        """Time before which the drive is negligible, in 1/omega."""
+
+    @abc.abstractmethod
     def __call__(self, t: ArrayLike) -> Any:
-        raise NotImplementedError
+        """z E^2 at times t (1/omega), in hbar*omega/l0; scalar in, float out."""
 
     def __add__(self, other: Pulse) -> PulseTrain:
         left = self.pulses if isinstance(self, PulseTrain) else (self,)
@@ -304,10 +310,6 @@ class Pulse:
         """Integral of z E^2 dt over the pulse, the velocity kick in l0*omega it gives at rest."""
         t = np.linspace(self.start_time(), self.end, 20001)
         return float(np.trapezoid(self(t), t))
-
-    def start_time(self) -> float:
-        """Time before which the drive is negligible."""
-        raise NotImplementedError
 
 
 def _carrier_factor(t: FloatArray, carrier: float, phase: float) -> FloatArray:
