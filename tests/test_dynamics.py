@@ -350,6 +350,21 @@ def test_drive_trajectories_trap_only_with_enough_sites(k3c60: object) -> None:
     assert np.all(np.abs(delta - many.attrs["Delta_MS_meV"]) < 0.5 * many.attrs["Delta_MS_meV"])
 
 
+def test_trapping_map_is_the_same_on_dask(k3c60: object) -> None:
+    """Lazy dask map (one amplitude per chunk, threads) equals the in-process one exactly; more
+    amplitude or a longer plateau never traps fewer (same noise for every pulse)."""
+    from photosc.studies import drive
+
+    kw = dict(sites=30.0, n_traj=16, seed=3)
+    amps, durs = [0.7, 1.0, 1.4], [1.0, 10.0]
+    plain = drive.trapping_map(k3c60, 100.0, amps, durs, **kw)  # type: ignore[arg-type]
+    lazy = drive.trapping_map(k3c60, 100.0, amps, durs, chunks=1, **kw)  # type: ignore[arg-type]
+    assert lazy["trapped_fraction"].chunks is not None
+    frac = plain["trapped_fraction"].values
+    np.testing.assert_array_equal(lazy["trapped_fraction"].values, frac)
+    assert frac[-1, -1] == 1.0 and np.all(np.diff(frac[:, -1]) >= 0)
+
+
 def test_lifetime_curve_grows_as_temperature_falls(k3c60: object) -> None:
     """30 sites (sites x barrier / T from 26 at 60 K to 1.7 at 140 K): the barrier grows and T
     falls, so the lifetime grows steeply; none above T_B; weak damping makes it longer than the

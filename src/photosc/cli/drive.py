@@ -93,8 +93,8 @@ def command(
         if trapping_map:
             tmap = drive.trapping_map(
                 model, T_K, np.linspace(0.6, 1.6, 6), np.array([0.5, 2.0, 5.0, 10.0, 20.0]),
-                gamma=gamma, sites=n_sites, n_traj=16, seed=seed,
-            )  # fmt: skip
+                gamma=gamma, sites=n_sites, n_traj=16, seed=seed, chunks=1,
+            ).compute()  # fmt: skip
             save_dataset(tmap, out / "trapping_map.nc")
             save(plots.plot_trapping_map(tmap)[0], out / "trapping_map.png")
 

@@ -230,12 +230,14 @@ def trapping_map(
     settle_ps: float | None = None,
     dt: float = 0.05,
     seed: int = 0,
+    chunks: int | None = None,
 ) -> xr.Dataset:
     """Trapped fraction over flat-top pulses of plateau ``amplitudes`` (in units of the
     ``spinodal_force``) and plateau ``durations_ps``, with ``rise_ps`` ramps, at T_K kelvin.
 
-    One ensemble of ``n_traj`` per pulse (each pulse is its own compiled run), all with the same
-    seed, so neighbouring pulses see the same noise.
+    One ensemble of ``n_traj`` per pulse, all with the same seed, so neighbouring pulses see the
+    same noise. The per-pulse kernel is lifted with ``xarray.apply_ufunc``; with ``chunks`` (pulse
+    amplitudes per dask chunk) the map is a lazy dask computation, run in parallel on compute.
     """
     T = float(temperature_from_K(T_K, model.omega_meV))
     gamma = gamma_from_ringdown(RINGDOWN_PS, model) if gamma is None else float(gamma)
@@ -244,18 +246,29 @@ def trapping_map(
     scale = spinodal_force(model, T)
     w = model.omega_meV
     rise = float(time_from_ps(rise_ps, w))
-    fraction = np.empty((amps.size, durs.size))
     table = ForceTable.from_model(model, T)
-    for i, a in enumerate(amps):
-        for j, d in enumerate(durs):
-            pulse = FlatTopPulse(a * scale, rise, float(time_from_ps(d, w)), rise)
-            r, _ = _ensemble(
-                model, T, pulse, table, gamma=gamma, sites=sites, n_traj=n_traj,
-                settle_ps=settle_ps, dt=dt, seed=seed, keep=0,
-            )  # fmt: skip
-            fraction[i, j] = _trapped(r).mean()
+
+    def fraction(a: float, d: float) -> float:
+        pulse = FlatTopPulse(a * scale, rise, float(time_from_ps(d, w)), rise)
+        r, _ = _ensemble(
+            model, T, pulse, table, gamma=gamma, sites=sites, n_traj=n_traj,
+            settle_ps=settle_ps, dt=dt, seed=seed, keep=0,
+        )  # fmt: skip
+        return float(_trapped(r).mean())
+
+    amp = xr.DataArray(amps, dims="amplitude")
+    dur = xr.DataArray(durs, dims="duration")
+    if chunks is not None:
+        amp = amp.chunk({"amplitude": chunks})
+    values = xr.apply_ufunc(
+        fraction, amp, dur, vectorize=True, dask="parallelized", output_dtypes=[float]
+    )
     return xr.Dataset(
-        {"trapped_fraction": _var(fraction, ("amplitude", "duration"), "1", "trapped fraction")},
+        {
+            "trapped_fraction": values.assign_attrs(
+                units="1", long_name="trapped fraction"
+            ).transpose("amplitude", "duration")
+        },
         coords={
             "amplitude": _var(amps, ("amplitude",), "spinodal force", "plateau z E0^2"),
             "duration": _var(durs, ("duration",), "ps", "plateau duration"),
