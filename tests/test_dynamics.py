@@ -223,6 +223,19 @@ def test_noise_free_pulse_traps_only_when_it_crosses_the_barrier(
     assert np.isnan(r.t_escape[0])
 
 
+def test_first_passage_is_recorded_at_the_first_crossing() -> None:
+    """Noise-free kicks out of Q_MS = 2: the recorded escape time is the first step below q_exit
+    of the stored trajectory; a kick too weak to cross Q_B = 1 never escapes."""
+    r = simulate(
+        DOUBLE_WELL, gamma=0.1, T=0.0, t_end=60.0, dt=0.01, n_traj=2, Q0=2.0, P0=[-0.9, -0.3],
+        keep=2, q_arm=1.0, q_exit=0.5,
+    )  # fmt: skip
+    assert np.all(r.t_armed == 0.0)
+    first = r.t[np.argmax(r.Q[:, 0] < 0.5)]
+    assert r.t_escape[0] == pytest.approx(first, abs=1e-12)
+    assert np.isnan(r.t_escape[1]) and np.all(r.Q[:, 1] > 1.0)
+
+
 def test_pulse_shapes() -> None:
     g = GaussianPulse(amplitude=0.8, center=50.0, fwhm=10.0)
     assert g(50.0) == pytest.approx(0.8)
