@@ -105,14 +105,15 @@ def _edge_integral(
     lo = edge[..., None]
     Tx = T[..., None]
     knots = spectrum.knots
-    after_knots = (knots[:, None] + Tx[..., None] * _THERMAL_OFFSETS).reshape(*T.shape, -1)
-    pieces = [
-        lo,
-        lo + Tx * _THERMAL_OFFSETS,
-        np.broadcast_to(knots, (*edge.shape, knots.size)),
-        after_knots,
-        top,
-    ]
+    on_knots = np.broadcast_to(knots, (*edge.shape, knots.size))
+    pieces = [lo, lo + Tx * _THERMAL_OFFSETS, on_knots, top]
+    # refine after a knot only where the next knot is further than the offset (at the lowest T)
+    T_min = np.min(T, initial=np.inf, where=T > 0)
+    gaps = np.diff(knots, append=spectrum.omega_max)
+    keep = _THERMAL_OFFSETS * T_min < gaps[:, None]
+    if np.any(keep):
+        after_knots = knots[:, None] + Tx[..., None] * _THERMAL_OFFSETS
+        pieces.append(after_knots[..., keep])
     if extra is not None:
         pieces.append(extra)
     shape = np.broadcast_shapes(*(p.shape[:-1] for p in pieces))
