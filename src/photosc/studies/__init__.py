@@ -1,0 +1,1 @@
+"""Sweeps and protocols that return xarray Datasets."""
