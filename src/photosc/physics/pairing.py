@@ -14,7 +14,7 @@ from photosc._checks import checked, output
 
 
 def effective_splitting(Q: ArrayLike, dE: ArrayLike, g: ArrayLike) -> Any:
-    """Hybridised level splitting Delta_eff = sqrt(dE^2 + 4 g^2 Q^2) (below eq. 5), in hbar*omega."""
+    """Hybridised splitting Delta_eff = sqrt(dE^2 + 4 g^2 Q^2) (below eq. 5), in hbar*omega."""
     Q = checked("Q", Q)
     dE = checked("dE", dE, positive=True)
     g = checked("g", g, nonnegative=True)

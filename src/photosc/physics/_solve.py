@@ -1,0 +1,58 @@
+"""A safeguarded Newton iteration on whole arrays (bisection whenever Newton leaves the bracket)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from photosc._checks import FloatArray
+
+#: fun(x, idx) -> (h, dh/dx) at the points idx of the flattened problem.
+Residual = Callable[[FloatArray, np.ndarray], tuple[FloatArray, FloatArray]]
+
+
+def newton_bracketed(
+    fun: Residual,
+    lo: FloatArray,
+    hi: FloatArray,
+    x0: FloatArray,
+    *,
+    rtol: float = 1e-13,
+    atol: FloatArray | float = 0.0,
+    htol: FloatArray | float = 0.0,
+    maxiter: int = 200,
+    what: str = "root",
+) -> FloatArray:
+    """Roots of h on [lo, hi] for 1-d arrays, with h(lo) > 0 >= h(hi) at every point.
+
+    Newton steps are taken while they stay inside the bracket, bisection otherwise; the bracket
+    shrinks with the sign of h. Converges when a step is below rtol*|x| + atol or when
+    |h| <= htol (the residual is at its rounding level). Raises
+    RuntimeError naming ``what`` if some point has not converged after ``maxiter`` steps.
+    """
+    lo, hi, x = (np.array(a, dtype=float) for a in (lo, hi, x0))
+    atol, htol = (np.broadcast_to(np.asarray(a, dtype=float), x.shape) for a in (atol, htol))
+    active = np.flatnonzero(np.ones(x.shape, dtype=bool))
+    for _ in range(maxiter):
+        if active.size == 0:
+            return x
+        xa, la, ha = x[active], lo[active], hi[active]
+        h, dh = fun(xa, active)
+        positive = h > 0
+        la = np.where(positive, xa, la)
+        ha = np.where(positive, ha, xa)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xn = xa - h / dh
+        outside = ~((xn > la) & (xn < ha))
+        xn = np.where(outside, 0.5 * (la + ha), xn)
+        tol = rtol * np.abs(xn) + atol[active]
+        small = np.abs(h) <= htol[active]
+        done = (np.abs(xn - xa) <= tol) & ~outside | (ha - la <= tol) | small
+        x[active], lo[active], hi[active] = np.where(small, xa, xn), la, ha
+        active = active[~done]
+    i = active[0]
+    raise RuntimeError(
+        f"{what}: safeguarded Newton did not converge in {maxiter} steps at {active.size} "
+        f"points (first: x={x[i]!r} in [{lo[i]!r}, {hi[i]!r}])"
+    )
