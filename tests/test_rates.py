@@ -280,6 +280,18 @@ def test_pair_rates_balance_at_zero_lam_and_follow_rothwarf_taylor_at_low_T() ->
         assert R == pytest.approx(math.pi * 0.7 / nu * n**2, rel=1.2 * Ti / d)
 
 
+def test_per_site_generation_is_per_state_rate_times_gap_edge_states() -> None:
+    """Bookkeeping: for T << Delta, G = 2 nu sqrt(2 pi Delta T) Gamma_g(Delta) per site; the factor
+    is the number of gap-edge states per site, 4 nu int dE rho(E) e^{-(E - Delta)/T}."""
+    d, nu, lam = 0.1, 0.6, 0.05
+    for x in (0.02, 0.04):
+        T = x * d
+        G = rates.pair_generation_rate(d, T, FLAT, nu, lam)
+        per_state = rates.generation_rate(d, T, FLAT, lam)
+        ratio = G / (2 * nu * math.sqrt(2 * math.pi * d * T) * per_state)
+        assert ratio == pytest.approx(1.0, abs=x)
+
+
 def test_eq12_13_corrected_and_the_bound_is_64_8_not_45_9() -> None:
     sp, d, T = FLAT, 0.1, 0.004
     # tau_g = tau_0 (2D/T)^{1/2} e^{2D/T} with tau_0^{-1} = 2 pi^{3/2} a2F(2D) * 2D (an energy!)

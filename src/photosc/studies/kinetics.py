@@ -18,6 +18,8 @@ Units: times in 1/omega (with ns alongside), rates in omega, energies in hbar*om
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -174,19 +176,21 @@ def relaxation(
         t_max = 1.5 * predicted if np.isfinite(predicted) else 20 * abs(n_eq - n0) / abs(G0 - R0)
     t_max = float(checked("t_max", t_max, positive=True))
 
-    def delta_of(n: float) -> float:
-        return float(bcs.trapped_gap(n, model.U0, T, model.nu, model.cutoff)[0])
+    @lru_cache(maxsize=512)
+    def state(log_n: float) -> tuple[float, float]:
+        """(Delta_tr, d ln n/dt) at ln n; cached: the events revisit the solver's points."""
+        n = math.exp(log_n)
+        d, _, G, R = net_rates(model, spectrum, T, n)
+        return float(d), float(G - R) / n
 
     def rhs(_t: float, y: FloatArray) -> FloatArray:
-        n = float(np.exp(y[0]))
-        _, _, G, R = net_rates(model, spectrum, T, n)
-        return np.array([float(G - R) / n])
+        return np.array([state(float(y[0]))[1]])
 
     def halved(_t: float, y: FloatArray) -> float:
-        return delta_of(float(np.exp(y[0]))) - d0 / 2
+        return state(float(y[0]))[0] - d0 / 2
 
     def gone(_t: float, y: FloatArray) -> float:
-        return delta_of(float(np.exp(y[0]))) - 1e-9 * d0
+        return state(float(y[0]))[0] - 1e-9 * d0
 
     gone.terminal = True  # type: ignore[attr-defined]
     sol = solve_ivp(

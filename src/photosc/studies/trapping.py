@@ -6,7 +6,8 @@ Release: Q relaxes to 0 (attraction U0) faster than quasi-particles are generate
 frozen and the electrons settle into the trapped state (Delta_tr, lam) of eqs. 10-11.
 
 All energies in hbar*omega, T in hbar*omega/k_B (with T_K in K alongside), Q* in l0, densities
-per site (eq. 11 counts both spins).
+per site (eq. 11 counts both spins). Fig. 4c itself (Delta_tr against n* with every branch) is
+``photosc.studies.thermodynamics.trapped_gap_curve``; this module adds the drive that sets n*.
 """
 
 from __future__ import annotations
@@ -38,11 +39,6 @@ def temperature_coords(model: Model, T: FloatArray) -> dict[str, Any]:
         "T": ("T", T, meta("hbar*omega/k_B", "temperature")),
         "T_K": ("T", temperature_to_K(T, model.omega_meV), meta("K", "temperature")),
     }
-
-
-def normal_density(model: Model, T: ArrayLike) -> Any:
-    """Thermal quasi-particle density of the normal state, eq. 11 at Delta = lam = 0 (per site)."""
-    return bcs.quasiparticle_density(0.0, T, model.nu, model.cutoff)
 
 
 def _stability(
@@ -103,65 +99,3 @@ def trapped_state(model: Model, Q_star: ArrayLike, T: ArrayLike) -> xr.Dataset:
         attrs={**model.as_attrs(), "Delta0": model.Delta0, "Tc": model.Tc, "Tc_K": model.Tc_K},
     )
     return ds
-
-
-def trapped_gap_curve(
-    model: Model, T: float, n_star: ArrayLike | None = None, num: int = 400
-) -> xr.Dataset:
-    """Fig. 4c: Delta_tr versus the frozen density n* at temperature T, with every branch.
-
-    n_star per site (default: ``num`` points geometrically spaced up to the normal-state
-    density at T). Variables: delta_tr and lam (the branch of lowest eq. 9 free energy; 0 and
-    NaN where no superconducting solution), delta_branch, lam_branch and free_energy_branch
-    (all solutions of eqs. 10-11, sorted by Delta, NaN-padded along ``branch``), stable.
-    attrs: Delta0 (the T = 0 gap at U0, the n* -> 0 saturation), n_normal.
-    """
-    T = float(checked("T", T, positive=True))
-    n_normal = float(normal_density(model, T))
-    if n_star is None:
-        n = np.geomspace(1e-4 * n_normal, n_normal * (1 - 1e-9), num)
-    else:
-        n = np.atleast_1d(checked("n_star", n_star, positive=True))
-    d_tr, lam = (np.asarray(a) for a in bcs.trapped_gap(n, model.U0, T, model.nu, model.cutoff))
-    d_b, lam_b = (
-        np.atleast_2d(a) for a in bcs.trapped_gap_branches(n, model.U0, T, model.nu, model.cutoff)
-    )
-    Tn = np.full(n.shape, T)
-    F = _stability(model, d_tr, lam, n, Tn)
-    F_b = np.full(d_b.shape, np.nan)
-    found = ~np.isnan(d_b)
-    if np.any(found):
-        nb = np.broadcast_to(n[:, None], d_b.shape)
-        F_b[found] = bcs.trapped_free_energy(
-            d_b[found], lam_b[found], nb[found], model.U0, T, model.nu, model.cutoff
-        )
-    return xr.Dataset(
-        {
-            "delta_tr": ("n_star", d_tr, meta(ENERGY, "trapped gap Delta_tr (stable branch)")),
-            "lam": ("n_star", lam, meta(ENERGY, "Bogoliubov chemical potential lambda")),
-            "delta_branch": (
-                ("n_star", "branch"),
-                d_b,
-                meta(ENERGY, "all superconducting solutions of eqs. 10-11"),
-            ),
-            "lam_branch": (("n_star", "branch"), lam_b, meta(ENERGY, "lambda on each branch")),
-            "free_energy_branch": (
-                ("n_star", "branch"),
-                F_b,
-                meta(ENERGY, "eq. 9 minus the normal state at n*, per branch"),
-            ),
-            "stable": ("n_star", F < 0, meta("1", "trapped superconductor beats the normal state")),
-        },
-        coords={
-            "n_star": ("n_star", n, meta(DENSITY, "frozen quasi-particle density n*")),
-            "n_ratio": ("n_star", n / n_normal, meta("1", "n* / normal-state density")),
-            "branch": ("branch", np.arange(d_b.shape[1]), meta("1", "solution index by Delta")),
-        },
-        attrs={
-            **model.as_attrs(),
-            "T": T,
-            "T_K": float(temperature_to_K(T, model.omega_meV)),
-            "Delta0": model.Delta0,
-            "n_normal": n_normal,
-        },
-    )
