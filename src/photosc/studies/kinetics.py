@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike
 from scipy.integrate import solve_ivp
 
 from photosc._checks import FloatArray, checked
+from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics import bcs, rates
 from photosc.physics.spectra import Spectrum
@@ -227,7 +228,7 @@ def relaxation(
         },
         coords=time_coords,
         attrs={
-            **model.as_attrs(),
+            **provenance(model, Tc_K=model.Tc_K),
             "T": T,
             "T_K": float(temperature_to_K(T, model.omega_meV)),
             "n_star": n0,
@@ -285,5 +286,10 @@ def lifetimes(model: Model, spectrum: Spectrum, T: ArrayLike, Q_star: float) -> 
     return xr.Dataset(
         data,
         coords=temperature_coords(model, Tv),
-        attrs={**model.as_attrs(), "Q_star": float(Q_star), "Delta0": model.Delta0},
+        attrs={
+            **provenance(model),
+            "Q_star": float(Q_star),
+            "Delta0": model.Delta0,
+            "Tc_K": model.Tc_K,
+        },
     )

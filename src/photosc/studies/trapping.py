@@ -19,6 +19,7 @@ import xarray as xr
 from numpy.typing import ArrayLike
 
 from photosc._checks import FloatArray, checked
+from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics import bcs
 from photosc.physics.pairing import attraction
@@ -96,6 +97,6 @@ def trapped_state(model: Model, Q_star: ArrayLike, T: ArrayLike) -> xr.Dataset:
         },
         coords={"Q_star": ("Q_star", Q, meta("l0", "held displacement Q*"))}
         | temperature_coords(model, Tv),
-        attrs={**model.as_attrs(), "Delta0": model.Delta0, "Tc": model.Tc, "Tc_K": model.Tc_K},
+        attrs=provenance(model, Delta0=model.Delta0, Tc=model.Tc, Tc_K=model.Tc_K),
     )
     return ds
