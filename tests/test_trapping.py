@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
+import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -137,3 +139,49 @@ def test_lifetimes_table() -> None:
     assert float(ds["tau_s"][0]) < float(ds["tau_g"][0])
     for var in {**ds.data_vars, **ds.coords}.values():
         assert {"units", "long_name"} <= set(var.attrs)
+
+
+def _run(command: object, args: list[str]) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    app = typer.Typer()
+    app.command()(command)  # type: ignore[arg-type]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+def test_trap_command_writes_the_protocol(tmp_path: Path) -> None:
+    from photosc.cli import trap
+
+    _run(trap.command, ["K3C60", "--T-K", "60,100", "--Q-star", "0,3", "--out", str(tmp_path)])
+    ds = xr.open_dataset(tmp_path / "trapped_state.nc")
+    assert float(ds["delta_tr"].sel(Q_star=0.0).max()) == 0.0  # both above T_c: nothing trapped
+    assert float(ds["delta_tr"].sel(Q_star=3.0).min()) > 0.0
+    assert {"fig4c_60K.png", "fig4c_100K.png", "trapped_gap_map.png"} <= set(
+        p.name for p in tmp_path.iterdir()
+    )
+
+
+def test_lifetime_command_and_bad_spectrum(tmp_path: Path) -> None:
+    from photosc.cli import lifetime
+
+    _run(lifetime.command, ["K3C60", "--T-K", "30,80", "--relax-T-K", "80", "--out", str(tmp_path)])
+    ds = xr.open_dataset(tmp_path / "lifetimes.nc")
+    relax = xr.open_dataset(tmp_path / "relaxation_80K.nc")
+    assert float(ds["half_life"].sel(T_K=80.0, method="nearest")) == pytest.approx(
+        relax.attrs["half_life_ns"], rel=1e-3
+    )
+    with pytest.raises(ValueError, match="spectrum"):
+        lifetime.load_spectrum("no-such.csv", MODEL.omega_meV, None)
+    with pytest.raises(ValueError, match="unknown K3C60 spectrum parameter"):
+        lifetime.load_spectrum("k3c60", MODEL.omega_meV, ["lam=0.1"])
+
+
+def test_report_section(tmp_path: Path) -> None:
+    from photosc.report import trapping as report
+
+    s = report.section(MODEL, tmp_path)
+    for name in [*s.figures, *s.data]:
+        assert (tmp_path / name).is_file()
+    assert s.summary["tau_g_over_tau0_bound_at_Tc"] == pytest.approx(64.849, abs=1e-3)

@@ -129,9 +129,9 @@ def _edge_integral(
     return 2.0 * np.sum((b - a) / 2 * w * phi(Omega), axis=(-2, -1))
 
 
-def _fermi_edges(position: FloatArray, T: FloatArray) -> FloatArray | None:
-    """Panel edges around W = position when that Fermi edge matters (position > 0 somewhere)."""
-    if not np.any(position > 0):
+def _fermi_edges(position: FloatArray, edge: FloatArray, T: FloatArray) -> FloatArray | None:
+    """Panel edges around W = position where that Fermi edge lies above the integration edge."""
+    if not np.any(position > edge):
         return None
     return position[..., None] + T[..., None] * _FERMI_OFFSETS
 
@@ -166,7 +166,7 @@ def generation_rate(
     def phi(W: FloatArray) -> FloatArray:
         return np.sqrt(W) * spectrum._evaluate(W) * _one_minus_fermi(W - D, L, Tn) * _bose(W, Tn)
 
-    edges = _fermi_edges(d - la, t)
+    edges = _fermi_edges(d - la, 2 * d, t)
     return output(2 * math.pi * _edge_integral(phi, 2 * d, t, spectrum, edges))
 
 
@@ -184,8 +184,9 @@ def scattering_rate(
         a2F = spectrum._evaluate(W)
         return a2F * _omega_bose(W, Tn) / np.sqrt(W + 2 * D) * _one_minus_fermi(D + W, L, Tn)
 
-    edges = _fermi_edges(-la - d, t)
-    return output(2 * math.pi * _edge_integral(phi, np.zeros_like(d), t, spectrum, edges))
+    zero = np.zeros_like(d)
+    edges = _fermi_edges(-la - d, zero, t)
+    return output(2 * math.pi * _edge_integral(phi, zero, t, spectrum, edges))
 
 
 def recombination_rate(
@@ -203,7 +204,7 @@ def recombination_rate(
         a2F = spectrum._evaluate(W)
         return np.sqrt(W) * a2F * _fermi(W - D, L, Tn) * _bose_plus_one(W, Tn)
 
-    edges = _fermi_edges(d - la, t)
+    edges = _fermi_edges(d - la, 2 * d, t)
     return output(2 * math.pi * _edge_integral(phi, 2 * d, t, spectrum, edges))
 
 
@@ -233,7 +234,8 @@ def _pair_integral(
         J = np.pi / 2 * np.sum(theta_w * kernel * occupation(E1, L, Tn) * occupation(E2, L, Tn), -1)
         return np.sqrt(W - 2 * D[..., 0]) * spectrum._evaluate(W) * bose(W, Tn[..., 0]) * J
 
-    return _edge_integral(phi, 2 * delta, T, spectrum, _fermi_edges(-2 * lam, T))
+    edges = _fermi_edges(-2 * lam, 2 * delta, T)
+    return _edge_integral(phi, 2 * delta, T, spectrum, edges)
 
 
 def pair_generation_rate(
