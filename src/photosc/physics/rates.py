@@ -211,17 +211,16 @@ def recombination_rate(
 # --- rates per site for the kinetics -------------------------------------------------------
 
 
-def _pair_integral(
-    delta: FloatArray, T: FloatArray, lam: FloatArray, spectrum: Spectrum, generation: bool
+def _pair_integrals(
+    delta: FloatArray, T: FloatArray, lam: FloatArray, spectrum: Spectrum
 ) -> FloatArray:
-    """int_{2D} dW a2F(W) B(W) J(W), J(W) = int_D^{W-D} dE (E(W-E) + D^2)/sqrt(...) F(E)F(W-E).
+    """int_{2D} dW a2F(W) B(W) J(W), J(W) = int_D^{W-D} dE (E(W-E) + D^2)/sqrt(...) F(E)F(W-E),
 
-    B = n, F = 1 - f (generation) or B = 1 + n, F = f (recombination). Inner integral with
-    E = W/2 + (W/2 - D) sin(theta), which removes both inverse-sqrt ends.
+    for generation (B = n, F = 1 - f) and recombination (B = 1 + n, F = f), stacked on a new
+    first axis. Inner integral with E = W/2 + (W/2 - D) sin(theta), which removes both
+    inverse-sqrt ends (16 Gauss-Legendre nodes in theta; checked against QUADPACK to ~1e-10).
     """
     D, Tn, L = (a[..., None, None, None] for a in (delta, T, lam))
-    occupation = _one_minus_fermi if generation else _fermi
-    bose = _bose if generation else _bose_plus_one
     theta_x, theta_w = _GL_THETA
     theta = np.pi / 4 * (theta_x + 1)  # [0, pi/2]; the integrand is even in theta
 
@@ -230,39 +229,47 @@ def _pair_integral(
         half, a = Wn / 2, Wn / 2 - D
         x = a * np.sin(theta)
         E1, E2 = half + x, half - x
-        kernel = (E1 * E2 + D * D) / np.sqrt((half + D) ** 2 - x * x)
-        J = np.pi / 2 * np.sum(theta_w * kernel * occupation(E1, L, Tn) * occupation(E2, L, Tn), -1)
-        return np.sqrt(W - 2 * D[..., 0]) * spectrum._evaluate(W) * bose(W, Tn[..., 0]) * J
+        kernel = theta_w * (E1 * E2 + D * D) / np.sqrt((half + D) ** 2 - x * x)
+        J_gen = np.sum(kernel * _one_minus_fermi(E1, L, Tn) * _one_minus_fermi(E2, L, Tn), -1)
+        J_rec = np.sum(kernel * _fermi(E1, L, Tn) * _fermi(E2, L, Tn), -1)
+        common = np.pi / 2 * np.sqrt(W - 2 * D[..., 0]) * spectrum._evaluate(W)
+        T0 = Tn[..., 0]
+        return np.stack([common * _bose(W, T0) * J_gen, common * _bose_plus_one(W, T0) * J_rec])
 
     edges = _fermi_edges(-2 * lam, 2 * delta, T)
     return _edge_integral(phi, 2 * delta, T, spectrum, edges)
 
 
-def pair_generation_rate(
+def pair_rates(
     delta: ArrayLike, T: ArrayLike, spectrum: Spectrum, nu: ArrayLike, lam: ArrayLike = 0.0
-) -> Any:
-    """Quasi-particles generated per site per unit time, G (2 per broken pair).
+) -> tuple[Any, Any]:
+    """(G, R): quasi-particles generated and lost to recombination per site per unit time.
 
-    G = 4 nu int_D dE rho(E) (1 - f(E)) Gamma_g(E) with Kaplan's Gamma_g(E) generalising eq. C3 to
-    any tagged energy E: G = 8 pi nu int_{2D} dW a2F(W) n(W) J(W). delta, T, lam in hbar*omega,
-    nu = nu(0)*omega (per spin per site); G in omega (density n per site, eq. 11, per 1/omega).
+    G = 4 nu int_D dE rho(E) (1 - f(E)) Gamma_g(E), with Kaplan's Gamma_g(E) generalising eq. C3
+    to a tagged state at any E, = 8 pi nu int_{2D} dW a2F(W) n(W) J_(1-f)(1-f)(W); likewise
+    R = 4 nu int dE rho(E) f(E) Gamma_r(E) = 8 pi nu int dW a2F(W) (1 + n(W)) J_ff(W). Each event
+    changes n by 2 and is counted once from each member. At lam = 0, G = R exactly (detailed
+    balance). delta, T, lam in hbar*omega, nu = nu(0)*omega (per spin per site); G, R in omega
+    per site (the density n of eq. 11 per unit time 1/omega).
     """
     d, t, la = _inputs(delta, T, lam)
     nu = checked("nu", nu, positive=True)
-    return output(8 * math.pi * nu * _pair_integral(d, t, la, spectrum, generation=True))
+    G, R = 8 * math.pi * nu * _pair_integrals(d, t, la, spectrum)
+    return output(G), output(R)
+
+
+def pair_generation_rate(
+    delta: ArrayLike, T: ArrayLike, spectrum: Spectrum, nu: ArrayLike, lam: ArrayLike = 0.0
+) -> Any:
+    """G of ``pair_rates``: quasi-particles generated per site per unit time (omega)."""
+    return pair_rates(delta, T, spectrum, nu, lam)[0]
 
 
 def pair_recombination_rate(
     delta: ArrayLike, T: ArrayLike, spectrum: Spectrum, nu: ArrayLike, lam: ArrayLike = 0.0
 ) -> Any:
-    """Quasi-particles lost to recombination per site per unit time, R (2 per pair).
-
-    R = 4 nu int_D dE rho(E) f(E) Gamma_r(E) = 8 pi nu int_{2D} dW a2F(W) (1 + n(W)) J_ff(W).
-    At lam = 0, R = G exactly (detailed balance). Units as ``pair_generation_rate``.
-    """
-    d, t, la = _inputs(delta, T, lam)
-    nu = checked("nu", nu, positive=True)
-    return output(8 * math.pi * nu * _pair_integral(d, t, la, spectrum, generation=False))
+    """R of ``pair_rates``: quasi-particles lost to recombination per site per unit time."""
+    return pair_rates(delta, T, spectrum, nu, lam)[1]
 
 
 # --- asymptotics (eqs. 12-13) --------------------------------------------------------------

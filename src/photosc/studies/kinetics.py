@@ -4,14 +4,19 @@ Rate equation for the quasi-particle density n per site (eq. 11 normalisation):
 
     dn/dt = G(Delta_tr, lam, T) - R(Delta_tr, lam, T),   (Delta_tr, lam) = trapped gap at n,
 
-with G and R from ``photosc.physics.rates.pair_generation_rate`` / ``pair_recombination_rate``:
+with G and R from ``photosc.physics.rates.pair_rates``:
 the golden-rule rates of eqs. C3 and C5 for a tagged state at energy E (Kaplan et al.'s form),
 summed over all 4 nu rho(E) dE states per site, each weighted by its Pauli factor (1 - f(E)) or
 f(E). Each broken pair adds 2 to n and is counted once from each member, so no extra factor.
 Number-conserving scattering (Gamma_s) is taken to be fast: it keeps f thermal at T with the
 chemical potential lam of eqs. 9-11, so (Delta_tr, lam) are re-solved from n at every step.
-Above T_c the trapped gap shrinks as n grows and vanishes (continuously, or at a fold of the
-branch); below T_c it relaxes to the equilibrium gap, and halves only if that is below half.
+While lam > 0 (fewer quasi-particles than thermal at Delta_tr) G > R: n grows and Delta_tr
+shrinks along a single branch without folds (along eq. 10, dlam/dDelta = -I_Delta/I_lam > 0 and
+eq. 11 falls with both Delta and lam). Above T_c the gap vanishes where n reaches the end of the
+branch; below T_c it relaxes to the equilibrium gap (lam -> 0) and halves only if that lies below
+half. The per-state Gamma_g at the gap edge relates to G by G = 2 nu sqrt(2 pi Delta T) Gamma_g
+for T << Delta (the number of gap-edge states per site), so the half-life is not tau_g itself but
+the time to generate the quasi-particles that halve the gap.
 
 Units: times in 1/omega (with ns alongside), rates in omega, energies in hbar*omega.
 """
@@ -72,8 +77,7 @@ def net_rates(
         for a in bcs.trapped_gap(nv, model.U0, Tv, model.nu, model.cutoff)
     )
     lam = np.where(d > 0, lam, _normal_lam(model, nv, Tv))
-    G = np.asarray(rates.pair_generation_rate(d, Tv, spectrum, model.nu, lam))
-    R = np.asarray(rates.pair_recombination_rate(d, Tv, spectrum, model.nu, lam))
+    G, R = (np.asarray(r) for r in rates.pair_rates(d, Tv, spectrum, model.nu, lam))
     return d, lam, G, R
 
 
@@ -141,8 +145,7 @@ def half_life(
         n = np.asarray(bcs.quasiparticle_density(delta, TT, model.nu, model.cutoff, lam))
         log_n = C.chebfit(x, np.log(n).T, _CHEB - 1)
         dn_dx = n * C.chebval(x, C.chebder(log_n))
-        G = np.asarray(rates.pair_generation_rate(delta, TT, spectrum, model.nu, lam))
-        R = np.asarray(rates.pair_recombination_rate(delta, TT, spectrum, model.nu, lam))
+        G, R = (np.asarray(r) for r in rates.pair_rates(delta, TT, spectrum, model.nu, lam))
         integrand = C.chebfit(x, (-dn_dx / (G - R)).T, _CHEB - 1)
         antider = C.chebint(integrand, lbnd=-1)
         t_half[halves] = C.chebval(1.0, antider)
@@ -170,6 +173,8 @@ def relaxation(
     d0, lam0, G0, R0 = (float(a) for a in net_rates(model, spectrum, T, n0))
     if d0 == 0:
         raise ValueError(f"n_star={n0!r} traps no gap at T={T!r}: nothing to relax")
+    if G0 == R0:
+        raise ValueError(f"n_star={n0!r} is the equilibrium density at T={T!r}: nothing relaxes")
     predicted = float(half_life(model, spectrum, T, n0)["t_half"])
     if t_max is None:
         d_eq = _equilibrium_gap(model, np.array(T))
