@@ -65,7 +65,7 @@ def command(
 
     from photosc.cli._common import load_model, parse_values
     from photosc.io import save_dataset
-    from photosc.plotting import save
+    from photosc.plotting import save, talk_style
     from photosc.plotting import trapping as plots
     from photosc.studies import kinetics, trapping
     from photosc.units import energy_to_meV, temperature_from_K
@@ -76,15 +76,17 @@ def command(
     out.mkdir(parents=True, exist_ok=True)
     ds = kinetics.lifetimes(model, a2F, T, Q_star)
     save_dataset(ds, out / "lifetimes.nc")
-    save(plots.lifetimes(ds)[0], out / "lifetimes.png")
     two_delta0 = 2 * energy_to_meV(model.Delta0, model.omega_meV)
-    save(plots.spectrum(a2F, model.omega_meV, two_delta0)[0], out / "spectrum.png")
+    with talk_style():
+        save(plots.lifetimes(ds)[0], out / "lifetimes.png")
+        save(plots.spectrum(a2F, model.omega_meV, two_delta0)[0], out / "spectrum.png")
     if relax_T_K is not None:
         T_r = float(temperature_from_K(relax_T_K, model.omega_meV))
         n_star = float(trapping.trapped_state(model, Q_star, T_r)["n_star"].squeeze())
         relax = kinetics.relaxation(model, a2F, T_r, n_star)
         save_dataset(relax, out / f"relaxation_{relax_T_K:.0f}K.nc")
-        save(plots.relaxation(relax)[0], out / f"relaxation_{relax_T_K:.0f}K.png")
+        with talk_style():
+            save(plots.relaxation(relax)[0], out / f"relaxation_{relax_T_K:.0f}K.png")
 
     table = Table(title=f"{material}: times after holding Q* = {Q_star:g} l0 [ns]")
     for col in (

@@ -40,7 +40,7 @@ def command(
     from photosc.cli._common import load_model, parse_values
     from photosc.io import save_dataset
     from photosc.physics import bcs
-    from photosc.plotting import save
+    from photosc.plotting import save, talk_style
     from photosc.plotting import trapping as plots
     from photosc.studies import thermodynamics, trapping
     from photosc.units import energy_to_meV, temperature_from_K
@@ -61,9 +61,11 @@ def command(
         curve = thermodynamics.trapped_gap_curve(model, [T_i], n)
         stem = f"fig4c_{float(at_T['T_K'][0]):.0f}K"
         save_dataset(curve, out / f"{stem}.nc")
-        save(plots.protocol_on_fig4c(curve, at_T)[0], out / f"{stem}.png")
+        with talk_style():
+            save(plots.protocol_on_fig4c(curve, at_T)[0], out / f"{stem}.png")
     if state.sizes["Q_star"] > 1 and state.sizes["T"] > 1:
-        save(plots.trapped_gap_map(state)[0], out / "trapped_gap_map.png")
+        with talk_style():
+            save(plots.trapped_gap_map(state)[0], out / "trapped_gap_map.png")
 
     meV = model.omega_meV
     table = Table(title=f"{material}: trapped state after holding Q* (T_c = {model.Tc_K:.1f} K)")

@@ -69,7 +69,8 @@ def protocol_on_fig4c(
     curve: xr.Dataset, state: xr.Dataset, ax: Axes | None = None
 ) -> tuple[Figure, Axes]:
     """Fig. 4c in meV (``studies.thermodynamics.trapped_gap_curve``, one T) with the trapped states
-    reached by holding each Q* (``studies.trapping.trapped_state`` at that T) as points."""
+    reached by holding each Q* (``studies.trapping.trapped_state`` at that T) as points and the
+    equilibrium density at U0 marked: further (dotted) solutions exist only to its right."""
     fig, ax = axes(ax)
     meV = state.attrs["model_omega_meV"]
     branches = curve["Delta_branches"].squeeze("T", drop=True)
@@ -78,15 +79,30 @@ def protocol_on_fig4c(
             curve["n_star"],
             energy_to_meV(branches.isel(branch=b), meV),
             color="C0",
-            ls="-" if b == 0 else ":",
-            label=r"$\Delta_{tr}(n^*)$, eqs. 10-11" if b == 0 else "further solution",
+            ls=":",
+            lw=1.5,
+            label="all solutions of eqs. 10-11" if b == 0 else None,
         )
+    chosen = curve["Delta_tr"].squeeze("T", drop=True)
+    ax.plot(
+        curve["n_star"],
+        energy_to_meV(chosen.where(chosen > 0), meV),
+        color="C0",
+        label=r"$\Delta_{tr}(n^*)$, lowest eq. 9 free energy",
+    )
     ax.axhline(
         energy_to_meV(state.attrs["Delta0"], meV),
         color="C0",
         ls="--",
         lw=1.5,
         label=r"$\Delta_0(U_0)$, $T = 0$",
+    )
+    ax.axvline(
+        float(state["n_eq"].values[0]),
+        color="0.5",
+        ls="-.",
+        lw=1,
+        label=r"thermal $n$ at $U_0$ (left: $\lambda > 0$)",
     )
     pts = state.squeeze("T", drop=True)
     ax.scatter(

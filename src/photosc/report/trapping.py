@@ -38,6 +38,11 @@ def section(model: Model, out: Path) -> Section:
     curve = thermodynamics.trapped_gap_curve(
         model, [T_fig], np.geomspace(1e-7 * n_normal, (1 - 1e-9) * n_normal, 400)
     )
+    T_low = float(temperature_from_K(0.3 * Tc_K, meV))
+    low = trapping.trapped_state(model, Q[::5], T_low)
+    n_low = np.geomspace(1e-7 * n_normal, 0.5 * 4 * model.nu * model.cutoff, 400)
+    bistable = thermodynamics.trapped_gap_curve(model, [T_low], n_low)
+    several = (bistable["Delta_branches"].notnull().sum("branch") > 1).squeeze("T")
     T_times = temperature_from_K(np.linspace(0.5, 3.5, 31) * Tc_K, meV)
     times = kinetics.lifetimes(model, a2F, T_times, Q_STAR)
     n_star = float(at_T["n_star"].sel(Q_star=Q_STAR).squeeze())
@@ -46,6 +51,7 @@ def section(model: Model, out: Path) -> Section:
     files = {
         "trapped_state": state,
         "trapped_gap_2Tc": curve,
+        "trapped_gap_0.3Tc": bistable,
         "lifetimes": times,
         "relaxation_2Tc": relax,
     }
@@ -54,6 +60,7 @@ def section(model: Model, out: Path) -> Section:
     figures = {
         "trapped_gap_map.png": plots.trapped_gap_map(state)[0],
         "fig4c_protocol_2Tc.png": plots.protocol_on_fig4c(curve, at_T)[0],
+        "fig4c_protocol_0.3Tc.png": plots.protocol_on_fig4c(bistable, low)[0],
         "alpha2F_K3C60.png": plots.spectrum(a2F, meV, 2 * energy_to_meV(model.Delta0, meV))[0],
         "lifetimes_vs_T.png": plots.lifetimes(times)[0],
         "relaxation_2Tc.png": plots.relaxation(relax)[0],
@@ -67,8 +74,11 @@ def section(model: Model, out: Path) -> Section:
     finite = above["half_life"].where(np.isfinite(above["half_life"]), drop=True)
     longest = float(finite.max()) if finite.size else math.nan
     d_relax = energy_to_meV(relax.attrs["delta_tr0"], meV)
+    n_two = bistable["n_star"].where(several, drop=True).values
+    two_branches = [float(n_two.min()), float(n_two.max())] if n_two.size else []
     summary = {
         "Q_star": Q_STAR,
+        "two_branch_n_star_range_at_0.3Tc": two_branches,
         "spectrum": dict(spectra.K3C60_DEFAULTS),
         "tau_g_over_tau0_bound_at_Tc": bound,
         "paper_quoted_bound": 45.9,
@@ -91,6 +101,11 @@ def section(model: Model, out: Path) -> Section:
         f"half-life at {relax.attrs['T_K']:.0f} K": f"{relax.attrs['half_life_ns']:.3g} ns "
         f"(tau_g = {relax.attrs['tau_g_ns']:.3g} ns)",
         "longest half-life above T_c": f"{longest:.3g} ns (experiments: > 10 ns)",
+        "two trapped-gap branches (0.3 T_c)": (
+            f"n* in [{two_branches[0]:.3g}, {two_branches[1]:.3g}] per site (lam < 0 only)"
+            if two_branches
+            else "none found"
+        ),
     }
     return Section(
         title="Quasi-particle trapping and its lifetime",
