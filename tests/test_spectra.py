@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -60,8 +61,8 @@ def test_tabulated_integral_is_the_trapezoid_rule(steps: list[float], values: li
     assert t.integrate(1.0) == pytest.approx(simpson, rel=1e-10, abs=1e-14)
 
 
-def test_from_csv_reads_meV_and_converts(tmp_path: object) -> None:
-    path = tmp_path / "a2F.csv"  # type: ignore[operator]
+def test_from_csv_reads_meV_and_converts(tmp_path: Path) -> None:
+    path = tmp_path / "a2F.csv"
     path.write_text("# Omega_meV, a2F\n0, 0\n9, 0.5\n18, 0.25\n")
     t = Tabulated.from_csv(path, omega_meV=OMEGA_MEV)
     np.testing.assert_allclose(t.Omega, [0.0, 0.1, 0.2])

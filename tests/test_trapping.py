@@ -61,6 +61,20 @@ def test_trapped_gap_bounds_and_the_constraints_it_solves(Q_star: float, t: floa
         )
 
 
+@settings(max_examples=20, deadline=None)
+@given(st.floats(0.2, 3.0), st.floats(-6.0, -1e-3))
+def test_one_branch_when_quasiparticles_are_missing(t: float, log10_fraction: float) -> None:
+    """n* below the equilibrium density (lam > 0, the trapping case): eqs. 10-11 have a single
+    superconducting solution - along eq. 10 dlam/dDelta > 0 and eq. 11 falls with Delta and lam."""
+    T = t * TC
+    d_eq = bcs.gap(MODEL.U0, T, MODEL.nu)
+    n_star = 10**log10_fraction * bcs.quasiparticle_density(d_eq, T, MODEL.nu)
+    branches, lam = bcs.trapped_gap_branches(n_star, MODEL.U0, T, MODEL.nu)
+    found = np.isfinite(branches)
+    assert found.sum() == 1 if t < 0.99 else found.sum() <= 1  # above T_c the branch can end
+    assert np.all(lam[found] > 0)
+
+
 def test_trapped_gap_survives_above_Tc_and_the_map_has_units() -> None:
     ds = trapping.trapped_state(MODEL, [0.0, 3.0], [1.2 * TC, 2.0 * TC])
     assert ds["delta_tr"].sel(Q_star=0.0).max() == 0.0
