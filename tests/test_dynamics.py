@@ -405,7 +405,8 @@ def test_drive_command_runs_with_defaults(tmp_path: object) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "100.0% of 8" in result.output
-    assert (out / "drive_trajectories.nc").is_file() and (out / "trajectory.png").is_file()
+    for name in ("drive_trajectories.nc", "trajectory.png", "lifetime.nc", "lifetime_vs_T.png"):
+        assert (out / name).is_file()
 
 
 def test_report_section(tmp_path: object) -> None:

@@ -46,7 +46,8 @@ def command(
     ] = True,
     out: OutOption = Path("photosc-out/drive"),
 ) -> None:
-    """Drive the Raman coordinate with a pulse and follow it: trajectories, gap, trapped fraction.
+    """Drive the Raman coordinate with a pulse and follow it: trajectories, gap, trapped fraction,
+    and the lifetime of the metastable state versus T.
 
     Example: photosc drive K3C60 --Z-inv 3.6 --T-K 100 --amplitude 1.5 --duration-ps 20
     """
@@ -55,12 +56,19 @@ def command(
     from rich.table import Table
 
     from photosc.io import save_dataset
+    from photosc.physics import landscape
     from photosc.physics.dynamics import FlatTopPulse, GaussianPulse, Pulse
     from photosc.physics.kramers import well_parameters
     from photosc.plotting import dynamics as plots
     from photosc.plotting import save
     from photosc.studies import drive
-    from photosc.units import THz_to_meV, rate_to_per_s, temperature_from_K, time_from_ps
+    from photosc.units import (
+        THz_to_meV,
+        rate_to_per_s,
+        temperature_from_K,
+        temperature_to_K,
+        time_from_ps,
+    )
 
     if shape not in ("flat", "gauss"):
         raise ValueError(f"shape must be 'flat' or 'gauss', got shape={shape!r}")
@@ -97,6 +105,12 @@ def command(
             ).compute()  # fmt: skip
             save_dataset(tmap, out / "trapping_map.nc")
             save(plots.plot_trapping_map(tmap)[0], out / "trapping_map.png")
+        T_B_K = float(temperature_to_K(landscape.untrapping_temperature(model), w))
+        life = drive.lifetime_curve(
+            model, np.linspace(0.05, 0.98, 16) * T_B_K, ringdown_ps=ringdown_ps, sites=n_sites
+        )
+        save_dataset(life, out / "lifetime.nc")
+        save(plots.plot_lifetimes(life)[0], out / "lifetime_vs_T.png")
 
     ps = float(time_from_ps(1.0, w))
     params = well_parameters(model, T)
@@ -104,7 +118,7 @@ def command(
     tau_kramers_ns = 1e9 / float(rate_to_per_s(params.rate(gamma, n_sites, turnover=False), w))
     table = Table(title=f"photosc drive {material}", show_header=False, title_justify="left")
     for key, value in {
-        "T": f"{T_K:g} K",
+        "T": f"{T_K:g} K (metastable up to T_B = {T_B_K:.1f} K)",
         "gamma": f"{gamma:.3g} omega (ring-down {ringdown_ps:g} ps)",
         "sites": f"{n_sites:.3g}" + ("  (for a 10 ns lifetime)" if sites is None else ""),
         "Q_B, Q_MS": f"{ds.attrs['Q_B']:.4f}, {ds.attrs['Q_MS']:.4f} l0",
