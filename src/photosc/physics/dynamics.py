@@ -6,7 +6,9 @@ Eq. 6 in internal units (M = omega = 1, time in 1/omega, Q in l0, energies in hb
 
 with f(Q) = -dF/dQ the force of the adiabatic landscape F(Q, T) = Q^2/2 + F_SC (so f already holds
 the harmonic -Q), z E^2(t) the displacive drive (``GaussianPulse``, ``FlatTopPulse``, sums of them)
-and ``sites`` the number of sites whose coordinates move together (see ``simulate``).
+and ``sites`` the number of sites whose coordinates move together (see ``simulate``). The paper
+prints (1/M) dF_SC/dQ inside the operator acting on Q, which read literally would multiply it by
+Q; the physics (and DESIGN's equation map) is the force -dF_SC/dQ, which is what is used here.
 
 The force is read from a ``ForceTable`` (a cubic spline built once per (model, T) with a measured
 error), and the ensemble is integrated with the BAOAB splitting of Leimkuhler and Matthews
