@@ -40,6 +40,8 @@ from photosc.units import (
 
 #: Lifetime of the photo-induced state in the K3C60 experiments (refs. 10-12 of the paper), ns.
 EXPERIMENT_LIFETIME_NS: float = 10.0
+#: Largest trajectory-steps escape_times runs with its default watch time (~20 s on one core).
+MAX_DEFAULT_WORK: float = 2e9
 #: Ring-down time of the Raman mode quoted in the paper ("the 10 ps scale ring-down"), ps.
 RINGDOWN_PS: float = 10.0
 
@@ -297,7 +299,8 @@ def escape_times(
 ) -> xr.Dataset:
     """First-passage times from Q_MS (thermal momenta) back to the Q = 0 basin (below Q_B/2).
 
-    Default watch time: 2 / (turnover rate). escape_time is NaN for trajectories that had not
+    Default watch time: 2 / (turnover rate); ValueError if that needs more than
+    ``MAX_DEFAULT_WORK`` trajectory-steps. escape_time is NaN for trajectories that had not
     escaped by then; attrs hold the censored maximum-likelihood rate, the turnover rate and
     Kramers' moderate-damping rate (per s).
     """
@@ -309,6 +312,11 @@ def escape_times(
     k_kramers = float(params.rate(gamma, sites, turnover=False))
     w = model.omega_meV
     t_end = 2.0 / k if t_end_ps is None else float(time_from_ps(t_end_ps, w))
+    if t_end_ps is None and t_end / dt * n_traj > MAX_DEFAULT_WORK:
+        raise ValueError(
+            f"the expected lifetime {time_to_ps(1 / k, w):.3g} ps is too long to wait for by "
+            f"default (sites={sites!r}); give t_end_ps or fewer sites"
+        )
     r = simulate(
         ForceTable.from_model(model, T), gamma=gamma, T=T, t_end=t_end, dt=dt, n_traj=n_traj,
         Q0=float(cp.Q_MS), sites=sites, seed=seed, record_every=max(1, math.ceil(t_end / dt)),
