@@ -121,7 +121,7 @@ def main() -> None:
         ns_ref = timed(fn, *args) / work * 1e9
         print(
             f"BENCH dynamics_vs_{label}: photosc {ns_photosc:.1f} ns/traj-step; "
-            f"reference {name} {ns_ref:.1f} ns/traj-step; ratio {ns_ref / ns_photosc:.0f}x"
+            f"reference {name} {ns_ref:.1f} ns/traj-step; ratio {ns_ref / ns_photosc:.1f}x"
         )
 
 
