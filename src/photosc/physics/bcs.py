@@ -131,10 +131,12 @@ def _integral_and_slope(
     shape = d.shape
     d, t, c, lm = (np.array(a, dtype=float).ravel() for a in (d, t, c, lm))
     thermal = (lm == 0) & (t > 0)
-    I, dI = _general_integral(np.where(thermal, 1.0, d), t, lm, c)
-    if np.any(thermal):
-        It, dIs = _thermal_integral(d[thermal] ** 2, t[thermal], c[thermal])
-        I[thermal], dI[thermal] = It, 2 * d[thermal] * dIs
+    I, dI = np.empty(d.shape), np.empty(d.shape)
+    I[thermal], dIs = _thermal_integral(d[thermal] ** 2, t[thermal], c[thermal])
+    dI[thermal] = 2 * d[thermal] * dIs
+    rest = ~thermal
+    if np.any(rest):
+        I[rest], dI[rest] = _general_integral(d[rest], t[rest], lm[rest], c[rest])
     return I.reshape(shape), dI.reshape(shape)
 
 
@@ -367,9 +369,10 @@ def free_energy(
         xi, w, xi_f = thermal_nodes(th, ch)
         E = np.sqrt(xi**2 + dh[:, None] ** 2)
         half = dh[:, None] ** 2 / (2 * th[:, None] * (E + xi))  # (E - xi) / 2T
-        log_ratio = np.log1p(
-            2 * np.sinh(half / 2) ** 2 + np.tanh(xi / (2 * th[:, None])) * np.sinh(half)
-        )
+        h = np.minimum(half, 20.0)  # log cosh(E/2T) - log cosh(xi/2T), two exact forms:
+        small = np.log1p(2 * np.sinh(h / 2) ** 2 + np.tanh(xi / (2 * th[:, None])) * np.sinh(h))
+        large = half + np.log1p(np.exp(-E / th[:, None])) - np.log1p(np.exp(-xi / th[:, None]))
+        log_ratio = np.where(half < 20.0, small, large)
         thermal = np.sum(w * log_ratio, axis=-1)
         tail = _condensation_integral(dh, ch) - _condensation_integral(dh, xi_f)
         F[hot] = dh**2 / u[hot] - n[hot] * (4 * th * thermal + 2 * tail)
