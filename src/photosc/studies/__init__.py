@@ -1,1 +1,1 @@
-"""Sweeps and protocols built on the physics kernels; each returns an xarray.Dataset."""
+"""Sweeps and protocols that return xarray Datasets."""

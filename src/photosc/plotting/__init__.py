@@ -1,0 +1,44 @@
+"""Matplotlib figures. Every function takes ``ax=None`` and returns ``(fig, ax)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+#: Font sizes readable on a slide.
+TALK_STYLE = {
+    "font.size": 13,
+    "axes.labelsize": 14,
+    "axes.titlesize": 14,
+    "legend.fontsize": 11,
+    "lines.linewidth": 2.0,
+    "figure.dpi": 110,
+    "savefig.dpi": 150,
+    "savefig.bbox": "tight",
+}
+plt.rcParams.update(TALK_STYLE)
+
+
+def axes(ax: Axes | None = None, **subplot_kw: Any) -> tuple[Figure, Axes]:
+    """The figure and axes to draw on: ``ax`` itself, or a new figure."""
+    if ax is not None:
+        return ax.get_figure(), ax  # type: ignore[return-value]
+    fig, new = plt.subplots(figsize=(6.4, 4.6), **subplot_kw)
+    return fig, new
+
+
+def label(var: Any, name: str | None = None) -> str:
+    """Axis label 'long name [units]' from an xarray variable's attrs (after xarray's own)."""
+    long_name = var.attrs.get("long_name", name or var.name)
+    units = var.attrs.get("units")
+    return f"{long_name} [{units}]" if units else str(long_name)
+
+
+def save(fig: Figure, path: Any) -> Any:
+    """Save ``fig`` as PNG at ``path`` and close it; returns the path."""
+    fig.savefig(path)
+    plt.close(fig)
+    return path

@@ -1,0 +1,71 @@
+"""Report section: the equilibrium superconductor at Q = 0 and the quasi-particle-trapped gap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from photosc.io import save_dataset
+from photosc.model import Model
+from photosc.physics import bcs
+from photosc.plotting import bcs as plots
+from photosc.plotting import save
+from photosc.report.section import Section
+from photosc.studies import thermodynamics
+from photosc.units import energy_to_meV, temperature_from_K
+
+
+def section(model: Model, out: Path) -> Section:
+    """Delta(T), F_SC(Delta) at a few T, Delta_tr(n*) (Fig. 4c shape); NetCDF and PNG."""
+    Tc, d0 = model.Tc, model.Delta0
+    curve = thermodynamics.gap_curve(model, np.linspace(0, 1.5 * Tc, 301))
+    T_few = np.array([0.0, 0.5, 0.9, 1.2]) * Tc
+    landscape = thermodynamics.free_energy_curves(model, T_few, np.linspace(0, 1.4 * d0, 281))
+    T_trap = temperature_from_K(np.array([1.0, 2.0, 3.0]) * model.Tc_K, model.omega_meV)
+    n_max = 0.9 * float(bcs.quasiparticle_density(0.0, T_trap[0], model.nu, model.cutoff))
+    trapped = thermodynamics.trapped_gap_curve(model, T_trap, np.geomspace(1e-9 * n_max, n_max, 400))
+
+    files = {"gap": curve, "bcs_free_energy": landscape, "trapped_gap": trapped}
+    for stem, ds in files.items():
+        save_dataset(ds, out / f"{stem}.nc")
+    save(plots.gap_vs_temperature(curve)[0], out / "gap_vs_T.png")
+    save(plots.free_energy_vs_gap(landscape)[0], out / "bcs_free_energy.png")
+    save(plots.trapped_gap_vs_density(trapped)[0], out / "trapped_gap_vs_n.png")
+
+    meV = model.omega_meV
+    summary = {
+        "Tc": Tc,
+        "Tc_K": model.Tc_K,
+        "Delta0": d0,
+        "Delta0_meV": energy_to_meV(d0, meV),
+        "two_Delta0_over_Tc": 2 * d0 / Tc,
+        "model_internal": model.as_attrs(),
+        "model_physical": {
+            "omega_meV": meV,
+            "dE_meV": energy_to_meV(model.dE, meV),
+            "U0_meV": energy_to_meV(model.U0, meV),
+            "cutoff_meV": energy_to_meV(model.cutoff, meV),
+            "g_l0_over_omega": model.g,
+            "nu0_per_meV": model.nu / meV,
+        },
+    }
+    rows = {
+        "hbar*omega": f"{meV:.2f} meV",
+        "Delta E": f"{energy_to_meV(model.dE, meV):.1f} meV  ({model.dE:.4g} hbar*omega)",
+        "g l0/omega": f"{model.g:.3g}",
+        "nu(0) omega": f"{model.nu:.4g}",
+        "lam_eff = nu U0": f"{model.lam_eff:.4g}  (U0 = {energy_to_meV(model.U0, meV):.2f} meV)",
+        "T_c": f"{model.Tc_K:.2f} K",
+        "Delta0": f"{energy_to_meV(d0, meV):.3f} meV",
+        "2 Delta0 / T_c": f"{2 * d0 / Tc:.4f}",
+    }
+    return Section(
+        title="Equilibrium superconductor and trapped gap",
+        rows=rows,
+        figures=["gap_vs_T.png", "bcs_free_energy.png", "trapped_gap_vs_n.png"],
+        data=[f"{stem}.nc" for stem in files],
+        summary=summary,
+        notes="BCS with the cutoff at the phonon energy (eq. 7). The trapped gap solves eqs. 10-11 "
+        "at fixed quasi-particle density n*; dotted lines are further solutions where they exist.",
+    )
