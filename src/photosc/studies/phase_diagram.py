@@ -15,8 +15,9 @@ import xarray as xr
 from numpy.typing import ArrayLike
 from scipy import optimize
 
-from photosc import __version__, materials
+from photosc import materials
 from photosc._checks import checked
+from photosc.io import provenance
 from photosc.model import HG3_OMEGA_MEV, Model
 from photosc.physics.landscape import KINDS, critical_points_kernel, metastability_kernel
 from photosc.units import energy_to_meV, temperature_to_K
@@ -97,15 +98,14 @@ def phase_diagram(
         ds[name + "_K"] = temperature_to_K(ds[name], omega_meV).assign_attrs(
             units="K", long_name=ds[name].attrs["long_name"]
         )
-    ds.attrs = {
-        "title": "Photo-induced metastability phase diagram (Fig. 2b)",
-        "g": model.g,
-        "lam_eff": lam_eff,
-        "cutoff": model.cutoff,
-        "omega_meV": omega_meV,
-        "T": 0.0,
-        "photosc_version": __version__,
-    }
+    ds.attrs = provenance(
+        title="Photo-induced metastability phase diagram (Fig. 2b)",
+        g=model.g,
+        lam_eff=lam_eff,
+        cutoff=model.cutoff,
+        omega_meV=omega_meV,
+        T=0.0,
+    )
     return ds
 
 
@@ -136,7 +136,7 @@ def material_path(name: str, Z_inv: ArrayLike) -> xr.Dataset:
         },
         coords=coords,
     )
-    ds.attrs = {"material": name, **base.as_attrs(), "photosc_version": __version__}
+    ds.attrs = provenance(base, material=name)
     return ds
 
 
@@ -194,7 +194,5 @@ def metastability_path(name: str, Z_inv: ArrayLike, Z_inv_max: float | None = No
     path["kind"].attrs.update(_KIND_ATTRS)
     top = float(path["Z_inv"].max()) if Z_inv_max is None else Z_inv_max
     onset, type_II = path_onsets(name, top)
-    path.attrs.update(
-        {"onset_Z_inv": onset, "type_II_Z_inv": type_II, "Tc_K": base.Tc_K, "omega_meV": w}
-    )
+    path.attrs.update({"onset_Z_inv": onset, "type_II_Z_inv": type_II, "Tc_K": base.Tc_K})
     return path
