@@ -106,6 +106,20 @@ def test_free_energy_matches_scipy(Q: float, T: float) -> None:
     assert landscape.free_energy(Q, T, m) == pytest.approx(ref_free_energy(Q, T, m), rel=1e-9)
 
 
+def test_low_temperature_joins_zero_temperature() -> None:
+    """T << Delta (1 K for a 60 meV gap): thermal corrections are e^(-Delta/T), far below
+    rounding, so F, force and the critical points equal their T = 0 values."""
+    m = k3c60(4.0)
+    Q = np.array([0.1, 0.5, 0.79, 1.2])
+    T = 1e-3
+    np.testing.assert_allclose(
+        landscape.free_energy(Q, T, m), landscape.free_energy(Q, 0.0, m), rtol=1e-12
+    )
+    np.testing.assert_allclose(landscape.force(Q, T, m), landscape.force(Q, 0.0, m), rtol=1e-12)
+    cold, zero = landscape.critical_points(m, T), landscape.critical_points(m)
+    assert cold.barrier == pytest.approx(zero.barrier, rel=1e-12)
+
+
 def test_force_is_minus_derivative_and_curvature_its_slope() -> None:
     m = k3c60(4.0)
     Q = np.array([0.05, 0.2, 0.45, 0.8, 1.3])

@@ -161,21 +161,22 @@ class _Params:
     def _integral(self, delta: FloatArray, T: FloatArray) -> FloatArray:
         return np.asarray(bcs.gap_integral(delta, T, self.cutoff), dtype=float)
 
-    def _slope(self, delta: FloatArray, T: FloatArray) -> FloatArray:
-        return np.asarray(bcs.gap_integral_ddelta(delta, T, self.cutoff), dtype=float)
+    def _integral_and_slope(self, delta: FloatArray, T: FloatArray) -> tuple[FloatArray, ...]:
+        # bcs.gap_integral and bcs.gap_integral_ddelta each compute both; take them in one pass
+        return bcs._integral_and_slope(delta, T, self.cutoff, 0.0)
 
     def ratio(self, delta: FloatArray, T: FloatArray) -> tuple[FloatArray, FloatArray]:
         """r(Delta, T) (module docstring) and dr/dDelta."""
         c, a = 2.0 * np.sqrt(2.0) / self.dE, self.nu * self.U_max
-        gi, dgi = self._integral(delta, T), self._slope(delta, T)
+        gi, dgi = self._integral_and_slope(delta, T)
         return c * delta * (a * gi - 1.0), c * (a * gi - 1.0 + a * delta * dgi)
 
     def ratio_slope(self, delta: FloatArray, T: FloatArray) -> tuple[FloatArray, FloatArray]:
         """dr/dDelta and d^2r/dDelta^2 (the latter by a forward difference of dI/dDelta)."""
         c, a = 2.0 * np.sqrt(2.0) / self.dE, self.nu * self.U_max
-        gi, dgi = self._integral(delta, T), self._slope(delta, T)
+        gi, dgi = self._integral_and_slope(delta, T)
         h = _FD_STEP * delta
-        d2gi = (self._slope(delta + h, T) - dgi) / h
+        d2gi = (self._integral_and_slope(delta + h, T)[1] - dgi) / h
         return c * (a * gi - 1.0 + a * delta * dgi), c * a * (2.0 * dgi + delta * d2gi)
 
     def ratio_T_slope(self, delta: FloatArray, T: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -258,8 +259,14 @@ def _max_ratio(p: _Params, T: FloatArray, guess: FloatArray | None = None) -> Fl
     return star
 
 
-def _minimum_gap(p: _Params, T: FloatArray, star: FloatArray) -> FloatArray:
-    """Delta_MS, where r falls through 1 above its maximum at Delta* (Delta* if r(Delta*) <= 1)."""
+def _minimum_gap(
+    p: _Params, T: FloatArray, star: FloatArray, guess: FloatArray | None = None
+) -> FloatArray:
+    """Delta_MS, where r falls through 1 above its maximum at Delta* (Delta* if r(Delta*) <= 1).
+
+    r is concave, so Newton converges monotonically from the far end of the bracket (the
+    default start) and, after one step, from anywhere inside it (a ``guess``).
+    """
     out = star.copy()
     idx = np.flatnonzero(star > 0)
     idx = idx[p[idx].ratio(star[idx], T[idx])[0] > 1.0]
@@ -270,8 +277,8 @@ def _minimum_gap(p: _Params, T: FloatArray, star: FloatArray) -> FloatArray:
             r, dr = q[i].ratio(x, Ts[i])
             return r - 1.0, dr
 
-        # r is concave: Newton from the far end of the bracket converges monotonically
-        out[idx] = _newton(excess, star[idx], q.gap_top, q.gap_top, "Q_MS")
+        start = q.gap_top if guess is None else guess[idx]
+        out[idx] = _newton(excess, star[idx], q.gap_top, start, "Q_MS")
     return out
 
 
@@ -490,11 +497,13 @@ def _first_order(p: _Params, ex0: _Extrema, T_B: FloatArray, fold: FloatArray) -
     jump = np.flatnonzero(_rest_advantage(q, T_B, fold)[0] < 0)
     q, T_B = q[jump], T_B[jump]
     guess = ex0.delta_star[idx[jump]].copy()
+    guess_MS = ex0.delta_MS[idx[jump]].copy()
 
     def advantage(T: FloatArray, i: np.ndarray) -> tuple[FloatArray, FloatArray]:
         star = _max_ratio(q[i], T, guess[i])
         guess[i] = star
-        return _rest_advantage(q[i], T, _minimum_gap(q[i], T, star))
+        guess_MS[i] = _minimum_gap(q[i], T, star, guess_MS[i])
+        return _rest_advantage(q[i], T, guess_MS[i])
 
     start = 0.5 * T_B
     out[idx[jump]] = _newton(advantage, np.zeros(jump.size), T_B, start, "T_1st", rtol=1e-12)
