@@ -107,17 +107,19 @@ def test_free_energy_matches_scipy(Q: float, T: float) -> None:
 
 
 def test_low_temperature_joins_zero_temperature() -> None:
-    """T << Delta (1 K for a 60 meV gap): thermal corrections are e^(-Delta/T), far below
-    rounding, so F, force and the critical points equal their T = 0 values."""
+    """T << Delta (2e-4 hbar*omega = 0.2 K against gaps of 6-64 meV): the superconductor's
+    thermal corrections ~ e^(-Delta/T) vanish, and F relative to the normal state exceeds its
+    T = 0 value only by the normal state's Sommerfeld term (pi^2/3) nu T^2, the same at every Q.
+    """
     m = k3c60(4.0)
-    Q = np.array([0.1, 0.5, 0.79, 1.2])
-    T = 1e-3
-    np.testing.assert_allclose(
-        landscape.free_energy(Q, T, m), landscape.free_energy(Q, 0.0, m), rtol=1e-12
-    )
-    np.testing.assert_allclose(landscape.force(Q, T, m), landscape.force(Q, 0.0, m), rtol=1e-12)
+    Q = np.array([0.0, 0.1, 0.5, 0.79, 1.2])
+    T = 2e-4
+    shift = landscape.free_energy(Q, T, m) - landscape.free_energy(Q, 0.0, m)
+    np.testing.assert_allclose(shift, math.pi**2 / 3 * m.nu * T**2, rtol=1e-6)
+    np.testing.assert_allclose(landscape.force(Q, T, m), landscape.force(Q, 0.0, m), atol=1e-14)
     cold, zero = landscape.critical_points(m, T), landscape.critical_points(m)
     assert cold.barrier == pytest.approx(zero.barrier, rel=1e-12)
+    assert cold.Q_MS == pytest.approx(zero.Q_MS, rel=1e-12)
 
 
 def test_force_is_minus_derivative_and_curvature_its_slope() -> None:
