@@ -117,7 +117,7 @@ def zero_temperature_force_roots(Z_inv: float) -> int:
 def test_k3c60_onset_of_metastability() -> None:
     """No metastability at Z^-1 = 1 (DFT) and 2 (Nomura et al.); type I from Z^-1 = 3.34 (the
     paper's value; we find 3.3435), type II from Z^-1 = 3.439 on."""
-    onset, type_II = pd.path_onsets("K3C60")
+    onset, type_II = pd.mott_onsets(materials.load("K3C60"))
     assert onset == pytest.approx(3.34, abs=0.004)
     assert onset == pytest.approx(3.3435, abs=2e-4)
     assert onset < type_II == pytest.approx(3.4387, abs=2e-4)
@@ -140,4 +140,4 @@ def test_bad_input_rejected() -> None:
         pd.phase_diagram([1.0], [[1.0, 2.0]])
     with pytest.raises(ValueError, match="material"):
         pd.material_path("C60-unknown", [1.0])
-    assert math.isnan(pd.path_onsets("K3C60", Z_inv_max=2.0)[0])
+    assert math.isnan(pd.mott_onsets(materials.load("K3C60"), Z_inv_max=2.0)[0])

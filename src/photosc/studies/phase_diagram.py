@@ -109,69 +109,77 @@ def phase_diagram(
     return ds
 
 
-def _path_models(name: str, Z_inv: np.ndarray) -> list[Model]:
-    if np.any(Z_inv < 1.0):
-        raise ValueError(f"Z_inv must be >= 1 (Z in (0, 1]), got Z_inv={Z_inv.min()!r}")
-    return [materials.load(name, Z=1.0 / float(z)) for z in Z_inv]
+def mott_path(model: Model, Z_inv: ArrayLike) -> xr.Dataset:
+    """(dE, nu, U0) of ``model`` renormalised by Z = 1/Z_inv (Appendix D of the paper).
 
-
-def material_path(name: str, Z_inv: ArrayLike) -> xr.Dataset:
-    """The (dE, nu, U0) of material ``name`` along its Mott renormalisation Z = 1/Z_inv.
-
-    Appendix D: dE -> Z dE, nu -> nu / Z, U0 -> Z U0 so that lam_eff = nu U0 stays fixed.
+    dE -> Z dE, nu -> nu / Z, U0 -> Z U0, so that lam_eff = nu U0 stays fixed and the path is
+    the hyperbola dE * nu = const through the model. Z_inv >= 1 (Z_inv = 1 is ``model``).
     """
     z = np.atleast_1d(checked("Z_inv", Z_inv, positive=True))
-    models = _path_models(name, z)
-    base = materials.load(name)
-    coords = {"Z_inv": ("Z_inv", z, {"units": "1", "long_name": "inverse quasi-particle residue"})}
+    if z.ndim != 1 or np.any(z < 1.0):
+        raise ValueError(f"Z_inv must be a 1-d array of values >= 1, got Z_inv={z!r}")
+    models = [model.renormalized(1.0 / float(v)) for v in z]
     data = {
         "dE": ([m.dE for m in models], "hbar*omega", "level splitting Delta E"),
         "nu": ([m.nu for m in models], "1/(hbar*omega)", "density of states nu(0)"),
         "U0": ([m.U0 for m in models], "hbar*omega", "equilibrium attraction U0"),
     }
-    ds = xr.Dataset(
+    return xr.Dataset(
         {
             k: ("Z_inv", np.asarray(v), {"units": u, "long_name": ln})
             for k, (v, u, ln) in data.items()
         },
-        coords=coords,
+        coords={
+            "Z_inv": ("Z_inv", z, {"units": "1", "long_name": "inverse quasi-particle residue"})
+        },
+        attrs=provenance(model),
     )
-    ds.attrs = provenance(base, material=name)
+
+
+def material_path(name: str, Z_inv: ArrayLike, **overrides: float) -> xr.Dataset:
+    """The (dE, nu, U0) of material preset ``name`` (with ``overrides``, as in
+    ``materials.load``) along its Mott renormalisation Z = 1/Z_inv, Z_inv = 1 the DFT values."""
+    ds = mott_path(materials.load(name, **overrides), Z_inv)
+    ds.attrs["material"] = name
     return ds
 
 
-def _margin(name: str, Z_inv: float) -> float:
-    """max_Q (superconducting pull / elastic force) - 1 at T = 0: > 0 iff Q_MS exists."""
-    m = materials.load(name, Z=1.0 / Z_inv)
-    return float(critical_points_kernel(m.dE, m.g, m.nu, m.U0, 0.0, m.cutoff).ratio_max) - 1.0
+def _at_T0(model: Model, Z_inv: float) -> Any:
+    m = model.renormalized(1.0 / Z_inv)
+    return critical_points_kernel(m.dE, m.g, m.nu, m.U0, 0.0, m.cutoff)
 
 
-def _advantage(name: str, Z_inv: float) -> float:
-    """F(Q_MS) - F(0) at T = 0 (> 0 type I, < 0 type II)."""
-    m = materials.load(name, Z=1.0 / Z_inv)
-    cp = critical_points_kernel(m.dE, m.g, m.nu, m.U0, 0.0, m.cutoff)
-    return float(cp.F_MS - cp.F_0)
+def mott_onsets(model: Model, Z_inv_max: float = 7.0) -> tuple[float, float]:
+    """Z_inv at the onset of metastability (type I) and at the I -> II boundary along the Mott
+    path of ``model`` from Z_inv = 1 to Z_inv_max, to 1e-9 (nan where not crossed).
 
-
-def path_onsets(name: str, Z_inv_max: float = 7.0) -> tuple[float, float]:
-    """Z_inv at the onset of metastability (type I) and at the I -> II boundary, along the
-    Mott path of ``name`` from Z_inv = 1 to Z_inv_max (nan where not crossed), to 1e-9.
+    The onset is where max_Q (superconducting pull / elastic force) = 1 at T = 0; the I -> II
+    boundary where F(Q_MS) = F(0) at T = 0.
     """
-    if _margin(name, 1.0) > 0 or _margin(name, Z_inv_max) <= 0:
+    margin = lambda z: float(_at_T0(model, z).ratio_max) - 1.0  # noqa: E731
+    if margin(1.0) > 0 or margin(Z_inv_max) <= 0:
         return float("nan"), float("nan")
-    onset = optimize.brentq(lambda z: _margin(name, z), 1.0, Z_inv_max, xtol=1e-11)
+    onset = optimize.brentq(margin, 1.0, Z_inv_max, xtol=1e-11)
+    advantage = lambda z: float(_at_T0(model, z).F_MS - _at_T0(model, z).F_0)  # noqa: E731
     start = onset * (1 + 1e-9)
-    if _advantage(name, start) <= 0 or _advantage(name, Z_inv_max) >= 0:
+    if advantage(start) <= 0 or advantage(Z_inv_max) >= 0:
         return onset, float("nan")
-    return onset, optimize.brentq(lambda z: _advantage(name, z), start, Z_inv_max, xtol=1e-11)
+    return onset, optimize.brentq(advantage, start, Z_inv_max, xtol=1e-11)
 
 
-def metastability_path(name: str, Z_inv: ArrayLike, Z_inv_max: float | None = None) -> xr.Dataset:
-    """Metastability of material ``name`` along Z_inv: kind, Q_B, Q_MS, barrier (meV), T_B and
-    first-order temperature (K), with the onset and I -> II values of Z_inv in the attrs
-    (searched up to ``Z_inv_max``, default max(Z_inv))."""
-    path = material_path(name, Z_inv)
-    base = materials.load(name)
+def metastability_path(
+    material: str | Model, Z_inv: ArrayLike, Z_inv_max: float | None = None, **overrides: float
+) -> xr.Dataset:
+    """Metastability along the Mott path of a preset (or a Model): kind, Q_B, Q_MS, Delta_MS and
+    barrier (meV), T_B and first-order temperature (K), with the onset and I -> II values of
+    Z_inv in the attrs (searched up to ``Z_inv_max``, default max(Z_inv))."""
+    if isinstance(material, Model):
+        base, path = material, mott_path(material, Z_inv)
+    else:
+        base, path = (
+            materials.load(material, **overrides),
+            material_path(material, Z_inv, **overrides),
+        )
     res = metastability_kernel(
         path["dE"].values, base.g, path["nu"].values, path["U0"].values, base.cutoff
     )
@@ -193,6 +201,6 @@ def metastability_path(name: str, Z_inv: ArrayLike, Z_inv_max: float | None = No
         path[key] = ("Z_inv", np.atleast_1d(values), {"units": units, "long_name": long_name})
     path["kind"].attrs.update(_KIND_ATTRS)
     top = float(path["Z_inv"].max()) if Z_inv_max is None else Z_inv_max
-    onset, type_II = path_onsets(name, top)
+    onset, type_II = mott_onsets(base, top)
     path.attrs.update({"onset_Z_inv": onset, "type_II_Z_inv": type_II, "Tc_K": base.Tc_K})
     return path
