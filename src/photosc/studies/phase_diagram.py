@@ -7,6 +7,7 @@ meV columns use the dataset's ``omega_meV``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -151,19 +152,21 @@ def _at_T0(model: Model, Z_inv: float) -> Any:
 
 def mott_onsets(model: Model, Z_inv_max: float = 7.0) -> tuple[float, float]:
     """Z_inv at the onset of metastability (type I) and at the I -> II boundary along the Mott
-    path of ``model`` from Z_inv = 1 to Z_inv_max, to 1e-9 (nan where not crossed).
+    path of ``model`` from Z_inv = 1 to Z_inv_max, to 1e-9 (nan where not crossed, e.g. when
+    ``model`` itself is already metastable, or already of type II).
 
     The onset is where max_Q (superconducting pull / elastic force) = 1 at T = 0; the I -> II
     boundary where F(Q_MS) = F(0) at T = 0.
     """
     margin = lambda z: float(_at_T0(model, z).ratio_max) - 1.0  # noqa: E731
-    if margin(1.0) > 0 or margin(Z_inv_max) <= 0:
-        return float("nan"), float("nan")
-    onset = optimize.brentq(margin, 1.0, Z_inv_max, xtol=1e-11)
     advantage = lambda z: float(_at_T0(model, z).F_MS - _at_T0(model, z).F_0)  # noqa: E731
-    start = onset * (1 + 1e-9)
+    nan = float("nan")
+    if margin(Z_inv_max) <= 0:
+        return nan, nan
+    onset = nan if margin(1.0) > 0 else optimize.brentq(margin, 1.0, Z_inv_max, xtol=1e-11)
+    start = 1.0 if math.isnan(onset) else onset * (1 + 1e-9)
     if advantage(start) <= 0 or advantage(Z_inv_max) >= 0:
-        return onset, float("nan")
+        return onset, nan
     return onset, optimize.brentq(advantage, start, Z_inv_max, xtol=1e-11)
 
 
