@@ -57,7 +57,9 @@ def main() -> None:
     ours = bcs.gap(lam_eff[:m], T[:m], 1.0)
     ref = np.array([reference_gap(lam_eff[i], T[i]) for i in range(m)])
     sc = ref > 0
-    print(f"  gap agreement with reference: max rel diff {np.max(np.abs(ours[sc] / ref[sc] - 1)):.1e}")
+    print(
+        f"  gap agreement with reference: max rel diff {np.max(np.abs(ours[sc] / ref[sc] - 1)):.1e}"
+    )
     report("gap 1e6 (U, T) points", seconds, n, ref_seconds, m)
 
     lam_eff, nu = 0.3, 0.6

@@ -238,3 +238,14 @@ def test_scalar_in_float_out_and_broadcasting() -> None:
 def test_bad_input_names_the_parameter(call, name: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_tabulated_fast_path_matches_bracketed_solver() -> None:
+    # gap() starts from tables + one Newton step; the bracketed solver is independent of them
+    rng = np.random.default_rng(7)
+    lam = rng.uniform(0.04, 2.5, 20000)
+    one = np.ones_like(lam)
+    T = rng.uniform(0, 1.3, lam.size) * bcs.critical_temperature(lam, one)
+    fast = bcs.gap(lam, T, one)
+    slow = bcs._in_blocks(bcs._thermal_gap, lam, T, one)
+    np.testing.assert_allclose(fast, slow, rtol=1e-10, atol=0)

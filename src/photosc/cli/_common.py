@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
@@ -12,15 +12,22 @@ if TYPE_CHECKING:
     from photosc.model import Model
     from photosc.report.section import Section
 
-Material = Annotated[str, typer.Argument(help="Preset name (see `photosc materials`) or a TOML file.")]
+Material = Annotated[
+    str, typer.Argument(help="Preset name (see `photosc materials`) or a TOML file.")
+]
 ZOption = Annotated[
-    float | None, typer.Option("--Z", help="Quasi-particle residue Z (Mott renormalisation, App. D).")
+    float | None,
+    typer.Option("--Z", help="Quasi-particle residue Z (Mott renormalisation, App. D)."),
 ]
 ZInvOption = Annotated[float | None, typer.Option("--Z-inv", help="1/Z, as on the K3C60 path.")]
-OutOption = Annotated[Path, typer.Option("--out", help="Output folder (default photosc-out/COMMAND).")]
+OutOption = Annotated[
+    Path, typer.Option("--out", help="Output folder (default photosc-out/COMMAND).")
+]
 SetOption = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Override a parameter in internal units, e.g. --set g=0.5 (repeatable)."),
+    typer.Option(
+        "--set", help="Override a parameter in internal units, e.g. --set g=0.5 (repeatable)."
+    ),
 ]
 
 
@@ -53,7 +60,9 @@ def parse_set(items: list[str] | None) -> dict[str, float]:
     return out
 
 
-def load_model(material: str, Z: float | None, Z_inv: float | None, overrides: list[str] | None) -> Model:
+def load_model(
+    material: str, Z: float | None, Z_inv: float | None, overrides: list[str] | None
+) -> Model:
     """The model of ``material`` with overrides, renormalised by Z (or 1/Z_inv)."""
     from photosc import materials
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-import typer
 
 from photosc.cli._common import (
     Material,

@@ -26,15 +26,20 @@ _GL8 = np.polynomial.legendre.leggauss(8)
 _THERMAL_EDGES = np.array([0.0, 0.2, 1.0])
 
 
+def _thermal_rule() -> tuple[FloatArray, FloatArray]:
+    x, w = _GL16
+    a, b = _THERMAL_EDGES[:-1, None], _THERMAL_EDGES[1:, None]
+    return (((a + b) + (b - a) * x) / 2).ravel(), ((b - a) * w / 2).ravel()
+
+
+#: Nodes and weights of the thermal rule as fractions of xi_f = min(cutoff, 40 T).
+THERMAL_FRAC, THERMAL_WFRAC = _thermal_rule()
+
+
 def thermal_nodes(T: FloatArray, cutoff: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Nodes xi (..., 32), weights (..., 32) on [0, xi_f] and xi_f = min(cutoff, 40 T)."""
     xi_f = np.minimum(cutoff, X_MAX * T)
-    x, w = _GL16
-    a, b = _THERMAL_EDGES[:-1], _THERMAL_EDGES[1:]
-    frac = ((a + b)[:, None] + (b - a)[:, None] * x) / 2  # (2, 16) in [0, 1]
-    wfrac = ((b - a)[:, None] * w / 2).ravel()
-    xi = xi_f[..., None] * frac.ravel()
-    return xi, xi_f[..., None] * wfrac, xi_f
+    return xi_f[..., None] * THERMAL_FRAC, xi_f[..., None] * THERMAL_WFRAC, xi_f
 
 
 def fermi_nodes(

@@ -12,6 +12,8 @@ down to 1e-6; see ``tests/test_bcs.py``. The quadratures are described in ``_qua
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -20,11 +22,13 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit, spence
 
 from photosc._checks import FloatArray, checked, output
-from photosc.physics._quadrature import fermi_nodes, thermal_nodes
+from photosc.physics._gap_kernel import SLOW, thermal_gap_kernel
+from photosc.physics._quadrature import THERMAL_FRAC, THERMAL_WFRAC, fermi_nodes, thermal_nodes
 from photosc.physics._solve import newton_bracketed
 
 _BLOCK = 4096  # points per block on the hot path: keeps the (points x nodes) arrays in cache
 _ROUNDING = 1e-14  # relative rounding level of the quadratures: residuals below it are zero
+_TC_MARGIN = 1e-9  # relative distance to the tabulated T_c within which the full solver decides
 
 
 # --- the gap integral I(Delta, T, lam) = int_0^c dxi tanh((E + lam)/2T) / E ------------------
@@ -181,6 +185,48 @@ def _thermal_gap(lam_eff: FloatArray, T: FloatArray, c: FloatArray) -> FloatArra
     return out
 
 
+# Delta/cutoff depends only on lam_eff and T/cutoff. With z = exp(-1/lam_eff) and t = T/T_c,
+# T_c/(cutoff z) and h2 = Delta^2 / (Delta0^2 (1 - t)) are smooth on [0, z_max] x [0, 1] (h2 is
+# analytic through T_c, where Delta^2 is linear in T_c - T), so tables of them interpolated at
+# fourth order give a start within ~1e-8 and a single Newton step finishes the job. Points
+# where that step is not tiny, within 1e-9 of T_c, or outside the table go to ``_thermal_gap``.
+_Z_MAX = math.exp(-1 / 2.5)
+
+
+@functools.cache
+def _gap_tables() -> tuple[FloatArray, FloatArray]:
+    """T_c/z on 1537 and h2 on 97 x 385 uniform points of [0, z_max] (x [0, 1]), cutoff 1."""
+    z_fine = np.linspace(0.0, _Z_MAX, 1537)
+    z_fine[0] = math.exp(-60.0)  # lam_eff = 1/60: the weak-coupling limit to double precision
+    Tc_fine = _critical_temperature(-1 / np.log(z_fine), np.ones_like(z_fine))
+    z, Tc = z_fine[::16], Tc_fine[::16]
+    lam_eff, ones = -1 / np.log(z), np.ones_like(z)
+    d0 = _zero_temperature_gap(lam_eff, ones)
+    t = np.linspace(0.0, 1.0, 385)[:-1]
+    lam_g, Tc_g, d0_g = (np.repeat(a, t.size) for a in (lam_eff, Tc, d0))
+    t_g = np.tile(t, z.size)
+    gaps = _in_blocks(_thermal_gap, lam_g, Tc_g * t_g, np.ones_like(t_g))
+    h2 = ((gaps / d0_g) ** 2 / (1 - t_g)).reshape(z.size, t.size)
+    # at T_c: Delta^2 / (1 - t) -> T_c |dI/dT| / |dI/ds| = tanh(1/2T_c) / |dI/ds|
+    slope = _thermal_integral(np.zeros_like(Tc), Tc, ones)[1]
+    h2_tc = np.tanh(1 / (2 * Tc)) / -slope / d0**2
+    return Tc_fine / z_fine, np.concatenate([h2, h2_tc[:, None]], axis=1)
+
+
+def _thermal_gap_tabulated(lam_eff: FloatArray, T: FloatArray, c: FloatArray) -> FloatArray:
+    """Thermal gap for 1-d arrays: compiled table start + one Newton step, else ``_thermal_gap``."""
+    rho, h2 = _gap_tables()
+    out = np.empty(lam_eff.shape)
+    status = np.empty(lam_eff.shape, dtype=np.int8)
+    thermal_gap_kernel(
+        lam_eff, T, c, _Z_MAX, rho, h2, THERMAL_FRAC, THERMAL_WFRAC, _TC_MARGIN, out, status
+    )
+    slow = status == SLOW
+    if np.any(slow):
+        out[slow] = _in_blocks(_thermal_gap, lam_eff[slow], T[slow], c[slow])
+    return out
+
+
 def _largest_root_gap(
     lam_eff: FloatArray, T: FloatArray, c: FloatArray, lam: FloatArray
 ) -> FloatArray:
@@ -236,7 +282,7 @@ def gap(
     lam_eff, t, cc, lm = (np.broadcast_to(a, shape).ravel() for a in (nu * U, T, c, lam))
     out = np.empty(lam_eff.shape)
     thermal = lm == 0
-    out[thermal] = _in_blocks(_thermal_gap, lam_eff[thermal], t[thermal], cc[thermal])
+    out[thermal] = _thermal_gap_tabulated(lam_eff[thermal], t[thermal], cc[thermal])
     if not np.all(thermal):
         rest = ~thermal
         out[rest] = _largest_root_gap(lam_eff[rest], t[rest], cc[rest], lm[rest])

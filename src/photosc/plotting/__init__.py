@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-#: Font sizes readable on a slide.
-TALK_STYLE = {
+#: Font sizes readable on a slide; used by the CLI and the report via ``talk_style()``.
+TALK_STYLE: dict[str, Any] = {
     "font.size": 13,
     "axes.labelsize": 14,
     "axes.titlesize": 14,
@@ -19,7 +19,11 @@ TALK_STYLE = {
     "savefig.dpi": 150,
     "savefig.bbox": "tight",
 }
-plt.rcParams.update(TALK_STYLE)
+
+
+def talk_style() -> Any:
+    """Context manager applying ``TALK_STYLE`` (matplotlib's defaults stay untouched outside)."""
+    return plt.rc_context(TALK_STYLE)  # type: ignore[arg-type]
 
 
 def axes(ax: Axes | None = None, **subplot_kw: Any) -> tuple[Figure, Axes]:

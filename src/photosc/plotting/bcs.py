@@ -11,7 +11,7 @@ from photosc.plotting import axes, label
 
 
 def gap_vs_temperature(ds: xr.Dataset, ax: Axes | None = None) -> tuple[Figure, Axes]:
-    """Delta(T) in meV against T in K, with T_c marked (from ``studies.thermodynamics.gap_curve``)."""
+    """Delta(T) in meV against T in K, T_c marked (``studies.thermodynamics.gap_curve``)."""
     fig, ax = axes(ax)
     ax.plot(ds["T_K"], ds["Delta_meV"], color="C0")
     ax.axvline(ds.attrs["Tc_K"], color="0.5", ls="--", label=f"$T_c$ = {ds.attrs['Tc_K']:.1f} K")
@@ -23,7 +23,7 @@ def gap_vs_temperature(ds: xr.Dataset, ax: Axes | None = None) -> tuple[Figure, 
 
 
 def free_energy_vs_gap(ds: xr.Dataset, ax: Axes | None = None) -> tuple[Figure, Axes]:
-    """F_SC(Delta) at each temperature, minima marked (``studies.thermodynamics.free_energy_curves``)."""
+    """F_SC(Delta) at each T, minima marked (``studies.thermodynamics.free_energy_curves``)."""
     fig, ax = axes(ax)
     for i, T_K in enumerate(ds["T_K"].values):
         curve = ds["F_SC"].isel(T=i)

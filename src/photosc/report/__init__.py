@@ -27,12 +27,15 @@ def build(
     progress: Callable[[str], None] | None = None,
 ) -> list[Section]:
     """Write every section into ``out`` plus summary.json and index.html; returns the sections."""
+    from photosc.plotting import talk_style
+
     out.mkdir(parents=True, exist_ok=True)
     sections = []
-    for module in SECTIONS:
-        if progress is not None:
-            progress(module.rsplit(".", 1)[-1])
-        sections.append(importlib.import_module(module).section(model, out))
+    with talk_style():
+        for module in SECTIONS:
+            if progress is not None:
+                progress(module.rsplit(".", 1)[-1])
+            sections.append(importlib.import_module(module).section(model, out))
     summary = {
         "material": name,
         "provenance": provenance(model),
@@ -56,7 +59,8 @@ def _index_html(name: str, sections: list[Section]) -> str:
         if s.notes:
             parts.append(f"<p>{html.escape(s.notes)}</p>")
         rows = "".join(
-            f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in s.rows.items()
+            f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>"
+            for k, v in s.rows.items()
         )
         parts.append(f"<table>{rows}</table>")
         parts.extend(f"<img src='{html.escape(f)}' alt='{html.escape(f)}'>" for f in s.figures)

@@ -24,7 +24,9 @@ def section(model: Model, out: Path) -> Section:
     landscape = thermodynamics.free_energy_curves(model, T_few, np.linspace(0, 1.4 * d0, 281))
     T_trap = temperature_from_K(np.array([1.0, 2.0, 3.0]) * model.Tc_K, model.omega_meV)
     n_max = 0.9 * float(bcs.quasiparticle_density(0.0, T_trap[0], model.nu, model.cutoff))
-    trapped = thermodynamics.trapped_gap_curve(model, T_trap, np.geomspace(1e-9 * n_max, n_max, 400))
+    trapped = thermodynamics.trapped_gap_curve(
+        model, T_trap, np.geomspace(1e-9 * n_max, n_max, 400)
+    )
 
     files = {"gap": curve, "bcs_free_energy": landscape, "trapped_gap": trapped}
     for stem, ds in files.items():

@@ -1,4 +1,4 @@
-"""BCS thermodynamics of a model at Q = 0 as labelled Datasets: Delta(T), F_SC(Delta), Delta_tr(n*)."""
+"""BCS thermodynamics at Q = 0 as labelled Datasets: Delta(T), F_SC(Delta), Delta_tr(n*)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,11 @@ def _temperature_coord(T: ArrayLike, model: Model) -> dict[str, tuple[str, np.nd
     T = np.asarray(T, dtype=float)
     return {
         "T": ("T", T, {"units": "hbar*omega/k_B", "long_name": "temperature"}),
-        "T_K": ("T", temperature_to_K(T, model.omega_meV), {"units": "K", "long_name": "temperature"}),
+        "T_K": (
+            "T",
+            temperature_to_K(T, model.omega_meV),
+            {"units": "K", "long_name": "temperature"},
+        ),
     }
 
 
@@ -80,7 +84,11 @@ def trapped_gap_curve(model: Model, T: ArrayLike, n_star: ArrayLike) -> xr.Datas
     return xr.Dataset(
         {
             "Delta_tr": (dims, np.asarray(delta), {"units": ENERGY, "long_name": "trapped gap"}),
-            "lam": (dims, np.asarray(lam), {"units": ENERGY, "long_name": "Bogoliubov chemical potential"}),
+            "lam": (
+                dims,
+                np.asarray(lam),
+                {"units": ENERGY, "long_name": "Bogoliubov chemical potential"},
+            ),
             "Delta_branches": (
                 (*dims, "branch"),
                 branches,
@@ -94,7 +102,11 @@ def trapped_gap_curve(model: Model, T: ArrayLike, n_star: ArrayLike) -> xr.Datas
         },
         coords={
             **_temperature_coord(T, model),
-            "n_star": ("n_star", n_star, {"units": "1/site", "long_name": "frozen quasi-particle density"}),
+            "n_star": (
+                "n_star",
+                n_star,
+                {"units": "1/site", "long_name": "frozen quasi-particle density"},
+            ),
         },
         attrs=provenance(model, Delta0=model.Delta0),
     )
