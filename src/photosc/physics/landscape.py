@@ -158,12 +158,23 @@ class _Params:
     def __getitem__(self, idx: Any) -> _Params:
         return _Params(self.dE[idx], self.g[idx], self.nu[idx], self.U0[idx], self.cutoff[idx])
 
-    def _integral(self, delta: FloatArray, T: FloatArray) -> FloatArray:
-        return np.asarray(bcs.gap_integral(delta, T, self.cutoff), dtype=float)
-
     def _integral_and_slope(self, delta: FloatArray, T: FloatArray) -> tuple[FloatArray, ...]:
-        # bcs.gap_integral and bcs.gap_integral_ddelta each compute both; take them in one pass
-        return bcs._integral_and_slope(delta, T, self.cutoff, 0.0)
+        """Gap integral I(Delta, T) at lam = 0 and dI/dDelta, in one pass (flat arrays).
+
+        T = 0: I = asinh(cutoff/Delta) exactly. T > 0 (Delta = 0 allowed): the thermal
+        quadrature of photosc.physics.bcs, the one behind bcs.gap_integral at lam = 0.
+        """
+        hot = T > 0
+        d = np.where(hot, 1.0, delta)
+        gi = np.arcsinh(self.cutoff / d)
+        dgi = -self.cutoff / (d * np.sqrt(self.cutoff**2 + d**2))
+        if np.any(hot):
+            I_hot, dI_ds = bcs._thermal_integral(delta[hot] ** 2, T[hot], self.cutoff[hot])
+            gi[hot], dgi[hot] = I_hot, 2.0 * delta[hot] * dI_ds
+        return gi, dgi
+
+    def _integral(self, delta: FloatArray, T: FloatArray) -> FloatArray:
+        return self._integral_and_slope(delta, T)[0]
 
     def ratio(self, delta: FloatArray, T: FloatArray) -> tuple[FloatArray, FloatArray]:
         """r(Delta, T) (module docstring) and dr/dDelta."""
@@ -236,7 +247,7 @@ def _max_ratio(p: _Params, T: FloatArray, guess: FloatArray | None = None) -> Fl
     """
     a = p.nu * p.U_max
     hot = np.where(T > 0, T, 1.0)
-    slope_at_zero = a * np.asarray(bcs.gap_integral(0.0 * T, hot, p.cutoff)) - 1.0
+    slope_at_zero = a * p._integral(0.0 * T, hot) - 1.0
     sc = ((T == 0) | (slope_at_zero > 0)) & (p.g > 0)
     if guess is None:
         guess = 2.0 * p.cutoff * np.exp(-1.0 - 1.0 / a)  # weak-coupling T = 0 estimate
