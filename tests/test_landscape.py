@@ -193,6 +193,18 @@ def test_eq8_holds_at_critical_points_without_U0(g: float, T: float) -> None:
         assert Q**2 == pytest.approx(dE * d / (math.sqrt(2) * g**2), rel=1e-10)
 
 
+@pytest.mark.parametrize("T", [0.0, 0.08])
+def test_eq8_generalised_to_nonzero_U0(T: float) -> None:
+    """With U0 > 0 the balance Q = Delta^2 U'/U^2 gives, exactly,
+    Q_c^2 = (2 sqrt(2) g^2 dE Delta - U0 dE^2) / (4 g^2 (g^2 + U0)), eq. 8 when U0 = 0."""
+    m = k3c60(4.0)
+    cp = landscape.critical_points(m, T)
+    for Q, d in [(cp.Q_B, cp.Delta_B), (cp.Q_MS, cp.Delta_MS)]:
+        g2 = m.g**2
+        expected = (2 * math.sqrt(2) * g2 * m.dE * d - m.U0 * m.dE**2) / (4 * g2 * (g2 + m.U0))
+        assert Q**2 == pytest.approx(expected, rel=1e-10)
+
+
 def test_unstable_rest_state_is_type_II_with_zero_barrier_position() -> None:
     """For Z^-1 > 4.33 the undistorted K3C60 lattice is itself unstable at T = 0:
     F''(0) = 1 - (2 sqrt(2) g^2 Delta0 / (dE U0))^2 < 0."""

@@ -18,8 +18,12 @@ monotonically with Q on the superconducting branch, so Delta parametrises Q ther
 U by inverting eq. 5); r is concave in Delta (checked in the tests), hence at a given T there are
 either no critical points Q > 0 or a maximum Q_B (r crosses 1 upwards) and a minimum Q_MS (r
 crosses 1 downwards). The largest r over the branch, R(T), decreases with T, and T_B solves
-R(T_B) = 1: the fold where Q_B and Q_MS merge. With U0 = 0, r = 1 is exactly
-Q^2 = dE Delta / (sqrt(2) g^2): eq. 8 of the paper without its stray factor omega.
+R(T_B) = 1: the fold where Q_B and Q_MS merge.
+
+Eq. 8. Solving r = 1 for Q gives, exactly and at any T,
+Q_c^2 = (2 sqrt(2) g^2 dE Delta(Q_c) - U0 dE^2) / (4 g^2 (g^2 + U0)); with U0 = 0 this is
+Q_c^2 = dE Delta(Q_c) / (sqrt(2) g^2), eq. 8 of the paper without its stray factor omega (no
+weak-coupling approximation is involved: Delta is the self-consistent gap).
 
 If r already exceeds 1 at Q = 0 (the undistorted state is unstable, 1 - r(0)^2 is its
 curvature), Q_B is reported as 0, the barrier is F(0) - F(Q_MS), and the kind is II.
