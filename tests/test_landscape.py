@@ -65,7 +65,8 @@ def ref_force(Q: float, T: float, m: Model) -> float:
 
 def ref_free_energy(Q: float, T: float, m: Model) -> float:
     U = attraction(Q, m.dE, m.g, m.U0)
-    return 0.5 * Q**2 + ref_bcs_free_energy(ref_gap(U, T, m.nu), U, T, m.nu)
+    c = m.cutoff
+    return 0.5 * Q**2 + ref_bcs_free_energy(ref_gap(U, T, m.nu, c), U, T, m.nu, c)
 
 
 def ref_pull_max(T: float, m: Model) -> tuple[float, float]:
@@ -82,10 +83,13 @@ def ref_pull_max(T: float, m: Model) -> tuple[float, float]:
 
 
 @cache
-def ref_untrapping(Z_inv: float) -> float:
-    m = k3c60(Z_inv)
-    T_hot = bcs.critical_temperature(m.U0 + m.g**2, m.nu)
+def ref_untrapping(m: Model) -> float:
+    T_hot = bcs.critical_temperature(m.U0 + m.g**2, m.nu, m.cutoff)
     return optimize.brentq(lambda T: ref_pull_max(T, m)[0] - 1.0, 1e-4, T_hot, xtol=1e-12)
+
+
+#: A model with the BCS cutoff at half the phonon energy (type I, Q_B > 0).
+HALF_CUTOFF = Model.from_lam_eff(0.3, dE=0.7, g=0.6, nu=3.0, cutoff=0.5)
 
 
 # --- the landscape ------------------------------------------------------------------------------
@@ -97,6 +101,15 @@ def test_zero_temperature_closed_form(Z_inv: float) -> None:
     Q = np.linspace(0.0, 2.0, 41)
     U = attraction(Q, m.dE, m.g, m.U0)
     closed = 0.5 * Q**2 - m.nu * (1.0 / np.tanh(1.0 / (m.nu * U)) - 1.0)
+    np.testing.assert_allclose(landscape.free_energy(Q, 0.0, m), closed, rtol=1e-12, atol=1e-15)
+
+
+def test_zero_temperature_closed_form_with_cutoff() -> None:
+    """Cutoff c: F = Q^2/2 - nu c (sqrt(c^2 + Delta0^2) - c), Delta0 = c / sinh(1/(nu U))."""
+    m, c = HALF_CUTOFF, HALF_CUTOFF.cutoff
+    Q = np.linspace(0.0, 1.0, 21)
+    d0 = c / np.sinh(1.0 / (m.nu * attraction(Q, m.dE, m.g, m.U0)))
+    closed = 0.5 * Q**2 - m.nu * c * (np.sqrt(c**2 + d0**2) - c)
     np.testing.assert_allclose(landscape.free_energy(Q, 0.0, m), closed, rtol=1e-12, atol=1e-15)
 
 
@@ -154,9 +167,10 @@ def test_free_energy_map_minimum_is_self_consistent() -> None:
 # --- critical points ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("T", [0.0, 0.05, 0.1])
-def test_critical_points_match_scipy(T: float) -> None:
-    m = k3c60(4.0)
+@pytest.mark.parametrize(
+    ("m", "T"), [(k3c60(4.0), 0.0), (k3c60(4.0), 0.05), (k3c60(4.0), 0.1), (HALF_CUTOFF, 0.03)]
+)
+def test_critical_points_match_scipy(m: Model, T: float) -> None:
     cp = landscape.critical_points(m, T)
     grid = np.linspace(0.02, 2.0, 100)
     f = np.array([ref_force(q, T, m) for q in grid])
@@ -220,10 +234,9 @@ def test_unstable_rest_state_is_type_II_with_zero_barrier_position() -> None:
 # --- temperatures -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("Z_inv", [3.4, 4.0])
-def test_untrapping_temperature_matches_reference(Z_inv: float) -> None:
-    T_B = landscape.untrapping_temperature(k3c60(Z_inv))
-    assert T_B == pytest.approx(ref_untrapping(Z_inv), rel=1e-7)
+@pytest.mark.parametrize("m", [k3c60(3.4), k3c60(4.0), HALF_CUTOFF])
+def test_untrapping_temperature_matches_reference(m: Model) -> None:
+    assert landscape.untrapping_temperature(m) == pytest.approx(ref_untrapping(m), rel=1e-7)
 
 
 def test_untrapping_temperature_brackets_existence() -> None:
