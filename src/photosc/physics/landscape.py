@@ -162,7 +162,7 @@ class _Params:
     def __getitem__(self, idx: Any) -> _Params:
         return _Params(self.dE[idx], self.g[idx], self.nu[idx], self.U0[idx], self.cutoff[idx])
 
-    def _integral_and_slope(self, delta: FloatArray, T: FloatArray) -> tuple[FloatArray, ...]:
+    def integral_and_slope(self, delta: FloatArray, T: FloatArray) -> tuple[FloatArray, ...]:
         """Gap integral I(Delta, T) at lam = 0 and dI/dDelta, in one pass (flat arrays).
 
         T = 0: I = asinh(cutoff/Delta) exactly. T > 0 (Delta = 0 allowed): the thermal
@@ -177,34 +177,34 @@ class _Params:
             gi[hot], dgi[hot] = I_hot, 2.0 * delta[hot] * dI_ds
         return gi, dgi
 
-    def _integral(self, delta: FloatArray, T: FloatArray) -> FloatArray:
-        return self._integral_and_slope(delta, T)[0]
+    def integral(self, delta: FloatArray, T: FloatArray) -> FloatArray:
+        return self.integral_and_slope(delta, T)[0]
 
     def ratio(self, delta: FloatArray, T: FloatArray) -> tuple[FloatArray, FloatArray]:
         """r(Delta, T) (module docstring) and dr/dDelta."""
         c, a = 2.0 * np.sqrt(2.0) / self.dE, self.nu * self.U_max
-        gi, dgi = self._integral_and_slope(delta, T)
+        gi, dgi = self.integral_and_slope(delta, T)
         return c * delta * (a * gi - 1.0), c * (a * gi - 1.0 + a * delta * dgi)
 
     def ratio_slope(self, delta: FloatArray, T: FloatArray) -> tuple[FloatArray, FloatArray]:
         """dr/dDelta and d^2r/dDelta^2 (the latter by a forward difference of dI/dDelta)."""
         c, a = 2.0 * np.sqrt(2.0) / self.dE, self.nu * self.U_max
-        gi, dgi = self._integral_and_slope(delta, T)
+        gi, dgi = self.integral_and_slope(delta, T)
         h = _FD_STEP * delta
-        d2gi = (self._integral_and_slope(delta + h, T)[1] - dgi) / h
+        d2gi = (self.integral_and_slope(delta + h, T)[1] - dgi) / h
         return c * (a * gi - 1.0 + a * delta * dgi), c * a * (2.0 * dgi + delta * d2gi)
 
     def ratio_T_slope(self, delta: FloatArray, T: FloatArray) -> tuple[FloatArray, FloatArray]:
         """r(Delta, T) and dr/dT at fixed Delta (forward difference), for T > 0."""
         c, a = 2.0 * np.sqrt(2.0) / self.dE, self.nu * self.U_max
-        gi = self._integral(delta, T)
+        gi = self.integral(delta, T)
         h = _FD_STEP * T
-        dgi = (self._integral(delta, T + h) - gi) / h
+        dgi = (self.integral(delta, T + h) - gi) / h
         return c * delta * (a * gi - 1.0), c * a * delta * dgi
 
     def attraction_of(self, delta: FloatArray, T: FloatArray) -> FloatArray:
         """U = 1/(nu I(Delta, T)) on the self-consistent branch, clipped to [U0, U_max]."""
-        return np.clip(1.0 / (self.nu * self._integral(delta, T)), self.U0, self.U_max)
+        return np.clip(1.0 / (self.nu * self.integral(delta, T)), self.U0, self.U_max)
 
     def coordinate_of(self, U: FloatArray) -> FloatArray:
         """Q >= 0 with U(Q) = U, inverting eq. 5."""
@@ -251,7 +251,7 @@ def _max_ratio(p: _Params, T: FloatArray, guess: FloatArray | None = None) -> Fl
     """
     a = p.nu * p.U_max
     hot = np.where(T > 0, T, 1.0)
-    slope_at_zero = a * p._integral(0.0 * T, hot) - 1.0
+    slope_at_zero = a * p.integral(0.0 * T, hot) - 1.0
     sc = ((T == 0) | (slope_at_zero > 0)) & (p.g > 0)
     if guess is None:
         guess = 2.0 * p.cutoff * np.exp(-1.0 - 1.0 / a)  # weak-coupling T = 0 estimate
@@ -269,7 +269,7 @@ def _max_ratio(p: _Params, T: FloatArray, guess: FloatArray | None = None) -> Fl
             rtol=1e-8,
         )
     below = np.flatnonzero(sc & (p.U0 > 0))
-    below = below[p.nu[below] * p.U0[below] * p[below]._integral(star[below], T[below]) > 1.0]
+    below = below[p.nu[below] * p.U0[below] * p[below].integral(star[below], T[below]) > 1.0]
     star[below] = p[below].gap_at_rest(T[below])
     return star
 
@@ -311,8 +311,8 @@ class _Extrema:
         return _Extrema(*(getattr(self, f.name)[idx] for f in fields(self)))
 
 
-def _extrema(p: _Params, T: FloatArray, guess: FloatArray | None = None) -> _Extrema:
-    star = _max_ratio(p, T, guess)
+def _extrema(p: _Params, T: FloatArray) -> _Extrema:
+    star = _max_ratio(p, T)
     r_star = np.where(star > 0, p.ratio(np.where(star > 0, star, 1.0), T)[0], 0.0)
     rest = p.gap_at_rest(T)
     meta = r_star > 1.0
