@@ -234,6 +234,22 @@ def test_unstable_rest_state_is_type_II_with_zero_barrier_position() -> None:
 # --- temperatures -------------------------------------------------------------------------------
 
 
+def test_untrapping_where_the_minimum_merges_with_the_undistorted_state() -> None:
+    """Strong pairing at Q = 0 (lam_eff = 0.7) and a small splitting: Q = 0 is unstable up to
+    T_B, where Q_MS shrinks into it (continuous, no first-order transition). Then T_B is where
+    the curvature 1 - (2 sqrt(2) g^2 Delta(U0, T) / (dE U0))^2 at Q = 0 vanishes."""
+    m = Model.from_lam_eff(0.7, dE=0.1, g=0.2, nu=2.0)
+    T_B = landscape.untrapping_temperature(m)
+    target = m.dE * m.U0 / (2 * math.sqrt(2) * m.g**2)
+    assert ref_gap(m.U0, T_B, m.nu) == pytest.approx(target, rel=1e-9)
+    assert (
+        landscape.curvature(0.0, T_B * (1 - 1e-6), m) < 0 < landscape.curvature(0.0, T_B * 1.01, m)
+    )
+    assert landscape.critical_points(m, 0.999 * T_B).Q_MS < 0.02
+    assert landscape.critical_points(m).kind == "II"
+    assert math.isnan(landscape.first_order_temperature(m))
+
+
 @pytest.mark.parametrize("m", [k3c60(3.4), k3c60(4.0), HALF_CUTOFF])
 def test_untrapping_temperature_matches_reference(m: Model) -> None:
     assert landscape.untrapping_temperature(m) == pytest.approx(ref_untrapping(m), rel=1e-7)

@@ -194,13 +194,23 @@ class _Params:
         d2gi = (self.integral_and_slope(delta + h, T)[1] - dgi) / h
         return c * (a * gi - 1.0 + a * delta * dgi), c * a * (2.0 * dgi + delta * d2gi)
 
-    def ratio_T_slope(self, delta: FloatArray, T: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """r(Delta, T) and dr/dT at fixed Delta (forward difference), for T > 0."""
+    def ratio_T_slope(
+        self, delta: FloatArray, T: FloatArray, at_rest: np.ndarray
+    ) -> tuple[FloatArray, FloatArray]:
+        """r(Delta, T) and its T-derivative (I_T by a forward difference), for T > 0.
+
+        At an interior maximum of r the derivative is dr/dT at fixed Delta (envelope); where
+        the maximum sits at Q = 0 (``at_rest``) Delta = Delta(U0, T) moves with T along the
+        gap equation, dDelta/dT = -I_T / I_Delta, which adds dr/dDelta dDelta/dT.
+        """
         c, a = 2.0 * np.sqrt(2.0) / self.dE, self.nu * self.U_max
-        gi = self.integral(delta, T)
+        gi, dgi = self.integral_and_slope(delta, T)
         h = _FD_STEP * T
-        dgi = (self.integral(delta, T + h) - gi) / h
-        return c * delta * (a * gi - 1.0), c * a * delta * dgi
+        gi_T = (self.integral(delta, T + h) - gi) / h
+        dr_dT = c * a * delta * gi_T
+        dr_dD = c * (a * gi - 1.0 + a * delta * dgi)
+        dr_dT = np.where(at_rest, dr_dT - dr_dD * gi_T / dgi, dr_dT)
+        return c * delta * (a * gi - 1.0), dr_dT
 
     def attraction_of(self, delta: FloatArray, T: FloatArray) -> FloatArray:
         """U = 1/(nu I(Delta, T)) on the self-consistent branch, clipped to [U0, U_max]."""
@@ -246,8 +256,9 @@ def _max_ratio(p: _Params, T: FloatArray, guess: FloatArray | None = None) -> Fl
     """Position Delta* of the largest r(Delta, T) on the superconducting branch (flattened).
 
     r is concave in Delta, so Delta* is the root of dr/dDelta on (0, Delta(U_max, 0)) unless
-    that root lies below the branch (U < U0); then the branch starts at its maximum, Q = 0.
-    Points without superconductivity at U_max (T >= T_c(U_max)) or with g = 0 get Delta* = 0.
+    that root lies below the branch (U < U0); then the branch starts at its maximum, Q = 0, and
+    Delta* = Delta(U0, T). Points without superconductivity at U_max
+    (T >= T_c(U_max)) or with g = 0 get Delta* = 0.
     """
     a = p.nu * p.U_max
     hot = np.where(T > 0, T, 1.0)
@@ -436,7 +447,8 @@ def _untrapping(p: _Params, ex0: _Extrema) -> tuple[FloatArray, FloatArray]:
         star = _max_ratio(q[i], T, guess[i])
         ok = star > 0
         guess[i[ok]] = star[ok]
-        r, dr_dT = q[i].ratio_T_slope(np.where(ok, star, 1.0), T)
+        at_rest = ok & (star == q[i].gap_at_rest(T))
+        r, dr_dT = q[i].ratio_T_slope(np.where(ok, star, 1.0), T, at_rest)
         return np.where(ok, r - 1.0, -1.0), np.where(ok, dr_dT, 0.0)
 
     start = 0.5 * guess / 1.764  # half the weak-coupling T_c at the maximum of r
@@ -508,8 +520,11 @@ def _first_order(p: _Params, ex0: _Extrema, T_B: FloatArray, fold: FloatArray) -
     if idx.size == 0:
         return out
     q, T_B, fold = p[idx], T_B[idx], fold[idx]
-    # F(Q_B) > F(0) at the fold unless Q_MS merges with Q = 0 there (no first-order transition)
-    jump = np.flatnonzero(_rest_advantage(q, T_B, fold)[0] < 0)
+    # If Q_MS merges with Q = 0 at T_B (the maximum of r sits at Q = 0), the distorted state
+    # joins the undistorted one continuously: no first-order transition. Otherwise Q_MS merges
+    # with Q_B > 0 and F(Q_B) > F(0) there.
+    interior = fold != q.gap_at_rest(T_B)
+    jump = np.flatnonzero(interior & (_rest_advantage(q, T_B, fold)[0] < 0))
     q, T_B = q[jump], T_B[jump]
     guess = ex0.delta_star[idx[jump]].copy()
     guess_MS = ex0.delta_MS[idx[jump]].copy()
