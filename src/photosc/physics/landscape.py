@@ -252,13 +252,15 @@ def _broadcast_params(
     return bc[0].shape, _Params(*flat[:5]), flat[5:]
 
 
-def _max_ratio(p: _Params, T: FloatArray, guess: FloatArray | None = None) -> FloatArray:
+def _max_ratio(
+    p: _Params, T: FloatArray, guess: FloatArray | None = None
+) -> tuple[FloatArray, np.ndarray]:
     """Position Delta* of the largest r(Delta, T) on the superconducting branch (flattened).
 
     r is concave in Delta, so Delta* is the root of dr/dDelta on (0, Delta(U_max, 0)) unless
     that root lies below the branch (U < U0); then the branch starts at its maximum, Q = 0, and
     Delta* = Delta(U0, T). Points without superconductivity at U_max
-    (T >= T_c(U_max)) or with g = 0 get Delta* = 0.
+    (T >= T_c(U_max)) or with g = 0 get Delta* = 0. Returns Delta* and where it is at Q = 0.
     """
     a = p.nu * p.U_max
     hot = np.where(T > 0, T, 1.0)
@@ -282,7 +284,9 @@ def _max_ratio(p: _Params, T: FloatArray, guess: FloatArray | None = None) -> Fl
     below = np.flatnonzero(sc & (p.U0 > 0))
     below = below[p.nu[below] * p.U0[below] * p[below].integral(star[below], T[below]) > 1.0]
     star[below] = p[below].gap_at_rest(T[below])
-    return star
+    at_rest = np.zeros(star.shape, dtype=bool)
+    at_rest[below] = True
+    return star, at_rest
 
 
 def _minimum_gap(
@@ -323,7 +327,7 @@ class _Extrema:
 
 
 def _extrema(p: _Params, T: FloatArray) -> _Extrema:
-    star = _max_ratio(p, T)
+    star = _max_ratio(p, T)[0]
     r_star = np.where(star > 0, p.ratio(np.where(star > 0, star, 1.0), T)[0], 0.0)
     rest = p.gap_at_rest(T)
     meta = r_star > 1.0
@@ -444,16 +448,15 @@ def _untrapping(p: _Params, ex0: _Extrema) -> tuple[FloatArray, FloatArray]:
     T_hot = np.asarray(bcs.critical_temperature(q.U_max, q.nu, q.cutoff), dtype=float)
 
     def excess(T: FloatArray, i: np.ndarray) -> tuple[FloatArray, FloatArray]:
-        star = _max_ratio(q[i], T, guess[i])
+        star, at_rest = _max_ratio(q[i], T, guess[i])
         ok = star > 0
         guess[i[ok]] = star[ok]
-        at_rest = ok & (star == q[i].gap_at_rest(T))
         r, dr_dT = q[i].ratio_T_slope(np.where(ok, star, 1.0), T, at_rest)
         return np.where(ok, r - 1.0, -1.0), np.where(ok, dr_dT, 0.0)
 
     start = 0.5 * guess / 1.764  # half the weak-coupling T_c at the maximum of r
     T_B[idx] = _newton(excess, np.zeros(idx.size), T_hot, start, "T_B", rtol=1e-12)
-    fold[idx] = _max_ratio(q, T_B[idx], guess)
+    fold[idx] = _max_ratio(q, T_B[idx], guess)[0]
     return T_B, fold
 
 
@@ -530,7 +533,7 @@ def _first_order(p: _Params, ex0: _Extrema, T_B: FloatArray, fold: FloatArray) -
     guess_MS = ex0.delta_MS[idx[jump]].copy()
 
     def advantage(T: FloatArray, i: np.ndarray) -> tuple[FloatArray, FloatArray]:
-        star = _max_ratio(q[i], T, guess[i])
+        star = _max_ratio(q[i], T, guess[i])[0]
         guess[i] = star
         guess_MS[i] = _minimum_gap(q[i], T, star, guess_MS[i])
         return _rest_advantage(q[i], T, guess_MS[i])
