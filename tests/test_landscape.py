@@ -316,9 +316,32 @@ def test_pull_ratio_is_concave_in_the_gap(T: float, lo: float) -> None:
     assert np.all(np.diff(s) < 0)
 
 
-@given(dE=st.floats(0.3, 3.0), nu=st.floats(0.5, 5.0), T_frac=st.floats(0.0, 0.95))
-def test_critical_points_are_stationary(dE: float, nu: float, T_frac: float) -> None:
-    m = Model.from_lam_eff(0.3, dE=dE, g=0.6, nu=nu)
+models = st.builds(
+    lambda lam, dE, g, nu, c: Model.from_lam_eff(lam, dE=dE, g=g, nu=nu, cutoff=c),
+    lam=st.floats(0.1, 0.8),
+    dE=st.floats(0.05, 3.0),
+    g=st.floats(0.2, 1.2),
+    nu=st.floats(0.3, 5.0),
+    c=st.floats(0.5, 1.5),
+)
+
+
+@given(m=models)
+def test_untrapping_temperature_is_where_the_minimum_disappears(m: Model) -> None:
+    T_B = landscape.untrapping_temperature(m)
+    if math.isnan(T_B):
+        assert landscape.critical_points(m).kind == "none"
+        return
+    assert landscape.critical_points(m, T_B * (1 - 1e-6)).kind != "none"
+    assert landscape.critical_points(m, T_B * (1 + 1e-6)).kind == "none"
+    T1 = landscape.first_order_temperature(m)
+    if not math.isnan(T1):
+        assert landscape.critical_points(m, T1 * (1 - 1e-7)).kind == "II"
+        assert landscape.critical_points(m, T1 * (1 + 1e-7)).kind == "I"
+
+
+@given(m=models, T_frac=st.floats(0.0, 0.95))
+def test_critical_points_are_stationary(m: Model, T_frac: float) -> None:
     T_B = landscape.untrapping_temperature(m)
     T = 0.0 if math.isnan(T_B) else T_frac * T_B
     cp = landscape.critical_points(m, T)

@@ -265,7 +265,9 @@ def _max_ratio(
     a = p.nu * p.U_max
     hot = np.where(T > 0, T, 1.0)
     slope_at_zero = a * p.integral(0.0 * T, hot) - 1.0
-    sc = ((T == 0) | (slope_at_zero > 0)) & (p.g > 0)
+    # ~(<= 0): the thermal quadrature at Delta = 0 underflows to nan for T < ~1e-150, where
+    # I(0, T) ~ ln(cutoff/T) is huge and the slope certainly positive
+    sc = ((T == 0) | ~(slope_at_zero <= 0)) & (p.g > 0)
     if guess is None:
         guess = 2.0 * p.cutoff * np.exp(-1.0 - 1.0 / a)  # weak-coupling T = 0 estimate
     star = np.zeros_like(T)
