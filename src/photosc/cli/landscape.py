@@ -34,7 +34,7 @@ def command(
     from photosc.cli._common import parse_values
     from photosc.io import save_dataset
     from photosc.plotting import landscape as plots
-    from photosc.plotting import save
+    from photosc.plotting import save, talk_style
     from photosc.studies.landscape import free_energy_surface, landscape_curves
     from photosc.units import energy_to_meV, temperature_from_K
 
@@ -51,8 +51,9 @@ def command(
     out.mkdir(parents=True, exist_ok=True)
     save_dataset(curves, out / "landscape.nc")
     save_dataset(surface, out / "free_energy_surface.nc")
-    save(plots.landscapes(curves)[0], out / "landscape.png")
-    save(plots.free_energy_surface(surface)[0], out / "free_energy_surface.png")
+    with talk_style():
+        save(plots.landscapes(curves)[0], out / "landscape.png")
+        save(plots.free_energy_surface(surface)[0], out / "free_energy_surface.png")
 
     w = model.omega_meV
     table = Table(title=f"{material}: landscape", title_justify="left")

@@ -41,7 +41,7 @@ def command(
     from photosc.io import save_dataset
     from photosc.model import HG3_OMEGA_MEV
     from photosc.plotting import landscape as plots
-    from photosc.plotting import save
+    from photosc.plotting import save, talk_style
     from photosc.studies.phase_diagram import metastability_path, phase_diagram
 
     if chunk < 1:
@@ -64,7 +64,8 @@ def command(
         )
         route = metastability_path(path, Z_inv, g=g, lam_eff=lam_eff)
         save_dataset(route, out / "path.nc")
-    save(plots.phase_diagram(ds, route)[0], out / "phase_diagram.png")
+    with talk_style():
+        save(plots.phase_diagram(ds, route)[0], out / "phase_diagram.png")
 
     counts = np.bincount(ds["kind"].values.ravel(), minlength=3)
     table = Table(title="phase diagram", show_header=False, title_justify="left")

@@ -22,8 +22,9 @@ _VERDICTS = {
     "I": "metastable I: hidden superconducting minimum above F(0)",
     "II": "metastable II: distorted superconducting ground state (first-order transition)",
 }
-#: Mott path drawn on the phase diagram, in 1/Z relative to the model.
-_Z_INV_MAX = 7.0
+#: The Mott path drawn on the phase diagram runs from the model to 1/Z = _Z_INV_MAX (relative to
+#: the model; the paper's K3C60 path), shortened so that nu stays within the paper's window.
+_Z_INV_MAX, _NU_WINDOW = 7.0, 5.0
 
 
 def _report_temperatures(model: Model, T_B: float) -> np.ndarray:
@@ -73,10 +74,11 @@ def section(model: Model, out: Path) -> Section:
     save(plots.free_energy_surface(surface)[0], out / "free_energy_surface.png")
     figures.append("free_energy_surface.png")
 
-    Z_inv = np.unique(np.concatenate([np.linspace(1, _Z_INV_MAX, 61), np.arange(1.0, 8.0)]))
-    path = metastability_path(model, Z_inv)
-    dE_grid = np.linspace(min(0.2, 0.9 * model.dE / _Z_INV_MAX), max(3.0, 1.1 * model.dE), 40)
-    nu_grid = np.linspace(min(0.3, 0.9 * model.nu), max(5.0, 1.1 * _Z_INV_MAX * model.nu), 40)
+    z_max = float(np.clip(_NU_WINDOW / model.nu, 2.0, _Z_INV_MAX))
+    Z_inv = np.unique(np.concatenate([np.linspace(1, z_max, 61), np.arange(1.0, z_max + 1e-9)]))
+    path = metastability_path(model, Z_inv, Z_inv_max=_Z_INV_MAX)
+    dE_grid = np.linspace(min(0.2, 0.9 * model.dE / z_max), max(3.0, 1.1 * model.dE), 40)
+    nu_grid = np.linspace(min(0.3, 0.9 * model.nu), max(_NU_WINDOW, 1.1 * z_max * model.nu), 40)
     diagram = phase_diagram(dE_grid, nu_grid, model.g, model.lam_eff, model.cutoff, omega_meV=w)
     files["mott_path"] = path
     files["phase_diagram"] = diagram
