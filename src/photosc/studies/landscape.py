@@ -61,7 +61,12 @@ def landscape_curves(model: Model, T: ArrayLike, Q: ArrayLike | None = None) -> 
             ),
             "Delta": (
                 ("T", "Q"),
-                bcs.gap(attraction(Q[None, :], model.dE, model.g, model.U0), T[:, None], model.nu),
+                bcs.gap(
+                    attraction(Q[None, :], model.dE, model.g, model.U0),
+                    T[:, None],
+                    model.nu,
+                    model.cutoff,
+                ),
                 {"units": "hbar*omega", "long_name": "self-consistent gap"},
             ),
             "kind": ("T", np.atleast_1d(cp.kind_code).astype(np.int8), _KIND_ATTRS),
