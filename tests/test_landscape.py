@@ -164,6 +164,35 @@ def test_free_energy_map_minimum_is_self_consistent() -> None:
         assert F[1] == pytest.approx(landscape.free_energy(Q, T, m), rel=1e-13, abs=1e-16)
 
 
+def test_fig3_minima_and_saddle_of_the_free_energy_map() -> None:
+    """Fig. 3: in the (Q, Delta) plane, (0, Delta(U0)) and (Q_MS, Delta_MS) are minima of
+    F(Q, Delta) (zero gradient, positive-definite Hessian) and (Q_B, Delta_B) is a saddle."""
+    m = k3c60(4.0)
+    cp = landscape.critical_points(m)
+    h = 1e-4
+
+    def F(q: float, d: float) -> float:
+        return float(landscape.free_energy_map(q, d, 0.0, m))
+
+    def grad_hess(q: float, d: float) -> tuple[np.ndarray, np.ndarray]:
+        gq = (F(q + h, d) - F(q - h, d)) / (2 * h)
+        gd = (F(q, d + h) - F(q, d - h)) / (2 * h)
+        fqq = (F(q + h, d) - 2 * F(q, d) + F(q - h, d)) / h**2
+        fdd = (F(q, d + h) - 2 * F(q, d) + F(q, d - h)) / h**2
+        fqd = (F(q + h, d + h) - F(q + h, d - h) - F(q - h, d + h) + F(q - h, d - h)) / (4 * h**2)
+        return np.array([gq, gd]), np.array([[fqq, fqd], [fqd, fdd]])
+
+    for q, d, kind in [
+        (0.0, cp.Delta_0, "min"),
+        (cp.Q_MS, cp.Delta_MS, "min"),
+        (cp.Q_B, cp.Delta_B, "saddle"),
+    ]:
+        grad, hess = grad_hess(q, d)
+        assert np.all(np.abs(grad) < 1e-6)  # central differences: O(h^2 F''') ~ 1e-7
+        eig = np.linalg.eigvalsh(hess)
+        assert (eig.min() > 0) if kind == "min" else (eig.min() < 0 < eig.max())
+
+
 # --- critical points ----------------------------------------------------------------------------
 
 
