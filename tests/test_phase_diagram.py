@@ -141,3 +141,43 @@ def test_bad_input_rejected() -> None:
     with pytest.raises(ValueError, match="material"):
         pd.material_path("C60-unknown", [1.0])
     assert math.isnan(pd.mott_onsets(materials.load("K3C60"), Z_inv_max=2.0)[0])
+
+
+# --- command line --------------------------------------------------------------------------
+
+
+def run_command(module: str, argv: list[str]) -> str:
+    """Run one of this topic's subcommands through typer (as ``photosc`` does) and return its
+    output; independent of the registration in photosc.cli."""
+    import importlib
+
+    import typer
+    from typer.testing import CliRunner
+
+    app = typer.Typer()  # a single command runs as the app itself
+    app.command()(importlib.import_module(f"photosc.cli.{module}").command)
+    result = CliRunner().invoke(app, argv, terminal_width=200)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_cli_phase_diagram_reports_the_k3c60_onsets(tmp_path: Path) -> None:
+    out = tmp_path / "pd"
+    text = run_command(
+        "phase_diagram",
+        ["--dE", "0.2:3:6", "--nu", "0.3:5:6", "--path", "K3C60", "--out", str(out)],
+    )
+    assert "3.3435" in text and "3.4387" in text
+    ds = xr.load_dataset(out / "phase_diagram.nc")
+    assert ds.sizes == {"dE": 6, "nu": 6}
+    assert xr.load_dataset(out / "path.nc").attrs["onset_Z_inv"] == pytest.approx(3.3435, abs=1e-4)
+    assert (out / "phase_diagram.png").stat().st_size > 0
+
+
+def test_cli_landscape_writes_curves_at_the_requested_temperatures(tmp_path: Path) -> None:
+    out = tmp_path / "land"
+    text = run_command("landscape", ["K3C60", "--Z-inv", "4", "--T-K", "0,100", "--out", str(out)])
+    assert "246.43 K" in text  # T_B at Z^-1 = 4
+    ds = xr.load_dataset(out / "landscape.nc")
+    np.testing.assert_allclose(ds["T_K"], [0.0, 100.0])
+    assert ds["kind"].values.tolist() == [2, 2]
