@@ -15,6 +15,8 @@ import typer
 COMMANDS: dict[str, str] = {
     "report": "report",
     "materials": "materials",
+    "trap": "trap",
+    "lifetime": "lifetime",
 }
 
 app = typer.Typer(

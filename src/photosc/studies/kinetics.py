@@ -1,0 +1,300 @@
+"""Kinetics of the trapped state after the pulse: how long the trapped gap survives.
+
+Rate equation for the quasi-particle density n per site (eq. 11 normalisation):
+
+    dn/dt = G(Delta_tr, lam, T) - R(Delta_tr, lam, T),   (Delta_tr, lam) = trapped gap at n,
+
+with G and R from ``photosc.physics.rates.pair_rates``:
+the golden-rule rates of eqs. C3 and C5 for a tagged state at energy E (Kaplan et al.'s form),
+summed over all 4 nu rho(E) dE states per site, each weighted by its Pauli factor (1 - f(E)) or
+f(E). Each broken pair adds 2 to n and is counted once from each member, so no extra factor.
+Number-conserving scattering (Gamma_s) is taken to be fast: it keeps f thermal at T with the
+chemical potential lam of eqs. 9-11, so (Delta_tr, lam) are re-solved from n at every step.
+While lam > 0 (fewer quasi-particles than thermal at Delta_tr) G > R: n grows and Delta_tr
+shrinks along a single branch without folds (along eq. 10, dlam/dDelta = -I_Delta/I_lam > 0 and
+eq. 11 falls with both Delta and lam). Above T_c the gap vanishes where n reaches the end of the
+branch; below T_c it relaxes to the equilibrium gap (lam -> 0) and halves only if that lies below
+half. The per-state Gamma_g at the gap edge relates to G by G = 2 nu sqrt(2 pi Delta T) Gamma_g
+for T << Delta (the number of gap-edge states per site), so the half-life is not tau_g itself but
+the time to generate the quasi-particles that halve the gap.
+
+Units: times in 1/omega (with ns alongside), rates in omega, energies in hbar*omega.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from numpy.polynomial import chebyshev as C
+from numpy.typing import ArrayLike
+from scipy.integrate import solve_ivp
+
+from photosc._checks import FloatArray, checked
+from photosc.io import provenance
+from photosc.model import Model
+from photosc.physics import bcs, rates
+from photosc.physics.spectra import Spectrum
+from photosc.studies.trapping import DENSITY, ENERGY, meta, temperature_coords, trapped_state
+from photosc.units import rate_to_per_s, temperature_to_K
+
+#: Chebyshev points for the half-life quadrature, and the cap on root-finding iterations.
+_CHEB = 32
+_ILLINOIS = 200
+
+
+def time_ns(t: ArrayLike, omega_meV: float) -> Any:
+    """Internal time (1/omega) -> ns."""
+    return np.asarray(t) / rate_to_per_s(1.0, omega_meV) * 1e9
+
+
+def _normal_lam(model: Model, n: FloatArray, T: FloatArray) -> FloatArray:
+    """lam of the normal state holding n: the inverse of eq. 11 at Delta = 0, in closed form.
+
+    n = 4 nu T ln((1 + x)/(1 + x e^{-c/T})), x = e^{-lam/T}.
+    """
+    a = n / (4 * model.nu * T)
+    x = np.expm1(a) / -np.expm1(a - model.cutoff / T)
+    return -T * np.log(x)
+
+
+def net_rates(
+    model: Model, spectrum: Spectrum, T: ArrayLike, n: ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """(Delta_tr, lam, G, R) at density n (per site) and temperature T > 0 (broadcast).
+
+    Delta_tr and lam from ``bcs.trapped_gap``; where no trapped gap exists the normal state
+    (Delta = 0, lam from eq. 11) is used. G, R in omega per site.
+    """
+    Tv = checked("T", T, positive=True)
+    nv = checked("n", n, positive=True)
+    Tv, nv = np.broadcast_arrays(Tv, nv)
+    d, lam = (
+        np.asarray(a, dtype=float)
+        for a in bcs.trapped_gap(nv, model.U0, Tv, model.nu, model.cutoff)
+    )
+    lam = np.where(d > 0, lam, _normal_lam(model, nv, Tv))
+    G, R = (np.asarray(r) for r in rates.pair_rates(d, Tv, spectrum, model.nu, lam))
+    return d, lam, G, R
+
+
+def _equilibrium_gap(model: Model, T: FloatArray) -> FloatArray:
+    return np.asarray(bcs.gap(model.U0, T, model.nu, model.cutoff))
+
+
+def _lam_on_curve(model: Model, delta: FloatArray, T: FloatArray, lam_hi: FloatArray) -> FloatArray:
+    """lam > 0 solving eq. 10 at fixed Delta, by the Illinois method on [0, lam_hi].
+
+    Requires Delta_eq(T) < Delta < Delta0 and a bracket lam_hi with I(Delta, T, lam_hi) above
+    1/(nu U0); I increases with lam.
+    """
+    target = 1.0 / model.lam_eff
+
+    def residual(lam: FloatArray) -> FloatArray:
+        return np.asarray(bcs.gap_integral(delta, T, model.cutoff, lam)) - target
+
+    a, b = np.zeros_like(delta), np.broadcast_to(lam_hi, delta.shape).astype(float)
+    fa, fb = residual(a), residual(b)
+    side = np.zeros(delta.shape)
+    for _ in range(_ILLINOIS):
+        c = (a * fb - b * fa) / (fb - fa)
+        fc = residual(c)
+        left = fc * fb < 0  # root in [c, b]: move a
+        a, fa = np.where(left, b, a), np.where(left, fb, fa)
+        # Illinois: halve the retained end's value when the same end is kept twice
+        fa = np.where(~left & (side == -1), fa / 2, fa)
+        side = np.where(left, 0.0, -1.0)
+        b, fb = c, fc
+        if np.all((np.abs(b - a) <= 1e-14 * np.abs(b)) | (fb == 0)):
+            return b
+    raise RuntimeError("eq. 10 for lam at fixed Delta did not converge")
+
+
+def half_life(
+    model: Model, spectrum: Spectrum, T: ArrayLike, n_star: ArrayLike
+) -> dict[str, FloatArray]:
+    """Time for the trapped gap to fall to half its initial value, t = int dn / (G - R).
+
+    The rate equation is autonomous in n, so the half-life is a quadrature. For lam > 0 the
+    solutions of eqs. 10-11 form one branch on which n falls monotonically with Delta (I_Delta < 0,
+    I_lam > 0, n_Delta < 0, n_lam < 0: no fold), so the integral is taken over Delta from
+    Delta_tr(n*)/2 to Delta_tr(n*): lam(Delta) from eq. 10, n(Delta) from eq. 11, dn/dDelta and
+    the integral from Chebyshev interpolation (spectral accuracy).
+    T > 0, n_star per site, broadcast. Returns arrays t_half (1/omega; inf where the gap never
+    halves: it relaxes to an equilibrium gap above half, or n* exceeds the thermal density; NaN
+    where n* traps no gap), delta_tr0, lam0.
+    """
+    Tv = checked("T", T, positive=True)
+    n0 = checked("n_star", n_star, positive=True)
+    Tv, n0 = (np.array(a, dtype=float) for a in np.broadcast_arrays(Tv, n0))
+    d0, lam0 = (
+        np.asarray(a, dtype=float)
+        for a in bcs.trapped_gap(n0, model.U0, Tv, model.nu, model.cutoff)
+    )
+    halves = (d0 > 0) & (lam0 > 0) & (d0 / 2 > _equilibrium_gap(model, Tv))
+    t_half = np.where(d0 > 0, np.inf, np.nan)
+    if np.any(halves):
+        d_top, lam_top, T_h = d0[halves], lam0[halves], Tv[halves]
+        x = np.cos(np.pi * (np.arange(_CHEB) + 0.5) / _CHEB)  # Chebyshev points in (-1, 1)
+        delta = d_top[:, None] * (3 + x) / 4  # [d0/2, d0]
+        TT = np.broadcast_to(T_h[:, None], delta.shape)
+        lam = _lam_on_curve(model, delta, TT, lam_top[:, None])
+        n = np.asarray(bcs.quasiparticle_density(delta, TT, model.nu, model.cutoff, lam))
+        log_n = C.chebfit(x, np.log(n).T, _CHEB - 1)
+        dn_dx = n * C.chebval(x, C.chebder(log_n))
+        G, R = (np.asarray(r) for r in rates.pair_rates(delta, TT, spectrum, model.nu, lam))
+        integrand = C.chebfit(x, (-dn_dx / (G - R)).T, _CHEB - 1)
+        antider = C.chebint(integrand, lbnd=-1)
+        t_half[halves] = C.chebval(1.0, antider)
+    return {"t_half": t_half, "delta_tr0": d0, "lam0": lam0}
+
+
+def relaxation(
+    model: Model,
+    spectrum: Spectrum,
+    T: float,
+    n_star: float,
+    t_max: float | None = None,
+    num: int = 200,
+) -> xr.Dataset:
+    """Delta_tr(t), lam(t), n(t), G(t), R(t) after the pulse, from the rate equation.
+
+    Integrates d ln n/dt = (G - R)/n with scipy's LSODA (stiff-safe), re-solving the trapped gap
+    at every step, from n(0) = n* (per site) at temperature T > 0 up to t_max (1/omega; default
+    1.5 x the half-life, or 20 x the initial relaxation time when the gap never halves), or
+    until the superconducting solution is gone. attrs: half_life (1/omega and ns; inf if not
+    reached), delta_tr0, tau_g (1/Gamma_g at t = 0), tau_g_asymptotic (eqs. 12-13 corrected).
+    """
+    T = float(checked("T", T, positive=True))
+    n0 = float(checked("n_star", n_star, positive=True))
+    d0, lam0, G0, R0 = (float(a) for a in net_rates(model, spectrum, T, n0))
+    if d0 == 0:
+        raise ValueError(f"n_star={n0!r} traps no gap at T={T!r}: nothing to relax")
+    if G0 == R0:
+        raise ValueError(f"n_star={n0!r} is the equilibrium density at T={T!r}: nothing relaxes")
+    predicted = float(half_life(model, spectrum, T, n0)["t_half"])
+    if t_max is None:
+        d_eq = _equilibrium_gap(model, np.array(T))
+        n_eq = float(bcs.quasiparticle_density(d_eq, T, model.nu, model.cutoff))
+        t_max = 1.5 * predicted if np.isfinite(predicted) else 20 * abs(n_eq - n0) / abs(G0 - R0)
+    t_max = float(checked("t_max", t_max, positive=True))
+
+    @lru_cache(maxsize=512)
+    def state(log_n: float) -> tuple[float, float]:
+        """(Delta_tr, d ln n/dt) at ln n; cached: the events revisit the solver's points."""
+        n = math.exp(log_n)
+        d, _, G, R = net_rates(model, spectrum, T, n)
+        return float(d), float(G - R) / n
+
+    def rhs(_t: float, y: FloatArray) -> FloatArray:
+        return np.array([state(float(y[0]))[1]])
+
+    def halved(_t: float, y: FloatArray) -> float:
+        return state(float(y[0]))[0] - d0 / 2
+
+    def gone(_t: float, y: FloatArray) -> float:
+        return state(float(y[0]))[0] - 1e-9 * d0
+
+    gone.terminal = True  # type: ignore[attr-defined]
+    sol = solve_ivp(
+        rhs,
+        (0.0, t_max),
+        [np.log(n0)],
+        method="LSODA",
+        rtol=1e-7,
+        atol=1e-10,
+        events=[halved, gone],
+        dense_output=True,
+    )
+    if sol.status < 0:
+        raise RuntimeError(f"rate equation failed at T={T!r}, n*={n0!r}: {sol.message}")
+    t = np.linspace(0.0, sol.t[-1], num)
+    n = np.exp(sol.sol(t)[0])
+    d, lam, G, R = net_rates(model, spectrum, T, n)
+    t_half = float(sol.t_events[0][0]) if sol.t_events[0].size else np.inf
+    lam_safe = np.nan_to_num(lam0)
+    tau_g = 1.0 / float(rates.generation_rate(d0, T, spectrum, lam_safe))
+    with np.errstate(divide="ignore", over="ignore"):
+        tau_asym = float(rates.generation_time_asymptotic(d0, T, spectrum))
+    time_coords = {
+        "t": ("t", t, meta("1/omega", "time after the pulse")),
+        "t_ns": ("t", time_ns(t, model.omega_meV), meta("ns", "time after the pulse")),
+    }
+    return xr.Dataset(
+        {
+            "n": ("t", n, meta(DENSITY, "quasi-particle density")),
+            "delta_tr": ("t", d, meta(ENERGY, "trapped gap Delta_tr")),
+            "lam": ("t", lam, meta(ENERGY, "Bogoliubov chemical potential lambda")),
+            "G": ("t", G, meta("omega/site", "quasi-particle generation rate per site")),
+            "R": ("t", R, meta("omega/site", "quasi-particle recombination rate per site")),
+        },
+        coords=time_coords,
+        attrs={
+            **provenance(model, Tc_K=model.Tc_K),
+            "T": T,
+            "T_K": float(temperature_to_K(T, model.omega_meV)),
+            "n_star": n0,
+            "delta_tr0": d0,
+            "half_life": t_half,
+            "half_life_ns": float(time_ns(t_half, model.omega_meV)),
+            "half_life_quadrature": predicted,
+            "tau_g": tau_g,
+            "tau_g_ns": float(time_ns(tau_g, model.omega_meV)),
+            "tau_g_asymptotic": tau_asym,
+            "tau_g_asymptotic_ns": float(time_ns(tau_asym, model.omega_meV)),
+        },
+    )
+
+
+def lifetimes(model: Model, spectrum: Spectrum, T: ArrayLike, Q_star: float) -> xr.Dataset:
+    """tau_g, tau_s, tau_r and the half-life of the trapped gap versus T, after holding Q*.
+
+    The trapped state at each T comes from ``trapped_state(model, Q_star, T)``; the per-state
+    times are 1/Gamma at (Delta_tr, lam) of that state (``photosc.physics.rates``), tau_g_asym is
+    eq. 12 with the corrected eq. 13 at Delta_tr. All times in ns; NaN where no gap is trapped.
+    """
+    state = trapped_state(model, Q_star, T).isel(Q_star=0)
+    Tv = state["T"].values
+    d, lam = state["delta_tr"].values, state["lam"].values
+    sc = d > 0
+    taus: dict[str, FloatArray] = {}
+    for name, rate in (
+        ("tau_g", rates.generation_rate),
+        ("tau_s", rates.scattering_rate),
+        ("tau_r", rates.recombination_rate),
+    ):
+        taus[name] = np.full(d.shape, np.nan)
+        if np.any(sc):
+            r = np.asarray(rate(d[sc], Tv[sc], spectrum, lam[sc]))
+            taus[name][sc] = np.asarray(rates.time_ns(r, model.omega_meV))
+    taus["tau_g_asym"] = np.full(d.shape, np.nan)
+    half = np.full(d.shape, np.nan)
+    if np.any(sc):
+        with np.errstate(over="ignore"):
+            asym = rates.generation_rate_asymptotic(d[sc], Tv[sc], spectrum)
+        taus["tau_g_asym"][sc] = rates.time_ns(asym, model.omega_meV)
+        hl = half_life(model, spectrum, Tv[sc], state["n_star"].values[sc])
+        half[sc] = time_ns(hl["t_half"], model.omega_meV)
+    names = {
+        "tau_g": "generation time 1/Gamma_g (eq. C3)",
+        "tau_s": "scattering time 1/Gamma_s (eq. C4)",
+        "tau_r": "recombination time 1/Gamma_r (eq. C5)",
+        "tau_g_asym": "generation time, low-T limit (eqs. 12-13 corrected)",
+    }
+    data = {k: ("T", v, meta("ns", names[k])) for k, v in taus.items()}
+    data["half_life"] = ("T", half, meta("ns", "time for Delta_tr to fall to half"))
+    for k in ("delta_star", "n_star", "delta_tr", "lam", "delta_eq"):
+        data[k] = ("T", state[k].values, dict(state[k].attrs))
+    return xr.Dataset(
+        data,
+        coords=temperature_coords(model, Tv),
+        attrs={
+            **provenance(model),
+            "Q_star": float(Q_star),
+            "Delta0": model.Delta0,
+            "Tc_K": model.Tc_K,
+        },
+    )
