@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 
 from photosc.io import save_dataset
 from photosc.model import Model
@@ -51,7 +52,7 @@ def section(model: Model, out: Path) -> Section:
     cp = landscape.critical_points(model)
     T_B, T_first = float(res["T_B"]), float(res["T_first_order"])
     w = model.omega_meV
-    files: dict[str, object] = {}
+    files: dict[str, xr.Dataset] = {}
 
     curves = curves_study.landscape_curves(model, _report_temperatures(model, T_B))
     files["landscape"] = curves
@@ -85,7 +86,7 @@ def section(model: Model, out: Path) -> Section:
     save(plots.phase_diagram(diagram, path)[0], out / "phase_diagram.png")
     figures.append("phase_diagram.png")
     for stem, ds in files.items():
-        save_dataset(ds, out / f"{stem}.nc")  # type: ignore[arg-type]
+        save_dataset(ds, out / f"{stem}.nc")
 
     onset, type_II = path.attrs["onset_Z_inv"], path.attrs["type_II_Z_inv"]
     summary = {
