@@ -89,8 +89,7 @@ def section(model: Model, out: Path) -> Section:
         save_dataset(ds, out / f"{stem}.nc")
 
     onset, type_II = path.attrs["onset_Z_inv"], path.attrs["type_II_Z_inv"]
-    summary = {
-        "kind": cp.kind,
+    numbers = {
         "Q_B": cp.Q_B,
         "Q_MS": cp.Q_MS,
         "barrier": cp.barrier,
@@ -103,15 +102,20 @@ def section(model: Model, out: Path) -> Section:
         "mott_onset_Z_inv": onset,
         "mott_type_II_Z_inv": type_II,
     }
+    # quantities that do not exist are null in summary.json (NaN is not valid JSON)
+    summary = {
+        "kind": cp.kind,
+        **{k: None if math.isnan(v) else float(v) for k, v in numbers.items()},
+    }
     rows = {
         "verdict (T = 0)": _VERDICTS[cp.kind],
         "Q_B, Q_MS": f"{cp.Q_B:.5f} l0, {cp.Q_MS:.5f} l0",
-        "barrier F(Q_B) - F(Q_MS)": f"{summary['barrier_meV']:.3f} meV",
+        "barrier F(Q_B) - F(Q_MS)": f"{numbers['barrier_meV']:.3f} meV",
         "Delta at Q_MS (at Q = 0)": (
-            f"{summary['Delta_MS_meV']:.2f} meV ({energy_to_meV(cp.Delta_0, w):.2f} meV)"
+            f"{numbers['Delta_MS_meV']:.2f} meV ({energy_to_meV(cp.Delta_0, w):.2f} meV)"
         ),
-        "untrapping temperature T_B": f"{summary['T_B_K']:.2f} K",
-        "first-order transition": f"{summary['T_first_order_K']:.2f} K",
+        "untrapping temperature T_B": f"{numbers['T_B_K']:.2f} K",
+        "first-order transition": f"{numbers['T_first_order_K']:.2f} K",
         "Mott path (1/Z from this model)": _path_text(cp.kind, onset, type_II),
     }
     return Section(
