@@ -39,7 +39,8 @@ def _thermal_integral(s: FloatArray, T: FloatArray, c: FloatArray) -> tuple[Floa
     xi, w, xi_f = thermal_nodes(T, c)
     E2 = xi**2 + s[..., None]
     E = np.sqrt(E2)
-    t = np.tanh(E / (2 * T[..., None]))
+    with np.errstate(over="ignore"):  # E/2T = inf for T -> 0: tanh = 1, as it should
+        t = np.tanh(E / (2 * T[..., None]))
     I_nodes = np.sum(w * t / E, axis=-1)
     dI_nodes = np.sum(w * ((1 - t * t) / (2 * T[..., None]) - t / E) / (2 * E2), axis=-1)
     E_c, E_f = np.sqrt(c**2 + s), np.sqrt(xi_f**2 + s)

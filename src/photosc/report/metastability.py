@@ -107,15 +107,19 @@ def section(model: Model, out: Path) -> Section:
         "kind": cp.kind,
         **{k: None if math.isnan(v) else float(v) for k, v in numbers.items()},
     }
+
+    def show(value: float, unit: str, digits: int = 2) -> str:
+        return f"{value:.{digits}f} {unit}" if math.isfinite(value) else "- (does not exist)"
+
     rows = {
         "verdict (T = 0)": _VERDICTS[cp.kind],
-        "Q_B, Q_MS": f"{cp.Q_B:.5f} l0, {cp.Q_MS:.5f} l0",
-        "barrier F(Q_B) - F(Q_MS)": f"{numbers['barrier_meV']:.3f} meV",
+        "Q_B, Q_MS": f"{show(cp.Q_B, 'l0', 5)}, {show(cp.Q_MS, 'l0', 5)}",
+        "barrier F(Q_B) - F(Q_MS)": show(numbers["barrier_meV"], "meV", 3),
         "Delta at Q_MS (at Q = 0)": (
-            f"{numbers['Delta_MS_meV']:.2f} meV ({energy_to_meV(cp.Delta_0, w):.2f} meV)"
+            f"{show(numbers['Delta_MS_meV'], 'meV')} ({energy_to_meV(cp.Delta_0, w):.2f} meV)"
         ),
-        "untrapping temperature T_B": f"{numbers['T_B_K']:.2f} K",
-        "first-order transition": f"{numbers['T_first_order_K']:.2f} K",
+        "untrapping temperature T_B": show(numbers["T_B_K"], "K"),
+        "first-order transition": show(numbers["T_first_order_K"], "K"),
         "Mott path (1/Z from this model)": _path_text(cp.kind, onset, type_II),
     }
     return Section(
