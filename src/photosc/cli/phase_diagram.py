@@ -76,9 +76,8 @@ def command(
         table.add_row(f"{path}: type I -> II at 1/Z", f"{route.attrs['type_II_Z_inv']:.4f}")
         for z in range(1, int(Z_inv_max) + 1):
             row = route.sel(Z_inv=float(z))
-            table.add_row(
-                f"{path}: 1/Z = {z}",
-                f"{('none', 'I', 'II')[int(row['kind'])]}, T_B = {float(row['T_B']):.1f} K",
-            )
+            kind = ("none", "I", "II")[int(row["kind"])]
+            verdict = "none" if kind == "none" else f"{kind}, T_B = {float(row['T_B']):.1f} K"
+            table.add_row(f"{path}: 1/Z = {z}", verdict)
     console.print(table)
     console.print(f"written to {out}/: phase_diagram.nc/png" + (", path.nc" if route else ""))
