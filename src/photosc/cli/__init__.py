@@ -15,6 +15,8 @@ import typer
 COMMANDS: dict[str, str] = {
     "report": "report",
     "materials": "materials",
+    "landscape": "landscape",
+    "phase-diagram": "phase_diagram",
     "trap": "trap",
     "lifetime": "lifetime",
 }

@@ -95,4 +95,4 @@ def thermal_gap_kernel(
         dI += 0.5 / (e_c * (c[p] + e_c)) - 0.5 / (e_f * (xi_f + e_f))
         s_new = s - (I - target) / dI
         if abs(s_new - s) <= 1e-7 * s:
-            out[p], status[p] = math.sqrt(s_new), DONE
+            out[p], status[p] = min(math.sqrt(s_new), d0), DONE

@@ -39,7 +39,8 @@ def _thermal_integral(s: FloatArray, T: FloatArray, c: FloatArray) -> tuple[Floa
     xi, w, xi_f = thermal_nodes(T, c)
     E2 = xi**2 + s[..., None]
     E = np.sqrt(E2)
-    t = np.tanh(E / (2 * T[..., None]))
+    with np.errstate(over="ignore"):  # E/2T = inf for T -> 0: tanh = 1, as it should
+        t = np.tanh(E / (2 * T[..., None]))
     I_nodes = np.sum(w * t / E, axis=-1)
     dI_nodes = np.sum(w * ((1 - t * t) / (2 * T[..., None]) - t / E) / (2 * E2), axis=-1)
     E_c, E_f = np.sqrt(c**2 + s), np.sqrt(xi_f**2 + s)
@@ -131,10 +132,12 @@ def _integral_and_slope(
     shape = d.shape
     d, t, c, lm = (np.array(a, dtype=float).ravel() for a in (d, t, c, lm))
     thermal = (lm == 0) & (t > 0)
-    I, dI = _general_integral(np.where(thermal, 1.0, d), t, lm, c)
-    if np.any(thermal):
-        It, dIs = _thermal_integral(d[thermal] ** 2, t[thermal], c[thermal])
-        I[thermal], dI[thermal] = It, 2 * d[thermal] * dIs
+    I, dI = np.empty(d.shape), np.empty(d.shape)
+    I[thermal], dIs = _thermal_integral(d[thermal] ** 2, t[thermal], c[thermal])
+    dI[thermal] = 2 * d[thermal] * dIs
+    rest = ~thermal
+    if np.any(rest):
+        I[rest], dI[rest] = _general_integral(d[rest], t[rest], lm[rest], c[rest])
     return I.reshape(shape), dI.reshape(shape)
 
 
@@ -367,9 +370,10 @@ def free_energy(
         xi, w, xi_f = thermal_nodes(th, ch)
         E = np.sqrt(xi**2 + dh[:, None] ** 2)
         half = dh[:, None] ** 2 / (2 * th[:, None] * (E + xi))  # (E - xi) / 2T
-        log_ratio = np.log1p(
-            2 * np.sinh(half / 2) ** 2 + np.tanh(xi / (2 * th[:, None])) * np.sinh(half)
-        )
+        h = np.minimum(half, 20.0)  # log cosh(E/2T) - log cosh(xi/2T), two exact forms:
+        small = np.log1p(2 * np.sinh(h / 2) ** 2 + np.tanh(xi / (2 * th[:, None])) * np.sinh(h))
+        large = half + np.log1p(np.exp(-E / th[:, None])) - np.log1p(np.exp(-xi / th[:, None]))
+        log_ratio = np.where(half < 20.0, small, large)
         thermal = np.sum(w * log_ratio, axis=-1)
         tail = _condensation_integral(dh, ch) - _condensation_integral(dh, xi_f)
         F[hot] = dh**2 / u[hot] - n[hot] * (4 * th * thermal + 2 * tail)

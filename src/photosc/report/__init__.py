@@ -16,7 +16,11 @@ from photosc.model import Model
 from photosc.report.section import Section
 
 #: Section modules, in the order they appear in the report.
-SECTIONS: list[str] = ["photosc.report.bcs", "photosc.report.trapping"]
+SECTIONS: list[str] = [
+    "photosc.report.bcs",
+    "photosc.report.metastability",
+    "photosc.report.trapping",
+]
 
 
 def build(

@@ -1,0 +1,80 @@
+"""photosc landscape MATERIAL: the free-energy landscape F(Q) at several temperatures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from photosc.cli._common import Material, OutOption, SetOption, ZInvOption, ZOption, load_model
+
+TOption = Annotated[
+    str, typer.Option("--T-K", help="Temperatures in K: list 'a,b,c' or range 'start:stop:count'.")
+]
+
+
+def command(
+    material: Material,
+    T_K: TOption = "0,50,100",
+    Z: ZOption = None,
+    Z_inv: ZInvOption = None,
+    overrides: SetOption = None,
+    out: OutOption = Path("photosc-out/landscape"),
+) -> None:
+    """Landscape F(Q) of MATERIAL at temperatures T (Fig. 2a/c), its critical points, T_B, the
+    first-order temperature, and the map F(Q, Delta) at T = 0 (Fig. 3). NetCDF + PNG in --out.
+
+    Example: photosc landscape K3C60 --Z-inv 3.4 --T-K 0,50,100
+    """
+    import numpy as np
+    from rich.console import Console
+    from rich.table import Table
+
+    from photosc.cli._common import parse_values
+    from photosc.io import save_dataset
+    from photosc.plotting import landscape as plots
+    from photosc.plotting import save, talk_style
+    from photosc.studies.landscape import free_energy_surface, landscape_curves
+    from photosc.units import energy_to_meV, temperature_from_K
+
+    model = load_model(material, Z, Z_inv, overrides)
+    temperatures_K = parse_values(T_K, "T-K")
+    if np.any(temperatures_K < 0):
+        raise ValueError(f"T-K must be >= 0 K, got T-K={T_K!r}")
+    curves = landscape_curves(model, temperature_from_K(temperatures_K, model.omega_meV))
+    Q_top = float(curves["Q"].max())
+    delta_top = 1.3 * float(np.nanmax(curves["Delta"].isel(T=0)))
+    surface = free_energy_surface(
+        model, np.linspace(0, Q_top, 161), np.linspace(0, delta_top, 141), float(curves["T"][0])
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    save_dataset(curves, out / "landscape.nc")
+    save_dataset(surface, out / "free_energy_surface.nc")
+    with talk_style():
+        save(plots.landscapes(curves)[0], out / "landscape.png")
+        save(plots.free_energy_surface(surface)[0], out / "free_energy_surface.png")
+
+    w = model.omega_meV
+    table = Table(title=f"{material}: landscape", title_justify="left")
+    for col in ("T [K]", "kind", "Q_B [l0]", "Q_MS [l0]", "barrier [meV]", "Delta_MS [meV]"):
+        table.add_column(col, justify="right")
+    for i, T in enumerate(temperatures_K):
+        row = curves.isel(T=i)
+        table.add_row(
+            f"{T:g}",
+            ("none", "I", "II")[int(row["kind"])],
+            f"{float(row['Q_B']):.5f}",
+            f"{float(row['Q_MS']):.5f}",
+            f"{float(row['barrier_meV']):.3f}",
+            f"{float(row['Delta_MS_meV']):.3f}",
+        )
+    console = Console()
+    console.print(table)
+    a = curves.attrs
+    console.print(
+        f"dE = {energy_to_meV(model.dE, w):.1f} meV, nu = {model.nu:.4g}, g = {model.g:.3g}, "
+        f"lam_eff = {model.lam_eff:.3g}; T_c(Q=0) = {model.Tc_K:.1f} K; "
+        f"T_B = {a['T_B_K']:.2f} K; first-order T = {a['T_first_order_K']:.2f} K"
+    )
+    console.print(f"written to {out}/: landscape.nc/png, free_energy_surface.nc/png")

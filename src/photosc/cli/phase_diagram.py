@@ -1,0 +1,83 @@
+"""photosc phase-diagram: the (dE, nu) metastability phase diagram, Fig. 2b."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from photosc.cli._common import OutOption
+
+
+def command(
+    dE: Annotated[
+        str, typer.Option("--dE", help="dE in hbar*omega: 'start:stop:count' or 'a,b,c'.")
+    ] = "0.2:3:128",
+    nu: Annotated[
+        str, typer.Option("--nu", help="nu(0)*omega: 'start:stop:count' or 'a,b,c'.")
+    ] = "0.3:5:128",
+    g: Annotated[float, typer.Option("--g", help="Coupling g*l0/omega.")] = 0.6,
+    lam_eff: Annotated[float, typer.Option("--lam-eff", help="lam_eff = nu U0 at Q = 0.")] = 0.3,
+    path: Annotated[
+        str | None, typer.Option("--path", help="Draw this material's Mott path (e.g. K3C60).")
+    ] = None,
+    Z_inv_max: Annotated[float, typer.Option("--Z-inv-max", help="End of the path in 1/Z.")] = 7.0,
+    chunk: Annotated[int, typer.Option("--chunk", help="dE rows per dask task.")] = 16,
+    out: OutOption = Path("photosc-out/phase-diagram"),
+) -> None:
+    """Metastability phase diagram on dE x nu: none / I / II, Q_B, Q_MS, barrier, T_B and the
+    first-order temperature at every point (NetCDF + PNG in --out), with a material's path.
+
+    Example: photosc phase-diagram --dE 0.2:3:256 --nu 0.3:5:256 --path K3C60 --out pd
+    """
+    import numpy as np
+    from dask.diagnostics import ProgressBar
+    from rich.console import Console
+    from rich.table import Table
+
+    from photosc import materials
+    from photosc.cli._common import parse_values
+    from photosc.io import save_dataset
+    from photosc.model import HG3_OMEGA_MEV
+    from photosc.plotting import landscape as plots
+    from photosc.plotting import save, talk_style
+    from photosc.studies.phase_diagram import metastability_path, phase_diagram
+
+    if chunk < 1:
+        raise ValueError(f"chunk must be >= 1, got chunk={chunk!r}")
+    dE_values, nu_values = parse_values(dE, "dE"), parse_values(nu, "nu")
+    omega_meV = HG3_OMEGA_MEV if path is None else materials.load(path).omega_meV
+    lazy = phase_diagram(
+        dE_values, nu_values, g, lam_eff, omega_meV=omega_meV, chunks={"dE": chunk}
+    )
+    console = Console()
+    console.print(f"phase diagram on {dE_values.size} x {nu_values.size} points")
+    with ProgressBar():
+        ds = lazy.compute()
+    out.mkdir(parents=True, exist_ok=True)
+    save_dataset(ds, out / "phase_diagram.nc")
+    route = None
+    if path is not None:
+        Z_inv = np.unique(
+            np.concatenate([np.linspace(1, Z_inv_max, 121), np.arange(1, Z_inv_max + 1)])
+        )
+        route = metastability_path(path, Z_inv, g=g, lam_eff=lam_eff)
+        save_dataset(route, out / "path.nc")
+    with talk_style():
+        save(plots.phase_diagram(ds, route)[0], out / "phase_diagram.png")
+
+    counts = np.bincount(ds["kind"].values.ravel(), minlength=3)
+    table = Table(title="phase diagram", show_header=False, title_justify="left")
+    table.add_row("points none / I / II", " / ".join(str(c) for c in counts))
+    table.add_row("T_B range", f"{np.nanmin(ds['T_B_K']):.1f} - {np.nanmax(ds['T_B_K']):.1f} K")
+    if route is not None:
+        table.add_row(f"{path}: onset of type I at 1/Z", f"{route.attrs['onset_Z_inv']:.4f}")
+        table.add_row(f"{path}: type I -> II at 1/Z", f"{route.attrs['type_II_Z_inv']:.4f}")
+        for z in range(1, int(Z_inv_max) + 1):
+            row = route.sel(Z_inv=float(z))
+            kind = ("none", "I", "II")[int(row["kind"])]
+            verdict = "none" if kind == "none" else f"{kind}, T_B = {float(row['T_B']):.1f} K"
+            table.add_row(f"{path}: 1/Z = {z}", verdict)
+    console.print(table)
+    console.print(f"written to {out}/: phase_diagram.nc/png" + (", path.nc" if route else ""))
