@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "phase-diagram": "phase_diagram",
     "trap": "trap",
     "lifetime": "lifetime",
+    "drive": "drive",
 }
 
 app = typer.Typer(
