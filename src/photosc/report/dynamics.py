@@ -13,21 +13,34 @@ from photosc.plotting import dynamics as plots
 from photosc.plotting import save
 from photosc.report.section import Section
 from photosc.studies import drive
+from photosc.studies.phase_diagram import mott_onsets
 from photosc.units import temperature_from_K, temperature_to_K
+
+#: How far past the onset of metastability (in 1/Z) a non-metastable model is shown.
+_PAST_ONSET = 0.25
 
 
 def section(model: Model, out: Path) -> Section:
     """Pulse into the metastable well at 100 K (or T_B/2 if T_B < 110 K), with as many sites as
     a 10 ns lifetime needs; lifetime versus T up to T_B; escape times for a short-lived case
-    (sites for a 50 ps lifetime) against the rates."""
+    (sites for a 50 ps lifetime) against the rates. A model without a metastable state is shown
+    0.25 in 1/Z past the onset on its Mott path, and the section says so."""
     title = "Driven dynamics and lifetime (eq. 6)"
     T_B = landscape.untrapping_temperature(model)
+    shown_at = "this model"
     if not np.isfinite(T_B):
-        return Section(
-            title=title,
-            rows={"driven dynamics": "no metastable minimum: nothing to trap"},
-            summary={"metastable": False},
-        )
+        # not metastable itself: show the first metastable stretch of its Mott path instead
+        onset, _ = mott_onsets(model)
+        if not np.isfinite(onset):
+            return Section(
+                title=title,
+                rows={"driven dynamics": "no metastable minimum, also not along the Mott path"},
+                summary={"metastable": False},
+            )
+        Z_inv = round(onset + _PAST_ONSET, 2)
+        model = model.renormalized(1 / Z_inv)
+        T_B = landscape.untrapping_temperature(model)
+        shown_at = f"1/Z = {Z_inv:g} on the Mott path (not metastable at the given Z)"
     T_B_K = float(temperature_to_K(T_B, model.omega_meV))
     T_K = 100.0 if T_B_K > 110.0 else 0.5 * T_B_K
     T = float(temperature_from_K(T_K, model.omega_meV))
@@ -55,6 +68,7 @@ def section(model: Model, out: Path) -> Section:
     tau_k = float(at_T["tau_kramers"].values[0])
     summary = {
         "metastable": True,
+        "shown_for": shown_at,
         "T_K": T_K,
         "gamma": gamma,
         "sites_for_10ns": sites,
@@ -66,6 +80,7 @@ def section(model: Model, out: Path) -> Section:
         "kramers_rate_per_s": escape.attrs["kramers_rate_per_s"],
     }
     rows = {
+        "shown for": shown_at,
         "bath temperature": f"{T_K:.0f} K (T_B = {T_B_K:.1f} K)",
         "damping": f"gamma = {gamma:.3g} omega (10 ps ring-down)",
         "barrier per site": f"{traj.attrs['barrier_meV']:.3f} meV",
