@@ -114,7 +114,8 @@ def gap_integral(
 def gap_integral_ddelta(
     delta: ArrayLike, T: ArrayLike, cutoff: ArrayLike = 1.0, lam: ArrayLike = 0.0
 ) -> Any:
-    """dI/dDelta of ``gap_integral`` (negative for lam >= 0), in 1/(hbar*omega)."""
+    """dI/dDelta of ``gap_integral`` (eq. 10 of the paper; negative for lam >= 0), in
+    1/(hbar*omega)."""
     return output(_integral_and_slope(delta, T, cutoff, lam)[1])
 
 
@@ -293,7 +294,8 @@ def gap(
 
 
 def critical_temperature(U: ArrayLike, nu: ArrayLike, cutoff: ArrayLike = 1.0) -> Any:
-    """BCS critical temperature T_c solving 1/(nu U) = int_0^cutoff dxi tanh(xi/2T_c)/xi.
+    """BCS critical temperature T_c solving 1/(nu U) = int_0^cutoff dxi tanh(xi/2T_c)/xi (eq. 10
+    of the paper at Delta = 0, lam = 0).
 
     U, cutoff in hbar*omega; nu = nu(0)*omega. Returns T_c in hbar*omega/k_B. For weak coupling
     T_c -> 1.134 cutoff exp(-1/(nu U)) (2 e^gamma / pi = 1.1339).
@@ -324,7 +326,7 @@ def _critical_temperature(lam_eff: FloatArray, c: FloatArray) -> FloatArray:
 
 
 def coupling_for_critical_temperature(Tc: ArrayLike, cutoff: ArrayLike = 1.0) -> Any:
-    """The lam_eff = nu U whose BCS critical temperature is Tc (inverse of critical_temperature).
+    """The lam_eff = nu U whose BCS critical temperature is Tc (eq. 10 at Delta = lam = 0).
 
     Tc and cutoff in hbar*omega; exact: 1/lam_eff = int_0^cutoff dxi tanh(xi/2Tc)/xi.
     """

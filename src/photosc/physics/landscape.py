@@ -427,7 +427,10 @@ def _assemble(p: _Params, Tf: FloatArray, ex: _Extrema, shape: tuple[int, ...]) 
 
 
 def critical_points(model: Model, T: float = 0.0) -> CriticalPoints:
-    """Critical points Q_B, Q_MS of the landscape of ``model`` at temperature T (hbar*omega/k_B)."""
+    """Critical points Q_B, Q_MS of the landscape of ``model`` at temperature T (hbar*omega/k_B).
+
+    F(Q, T) = Q^2/2 + F_SC (eqs. 5 and 7 of the paper); types I/II as in Fig. 2 of the paper.
+    """
     m = _model(model)
     return critical_points_kernel(m.dE, m.g, m.nu, m.U0, T, m.cutoff)
 
@@ -495,7 +498,8 @@ def metastability_kernel(
 
 
 def untrapping_temperature(model: Model) -> float:
-    """T_B of ``model`` in hbar*omega/k_B (nan if no metastable state at T = 0)."""
+    """T_B of ``model`` in hbar*omega/k_B (nan if no metastable state at T = 0); Fig. 2 of the
+    paper: the highest T at which the landscape of eqs. 5 and 7 keeps its minimum Q_MS."""
     m = _model(model)
     return float(untrapping_temperature_kernel(m.dE, m.g, m.nu, m.U0, m.cutoff))
 
@@ -557,6 +561,7 @@ def first_order_temperature_kernel(
 
 
 def first_order_temperature(model: Model) -> float:
-    """First-order transition temperature of ``model`` (metastability II), nan otherwise."""
+    """First-order transition temperature of ``model`` (metastability II, Fig. 2c of the paper),
+    in hbar*omega/k_B: where F(Q_MS) = F(0) on the landscape of eqs. 5 and 7; nan otherwise."""
     m = _model(model)
     return float(first_order_temperature_kernel(m.dE, m.g, m.nu, m.U0, m.cutoff))
