@@ -28,7 +28,15 @@ from photosc.physics._solve import newton_bracketed
 
 _BLOCK = 4096  # points per block on the hot path: keeps the (points x nodes) arrays in cache
 _ROUNDING = 1e-14  # relative rounding level of the quadratures: residuals below it are zero
+_T_ZERO = 1e-250  # temperatures below are exactly zero for every quantity here
 _TC_MARGIN = 1e-9  # relative distance to the tabulated T_c within which the full solver decides
+
+
+def _temperature(T: ArrayLike) -> FloatArray:
+    """Validated T >= 0, with T below _T_ZERO set to 0: there every thermal factor e^(-E/T) is
+    zero in double precision, while the T > 0 quadratures would underflow."""
+    T = checked("T", T, nonnegative=True)
+    return np.where(T < _T_ZERO, 0.0, T)
 
 
 # --- the gap integral I(Delta, T, lam) = int_0^c dxi tanh((E + lam)/2T) / E ------------------
@@ -100,6 +108,22 @@ def _general_integral(
     return I0, dI0
 
 
+def thermal_gap_integral(
+    delta: FloatArray, T: FloatArray, c: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """I(Delta, T, lam = 0) of eq. 10 and dI/dDelta for flat float arrays, without validation:
+    the kernel of ``gap_integral`` for other modules' hot paths. T = 0 (or below 1e-250) is
+    exact, I = asinh(cutoff/Delta), and needs Delta > 0; T > 0 allows Delta = 0."""
+    hot = T >= _T_ZERO
+    d = np.where(hot, 1.0, delta)
+    I = np.arcsinh(c / d)
+    dI = -c / (d * np.sqrt(c**2 + d**2))
+    if np.any(hot):
+        I[hot], dI_ds = _thermal_integral(delta[hot] ** 2, T[hot], c[hot])
+        dI[hot] = 2 * delta[hot] * dI_ds
+    return I, dI
+
+
 def gap_integral(
     delta: ArrayLike, T: ArrayLike, cutoff: ArrayLike = 1.0, lam: ArrayLike = 0.0
 ) -> Any:
@@ -124,7 +148,7 @@ def _integral_and_slope(
 ) -> tuple[FloatArray, FloatArray]:
     d, t, c, lm = np.broadcast_arrays(
         checked("delta", delta, nonnegative=True),
-        checked("T", T, nonnegative=True),
+        _temperature(T),
         checked("cutoff", cutoff, positive=True),
         checked("lam", lam),
     )
@@ -132,10 +156,9 @@ def _integral_and_slope(
         raise ValueError("delta must be > 0 where T = 0 or lam != 0 (the integral diverges)")
     shape = d.shape
     d, t, c, lm = (np.array(a, dtype=float).ravel() for a in (d, t, c, lm))
-    thermal = (lm == 0) & (t > 0)
+    thermal = lm == 0
     I, dI = np.empty(d.shape), np.empty(d.shape)
-    I[thermal], dIs = _thermal_integral(d[thermal] ** 2, t[thermal], c[thermal])
-    dI[thermal] = 2 * d[thermal] * dIs
+    I[thermal], dI[thermal] = thermal_gap_integral(d[thermal], t[thermal], c[thermal])
     rest = ~thermal
     if np.any(rest):
         I[rest], dI[rest] = _general_integral(d[rest], t[rest], lm[rest], c[rest])
@@ -278,7 +301,7 @@ def gap(
     equation can have several solutions; the largest is returned.
     """
     U = checked("U", U, positive=True)
-    T = checked("T", T, nonnegative=True)
+    T = _temperature(T)
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
     lam = checked("lam", lam)
@@ -359,7 +382,7 @@ def free_energy(
     """
     delta = checked("delta", delta, nonnegative=True)
     U = checked("U", U, positive=True)
-    T = checked("T", T, nonnegative=True)
+    T = _temperature(T)
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
     bcast = np.broadcast_arrays(delta, U, T, nu, c)
@@ -391,7 +414,7 @@ def quasiparticle_density(
     counts both spins and both signs of xi. lam = 0 gives the thermal density.
     """
     delta = checked("delta", delta, nonnegative=True)
-    T = checked("T", T, nonnegative=True)
+    T = _temperature(T)
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
     lam = checked("lam", lam)

@@ -168,14 +168,7 @@ class _Params:
         T = 0: I = asinh(cutoff/Delta) exactly. T > 0 (Delta = 0 allowed): the thermal
         quadrature of photosc.physics.bcs, the one behind bcs.gap_integral at lam = 0.
         """
-        hot = T > 0
-        d = np.where(hot, 1.0, delta)
-        gi = np.arcsinh(self.cutoff / d)
-        dgi = -self.cutoff / (d * np.sqrt(self.cutoff**2 + d**2))
-        if np.any(hot):
-            I_hot, dI_ds = bcs._thermal_integral(delta[hot] ** 2, T[hot], self.cutoff[hot])
-            gi[hot], dgi[hot] = I_hot, 2.0 * delta[hot] * dI_ds
-        return gi, dgi
+        return bcs.thermal_gap_integral(delta, T, self.cutoff)
 
     def integral(self, delta: FloatArray, T: FloatArray) -> FloatArray:
         return self.integral_and_slope(delta, T)[0]
