@@ -235,6 +235,8 @@ def test_scalar_in_float_out_and_broadcasting() -> None:
         (lambda: bcs.trapped_gap(-1e-3, 0.5, 0.05, 0.6), "n_star"),
         (lambda: bcs.trapped_gap(1e-3, 0.5, 0.0, 0.6), "T"),
         (lambda: bcs.trapped_gap(5.0, 0.5, 0.05, 0.6), "n_star"),
+        (lambda: bcs.gap(1e-4, 0.0, 1.5), "U\\*nu"),  # Delta0 ~ e^-6667 is not representable
+        (lambda: bcs.critical_temperature(1e-3, 1.5), "U\\*nu"),
     ],
 )
 def test_bad_input_names_the_parameter(call, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -251,3 +253,19 @@ def test_tabulated_fast_path_matches_bracketed_solver() -> None:
     fast = bcs.gap(lam, T, one)
     slow = bcs._in_blocks(bcs._thermal_gap, lam, T, one)
     np.testing.assert_allclose(fast, slow, rtol=1e-10, atol=0)
+
+
+def test_temperatures_below_1e_140_are_zero() -> None:
+    assert bcs.gap(0.5, 1e-200, 0.6) == bcs.gap(0.5, 0.0, 0.6)
+    assert bcs.free_energy(0.0, 0.5, 1e-200, 0.6) == 0.0
+    assert bcs.quasiparticle_density(0.05, 1e-200, 0.6) == 0.0
+
+
+def test_solver_refuses_a_non_finite_residual() -> None:
+    from photosc.physics._solve import newton_bracketed
+
+    def nan_residual(x: np.ndarray, i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.full(x.shape, np.nan), np.ones(x.shape)
+
+    with pytest.raises(RuntimeError, match="not finite"):
+        newton_bracketed(nan_residual, np.zeros(2), np.ones(2), np.full(2, 0.5), what="test")

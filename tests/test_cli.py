@@ -37,6 +37,9 @@ def test_materials_lists_presets_with_sources(capsys: pytest.CaptureFixture[str]
         (["report", "K3C60", "--Z", "3"], "Z"),
         (["report", "K3C60", "--set", "nu=-1"], "nu"),
         (["report", "K3C60", "--set", "nu"], "--set"),
+        (["report", "missing.toml"], "not found"),
+        (["landscape", "K3C60", "--T-K", "-5"], "T-K"),
+        (["drive", "K3C60", "--Z-inv", "3.6", "--amplitude", "-1"], "amplitude"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

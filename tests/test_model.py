@@ -87,3 +87,8 @@ def test_oscillating_attraction_eq14() -> None:
     assert pairing.oscillating_attraction(0.5, 3.0, 0.6) == pytest.approx(4 * 0.6**4 * 9 * 0.5 / 64)
     with pytest.raises(ValueError, match="dE"):
         pairing.oscillating_attraction(0.5, 1.0, 0.6)
+
+
+def test_model_accepts_numpy_scalars() -> None:
+    m = Model(dE=np.int64(2), g=np.float32(0.5), nu=np.float64(0.6), U0=0.5)
+    assert type(m.dE) is float and m.dE == 2.0 and m.g == pytest.approx(0.5)

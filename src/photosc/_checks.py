@@ -26,7 +26,7 @@ def checked(
     elif nonnegative:
         bad |= ~(arr >= 0)
     if np.any(bad):
-        first = arr[bad].flat[0] if arr.ndim else float(arr)
+        first = float(arr[bad].flat[0]) if arr.ndim else float(arr)
         rule = "> 0" if positive else ">= 0" if nonnegative else "finite"
         raise ValueError(f"{name} must be {rule}, got {name}={first!r}")
     return arr

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +40,7 @@ class Model:
     def __post_init__(self) -> None:
         for name in ("dE", "g", "nu", "U0", "cutoff", "omega_meV"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise ValueError(f"{name} must be a real number, got {name}={value!r}")
             if not math.isfinite(value) or (value < 0 if name == "g" else value <= 0):
                 rule = ">= 0" if name == "g" else "> 0"
@@ -59,9 +60,9 @@ class Model:
         omega_meV: float = HG3_OMEGA_MEV,
     ) -> Model:
         """Model whose U0 gives lam_eff = nu * U0 (the paper fixes lam_eff = 0.3)."""
-        if not (isinstance(lam_eff, int | float) and math.isfinite(lam_eff) and lam_eff > 0):
+        if not (isinstance(lam_eff, numbers.Real) and math.isfinite(lam_eff) and lam_eff > 0):
             raise ValueError(f"lam_eff must be finite and > 0, got lam_eff={lam_eff!r}")
-        if not (isinstance(nu, int | float) and math.isfinite(nu) and nu > 0):
+        if not (isinstance(nu, numbers.Real) and math.isfinite(nu) and nu > 0):
             raise ValueError(f"nu must be finite and > 0, got nu={nu!r}")
         return cls(dE=dE, g=g, nu=nu, U0=lam_eff / nu, cutoff=cutoff, omega_meV=omega_meV)
 
@@ -79,7 +80,7 @@ class Model:
         """Model whose U0 gives the BCS critical temperature ``Tc_K`` (in K) at Q = 0."""
         from photosc.physics.bcs import coupling_for_critical_temperature
 
-        if not (isinstance(Tc_K, int | float) and math.isfinite(Tc_K) and Tc_K > 0):
+        if not (isinstance(Tc_K, numbers.Real) and math.isfinite(Tc_K) and Tc_K > 0):
             raise ValueError(f"Tc_K must be finite and > 0, got Tc_K={Tc_K!r}")
         lam = coupling_for_critical_temperature(temperature_from_K(Tc_K, omega_meV), cutoff)
         return cls.from_lam_eff(lam, dE=dE, g=g, nu=nu, cutoff=cutoff, omega_meV=omega_meV)
@@ -111,7 +112,7 @@ class Model:
 
     def renormalized(self, Z: float) -> Model:
         """Mott-renormalised model (App. D): dE -> Z dE, nu -> nu / Z, U0 -> Z U0 (lam_eff kept)."""
-        if not (isinstance(Z, int | float) and math.isfinite(Z) and 0 < Z <= 1):
+        if not (isinstance(Z, numbers.Real) and math.isfinite(Z) and 0 < Z <= 1):
             raise ValueError(f"Z must be in (0, 1], got Z={Z!r}")
         return dataclasses.replace(self, dE=self.dE * Z, nu=self.nu / Z, U0=self.U0 * Z)
 

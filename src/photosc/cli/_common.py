@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import typer
@@ -31,19 +31,34 @@ SetOption = Annotated[
 ]
 
 
-def parse_values(text: str, name: str) -> np.ndarray:
-    """'a,b,c' -> array([a, b, c]); 'start:stop:count' -> linspace(start, stop, count) inclusive."""
+def parse_values(text: str, name: str, *, minimum: float | None = None) -> np.ndarray:
+    """'a,b,c' -> array([a, b, c]); 'start:stop:count' -> linspace(start, stop, count) inclusive.
+
+    Values must be finite and, with ``minimum``, at least that; errors name ``name``.
+    """
     try:
         if ":" in text:
             start, stop, count = text.split(":")
             if int(count) < 1:
                 raise ValueError
-            return np.linspace(float(start), float(stop), int(count))
-        return np.array([float(v) for v in text.split(",")])
+            values = np.linspace(float(start), float(stop), int(count))
+        else:
+            values = np.array([float(v) for v in text.split(",")])
     except ValueError:
         raise ValueError(
             f"{name} must be a list 'a,b,c' or a range 'start:stop:count', got {name}={text!r}"
         ) from None
+    return checked_value(values, name, minimum)
+
+
+def checked_value(value: Any, name: str, minimum: float | None = None) -> Any:
+    """``value`` (a number or array, as the user typed it) if finite and >= ``minimum``."""
+    arr = np.asarray(value, dtype=float)
+    bad = ~np.isfinite(arr) | (arr < minimum if minimum is not None else False)
+    if np.any(bad):
+        rule = "finite" if minimum is None else f"finite and >= {minimum:g}"
+        raise ValueError(f"{name} must be {rule}, got {name}={float(arr[bad].flat[0]):g}")
+    return value
 
 
 def parse_set(items: list[str] | None) -> dict[str, float]:

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from photosc.cli._common import Material, OutOption, SetOption, ZInvOption, ZOption, load_model
+from photosc.cli._common import (
+    Material,
+    OutOption,
+    SetOption,
+    ZInvOption,
+    ZOption,
+    checked_value,
+    load_model,
+)
 
 
 def command(
@@ -72,6 +80,9 @@ def command(
 
     if shape not in ("flat", "gauss"):
         raise ValueError(f"shape must be 'flat' or 'gauss', got shape={shape!r}")
+    checked_value(T_K, "T-K", minimum=0)
+    checked_value(amplitude, "amplitude", minimum=0)
+    checked_value(carrier_THz, "carrier-THz", minimum=0)
     model = load_model(material, Z, Z_inv, overrides)
     w = model.omega_meV
     T = float(temperature_from_K(T_K, w))

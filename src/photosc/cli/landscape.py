@@ -39,7 +39,7 @@ def command(
     from photosc.units import energy_to_meV, temperature_from_K
 
     model = load_model(material, Z, Z_inv, overrides)
-    temperatures_K = parse_values(T_K, "T-K")
+    temperatures_K = parse_values(T_K, "T-K", minimum=0)
     if np.any(temperatures_K < 0):
         raise ValueError(f"T-K must be >= 0 K, got T-K={T_K!r}")
     curves = landscape_curves(model, temperature_from_K(temperatures_K, model.omega_meV))

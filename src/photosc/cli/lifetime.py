@@ -63,16 +63,18 @@ def command(
     from rich.console import Console
     from rich.table import Table
 
-    from photosc.cli._common import load_model, parse_values
+    from photosc.cli._common import checked_value, load_model, parse_values
     from photosc.io import save_dataset
     from photosc.plotting import save, talk_style
     from photosc.plotting import trapping as plots
     from photosc.studies import kinetics, trapping
     from photosc.units import energy_to_meV, temperature_from_K
 
+    if relax_T_K is not None:
+        checked_value(relax_T_K, "relax-T-K", minimum=0)
     model = load_model(material, Z, Z_inv, overrides)
     a2F = load_spectrum(spectrum, model.omega_meV, spectrum_set)
-    T = temperature_from_K(parse_values(T_K, "T-K"), model.omega_meV)
+    T = temperature_from_K(parse_values(T_K, "T-K", minimum=0), model.omega_meV)
     out.mkdir(parents=True, exist_ok=True)
     ds = kinetics.lifetimes(model, a2F, T, Q_star)
     save_dataset(ds, out / "lifetimes.nc")

@@ -48,7 +48,7 @@ def command(
     model = load_model(material, Z, Z_inv, overrides)
     if n_points < 2:
         raise ValueError(f"n-points must be >= 2, got n-points={n_points}")
-    T = temperature_from_K(parse_values(T_K, "T-K"), model.omega_meV)
+    T = temperature_from_K(parse_values(T_K, "T-K", minimum=0), model.omega_meV)
     Q = parse_values(Q_star, "Q-star")
     out.mkdir(parents=True, exist_ok=True)
     state = trapping.trapped_state(model, Q, T)

@@ -29,7 +29,9 @@ def available() -> list[str]:
 def read(name: str) -> dict[str, Any]:
     """The raw preset (``name`` of a bundled preset or path to a TOML file) as a dict."""
     path = Path(name)
-    if path.suffix == ".toml" and path.is_file():
+    if path.suffix == ".toml":
+        if not path.is_file():
+            raise ValueError(f"material file not found: {name!r}")
         text = path.read_text()
     elif name in available():
         text = resources.files(__name__).joinpath(f"{name}.toml").read_text()

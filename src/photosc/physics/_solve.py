@@ -39,6 +39,9 @@ def newton_bracketed(
             return x
         xa, la, ha = x[active], lo[active], hi[active]
         h, dh = fun(xa, active)
+        if not np.all(np.isfinite(h)):
+            i = active[~np.isfinite(h)][0]
+            raise RuntimeError(f"{what}: the residual is not finite at x={float(x[i])!r}")
         positive = h > 0
         la = np.where(positive, xa, la)
         ha = np.where(positive, ha, xa)
@@ -54,5 +57,5 @@ def newton_bracketed(
     i = active[0]
     raise RuntimeError(
         f"{what}: safeguarded Newton did not converge in {maxiter} steps at {active.size} "
-        f"points (first: x={x[i]!r} in [{lo[i]!r}, {hi[i]!r}])"
+        f"points (first: x={float(x[i])!r} in [{float(lo[i])!r}, {float(hi[i])!r}])"
     )

@@ -28,13 +28,24 @@ from photosc.physics._solve import newton_bracketed
 
 _BLOCK = 4096  # points per block on the hot path: keeps the (points x nodes) arrays in cache
 _ROUNDING = 1e-14  # relative rounding level of the quadratures: residuals below it are zero
-_T_ZERO = 1e-250  # temperatures below are exactly zero for every quantity here
+_T_ZERO = 1e-140  # temperatures below are exactly zero for every quantity here
+_MIN_COUPLING = 1 / 300  # weaker: Delta0, T_c ~ e^(-1/(nu U)) below 1e-130, no longer resolvable
 _TC_MARGIN = 1e-9  # relative distance to the tabulated T_c within which the full solver decides
 
 
+def _coupling(U: FloatArray, nu: FloatArray) -> FloatArray:
+    """lam_eff = nu U, refused below 1/300 where Delta0 ~ e^(-1/lam_eff) leaves double range."""
+    lam_eff = nu * U
+    weak = lam_eff < _MIN_COUPLING
+    if np.any(weak):
+        value = float(np.broadcast_to(lam_eff, weak.shape)[weak].flat[0])
+        raise ValueError(f"U*nu must be >= 1/300 (gaps below 1e-130), got U*nu={value!r}")
+    return lam_eff
+
+
 def _temperature(T: ArrayLike) -> FloatArray:
-    """Validated T >= 0, with T below _T_ZERO set to 0: there every thermal factor e^(-E/T) is
-    zero in double precision, while the T > 0 quadratures would underflow."""
+    """Validated T >= 0, with T below _T_ZERO set to 0: with gaps of at least 1e-130 (see
+    _coupling) every thermal factor e^(-E/T) is zero there, and the quadratures would underflow."""
     T = checked("T", T, nonnegative=True)
     return np.where(T < _T_ZERO, 0.0, T)
 
@@ -306,7 +317,7 @@ def gap(
     c = checked("cutoff", cutoff, positive=True)
     lam = checked("lam", lam)
     shape = np.broadcast_shapes(U.shape, T.shape, nu.shape, c.shape, lam.shape)
-    lam_eff, t, cc, lm = (np.broadcast_to(a, shape).ravel() for a in (nu * U, T, c, lam))
+    lam_eff, t, cc, lm = (np.broadcast_to(a, shape).ravel() for a in (_coupling(U, nu), T, c, lam))
     out = np.empty(lam_eff.shape)
     thermal = lm == 0
     out[thermal] = _thermal_gap_tabulated(lam_eff[thermal], t[thermal], cc[thermal])
@@ -326,7 +337,7 @@ def critical_temperature(U: ArrayLike, nu: ArrayLike, cutoff: ArrayLike = 1.0) -
     U = checked("U", U, positive=True)
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
-    lam_eff, cc = np.broadcast_arrays(nu * U, c)
+    lam_eff, cc = np.broadcast_arrays(_coupling(U, nu), c)
     shape = lam_eff.shape
     return output(_in_blocks(_critical_temperature, lam_eff.ravel(), cc.ravel()).reshape(shape))
 
@@ -616,7 +627,7 @@ def _trapped_inputs(
     c = checked("cutoff", cutoff, positive=True)
     if np.any(n_star >= 4 * nu * c):
         raise ValueError("n_star must be below the full occupation 4 nu cutoff")
-    arrays = np.broadcast_arrays(n_star, U * nu, T, c, nu, *extra)
+    arrays = np.broadcast_arrays(n_star, _coupling(U, nu), T, c, nu, *extra)
     return arrays[0].shape, [np.array(a, dtype=float).ravel() for a in arrays]
 
 
