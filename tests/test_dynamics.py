@@ -437,3 +437,20 @@ def test_lifetimes_along_the_k3c60_path() -> None:
     assert np.isnan(tau[0]) and np.isfinite(tau[1]) and np.isfinite(tau[2])
     assert need[2] < need[1]
     assert ds["tau_esc"].attrs["units"] == "ns" and ds["Z_inv"].attrs["units"] == "1"
+
+
+def test_inputs_are_validated() -> None:
+    """Negative escape times, NaN pulse phases and zero friction with turnover are refused."""
+    from photosc import materials
+    from photosc.physics import dynamics, kramers
+
+    with pytest.raises(ValueError, match="escape_time"):
+        dynamics.escape_rate(np.array([-1.0, np.nan]), 10.0)
+    with pytest.raises(ValueError, match="phase"):
+        dynamics.GaussianPulse(1.0, 0.0, 1.0, carrier=1.0, phase=float("nan"))
+    model = materials.load("K3C60", Z=1 / 3.6)
+    with pytest.raises(ValueError, match="gamma"):
+        kramers.kramers_turnover_rate(model, 0.05, 0.0)
+    rates = kramers.kramers_rate(model, np.array([0.05, 0.1]), np.array([[0.1], [1.0]]))
+    assert rates.shape == (2, 2) and np.all(np.diff(rates, axis=1) > 0)  # hotter escapes faster
+    assert rates[0, 0] == kramers.kramers_rate(model, 0.05, 0.1)

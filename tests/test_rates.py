@@ -350,3 +350,11 @@ def test_bad_inputs_name_the_parameter(kwargs: dict[str, float], name: str) -> N
     args = {"delta": 0.1, "T": 0.05, "lam": 0.0, **kwargs}
     with pytest.raises(ValueError, match=name):
         rates.generation_rate(args["delta"], args["T"], SPECTRA["debye"], args["lam"])
+
+
+def test_a_spectrum_is_required() -> None:
+    from photosc.physics import rates
+
+    for rate in (rates.generation_rate, rates.scattering_rate, rates.recombination_rate):
+        with pytest.raises(ValueError, match="spectrum"):
+            rate(0.05, 0.01, None)  # type: ignore[arg-type]

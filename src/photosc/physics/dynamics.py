@@ -321,9 +321,10 @@ def _carrier_factor(t: FloatArray, carrier: float, phase: float) -> FloatArray:
     return np.cos(carrier * t + phase) ** 2
 
 
-def _validate_pulse(amplitude: float, carrier: float) -> None:
+def _validate_pulse(amplitude: float, carrier: float, phase: float) -> None:
     checked("amplitude", amplitude, nonnegative=True)
     checked("carrier", carrier, nonnegative=True)
+    checked("phase", phase)
 
 
 @dataclass(frozen=True)
@@ -343,7 +344,7 @@ class GaussianPulse(Pulse):
     phase: float = 0.0
 
     def __post_init__(self) -> None:
-        _validate_pulse(self.amplitude, self.carrier)
+        _validate_pulse(self.amplitude, self.carrier, self.phase)
         checked("fwhm", self.fwhm, positive=True)
         checked("center", self.center)
 
@@ -376,7 +377,7 @@ class FlatTopPulse(Pulse):
     phase: float = 0.0
 
     def __post_init__(self) -> None:
-        _validate_pulse(self.amplitude, self.carrier)
+        _validate_pulse(self.amplitude, self.carrier, self.phase)
         checked("start", self.start)
         checked("duration", self.duration, nonnegative=True)
         checked("rise", self.rise, positive=True)
@@ -775,6 +776,8 @@ def escape_rate(escape_time: ArrayLike, observed_time: ArrayLike) -> tuple[float
     relative standard error 1/sqrt(number escaped). Returns (rate, standard error), in 1/time.
     """
     te = np.asarray(escape_time, dtype=float)
+    if np.any(te[np.isfinite(te)] < 0) or np.any(np.isinf(te)):
+        raise ValueError("escape_time must be >= 0 (NaN for no escape), got negative or inf")
     obs = np.broadcast_to(checked("observed_time", observed_time, positive=True), te.shape)
     escaped = np.isfinite(te)
     n = int(escaped.sum())

@@ -76,7 +76,8 @@ class WellParameters:
         )
         if not turnover:
             return k
-        delta = np.asarray(gamma) * np.asarray(sites) * self.action / self.T
+        gamma = checked("gamma", gamma, positive=True)  # A(0) = 0: no escape without friction
+        delta = gamma * np.asarray(sites) * self.action / self.T
         return output(np.asarray(k) * np.asarray(depopulation_factor(delta)))
 
 
@@ -103,25 +104,43 @@ def well_parameters(model: Model, T: float) -> WellParameters:
     )
 
 
-def kramers_rate(model: Model, T: float, gamma: float, sites: float = 1.0) -> float:
+def _model_rate(
+    model: Model, T: ArrayLike, gamma: ArrayLike, sites: ArrayLike, turnover: bool
+) -> Any:
+    """Escape rate broadcast over (T, gamma, sites): one landscape analysis per distinct T."""
+    T_, gamma_, sites_ = np.broadcast_arrays(
+        checked("T", T, positive=True),
+        checked("gamma", gamma, nonnegative=True),
+        checked("sites", sites, positive=True),
+    )
+    out = np.empty(T_.shape)
+    for t in np.unique(T_):
+        at = T_ == t
+        out[at] = well_parameters(model, float(t)).rate(gamma_[at], sites_[at], turnover)
+    return output(out)
+
+
+def kramers_rate(model: Model, T: ArrayLike, gamma: ArrayLike, sites: ArrayLike = 1.0) -> Any:
     """Kramers' rate (``kramers_rate_from_curvatures``, moderate-to-strong damping) of escape from
     Q_MS over Q_B back to the Q = 0 basin of the adiabatic landscape F(Q, T) of ``model``
     (eqs. 5-7 of the paper). T in hbar*omega (> 0), gamma in omega, sites as in
-    ``dynamics.simulate``; the rate is in omega. Raises ValueError if there is no metastable
-    minimum at T. For weak damping use ``kramers_turnover_rate``.
+    ``dynamics.simulate``, all broadcast; the rate is in omega. Raises ValueError if there is
+    no metastable minimum at some T. For weak damping use ``kramers_turnover_rate``.
     """
-    return float(well_parameters(model, T).rate(gamma, sites, turnover=False))
+    return _model_rate(model, T, gamma, sites, turnover=False)
 
 
-def kramers_turnover_rate(model: Model, T: float, gamma: float, sites: float = 1.0) -> float:
+def kramers_turnover_rate(
+    model: Model, T: ArrayLike, gamma: ArrayLike, sites: ArrayLike = 1.0
+) -> Any:
     """Escape rate for any damping: A(delta) * ``kramers_rate`` with the Mel'nikov-Meshkov
     ``depopulation_factor`` A and delta = gamma * sites * S_B / T (S_B the ``orbit_action`` at the
     barrier energy; the coordinate of N sites feels T / N). It tends to Kramers' energy-diffusion
     rate gamma S_B N / T * omega_MS / (2 pi) * exp(-N barrier / T) at weak damping (the regime of
-    a 10 ps ring-down) and to ``kramers_rate`` at moderate damping. Units as ``kramers_rate``.
+    a 10 ps ring-down) and to ``kramers_rate`` at moderate damping. Units as ``kramers_rate``;
+    gamma > 0.
     """
-    checked("gamma", gamma, positive=True)
-    return float(well_parameters(model, T).rate(gamma, sites, turnover=True))
+    return _model_rate(model, T, gamma, sites, turnover=True)
 
 
 _THETA, _THETA_W = np.polynomial.legendre.leggauss(96)

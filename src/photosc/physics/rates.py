@@ -86,6 +86,13 @@ def _omega_bose(Omega: FloatArray, T: FloatArray) -> FloatArray:
         return Omega / np.expm1(Omega / T)
 
 
+def _check_spectrum(spectrum: object) -> None:
+    if not isinstance(spectrum, Spectrum):
+        raise ValueError(
+            f"spectrum must be a photosc.physics.spectra.Spectrum, got spectrum={spectrum!r}"
+        )
+
+
 # --- quadrature ----------------------------------------------------------------------------------
 
 
@@ -101,6 +108,7 @@ def _edge_integral(
     edge and T have the broadcast shape S; ``extra`` (S + (k,)) adds panel edges. phi receives W
     of shape S + (panels, nodes).
     """
+    _check_spectrum(spectrum)
     top = np.maximum(spectrum.omega_max, edge)[..., None]
     lo = edge[..., None]
     Tx = T[..., None]
@@ -284,6 +292,7 @@ def generation_rate_asymptotic(delta: ArrayLike, T: ArrayLike, spectrum: Spectru
     """
     d = checked("delta", delta, positive=True)
     t = checked("T", T, positive=True)
+    _check_spectrum(spectrum)
     a2F = spectrum._evaluate(2 * d)
     return output(2 * math.pi**1.5 * a2F * np.sqrt(2 * d * t) * np.exp(-2 * d / t))
 

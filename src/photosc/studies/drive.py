@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import brentq, minimize_scalar
 
 from photosc import materials
+from photosc._checks import checked
 from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics import bcs, landscape
@@ -352,16 +353,20 @@ def lifetime_curve(
     ring-down is weak damping) and with Kramers' moderate-damping rate (shorter there), the
     number of sites that must move together for 10 ns, the barrier and barrier/T per site.
 
-    NaN where the landscape has no metastable minimum. Both rates assume sites x barrier / T >> 1;
-    where it is below ~3 the "lifetime" is only the order of magnitude of a fast relaxation.
+    NaN where the landscape has no metastable minimum, inf at T = 0. Both rates assume
+    sites x barrier / T >> 1; where it is below ~3 the "lifetime" is only the order of
+    magnitude of a fast relaxation.
     """
-    ts = np.atleast_1d(np.asarray(T_K, dtype=float))
+    ts = np.atleast_1d(checked("T_K", T_K, nonnegative=True))
     gamma = gamma_from_ringdown(ringdown_ps, model)
     w = model.omega_meV
     tau, tau_k, need, barrier, ratio = (np.full(ts.size, np.nan) for _ in range(5))
     for j, tk in enumerate(ts):
         T = float(temperature_from_K(tk, w))
-        if T <= 0 or not np.isfinite(landscape.critical_points(model, T).Q_MS):
+        if not np.isfinite(landscape.critical_points(model, T).Q_MS):
+            continue
+        if T == 0:  # no thermal escape at all
+            tau[j] = tau_k[j] = np.inf
             continue
         params = well_parameters(model, T)
         tau[j] = 1e9 / float(rate_to_per_s(params.rate(gamma, sites), w))
