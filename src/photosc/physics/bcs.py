@@ -122,9 +122,10 @@ def _general_integral(
 def thermal_gap_integral(
     delta: FloatArray, T: FloatArray, c: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """I(Delta, T, lam = 0) of eq. 10 and dI/dDelta for flat float arrays, without validation:
-    the kernel of ``gap_integral`` for other modules' hot paths. T = 0 (or below 1e-250) is
-    exact, I = asinh(cutoff/Delta), and needs Delta > 0; T > 0 allows Delta = 0."""
+    """I(Delta, T, lam = 0) of eq. 10 (dimensionless) and dI/dDelta (1/(hbar*omega)) for 1-d
+    float arrays (Delta, T, cutoff in hbar*omega), WITHOUT validation: the kernel of
+    ``gap_integral`` for other physics modules' hot paths; call ``gap_integral`` otherwise.
+    T = 0 (or below 1e-140) is exact, I = asinh(cutoff/Delta), and needs Delta > 0."""
     hot = T >= _T_ZERO
     d = np.where(hot, 1.0, delta)
     I = np.arcsinh(c / d)

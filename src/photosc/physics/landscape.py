@@ -96,7 +96,7 @@ def _attraction_curvature(Q: FloatArray, dE: float, g: float) -> FloatArray:
 
 
 def curvature(Q: ArrayLike, T: ArrayLike, model: Model) -> Any:
-    """Curvature d^2F/dQ^2 of the adiabatic landscape, in hbar*omega/l0^2.
+    """Curvature d^2F/dQ^2 of the adiabatic landscape (eqs. 5 and 7), in hbar*omega/l0^2.
 
     d^2F/dQ^2 = 1 - d/dQ[Delta^2 U'/U^2], with dDelta/dQ = -U'/(nu U^2 dI/dDelta) from the gap
     equation 1/(nu U) = I(Delta, T). Where Delta = 0 (normal state) it is 1; at the onset of
@@ -461,7 +461,7 @@ def _untrapping(p: _Params, ex0: _Extrema) -> tuple[FloatArray, FloatArray]:
 def untrapping_temperature_kernel(
     dE: ArrayLike, g: ArrayLike, nu: ArrayLike, U0: ArrayLike, cutoff: ArrayLike = 1.0
 ) -> Any:
-    """T_B, the highest T at which the metastable minimum Q_MS exists, in hbar*omega/k_B.
+    """T_B (Fig. 2): highest T at which the minimum Q_MS of eqs. 5 and 7 exists, hbar*omega/k_B.
 
     Arrays of model parameters broadcast; nan where there is no metastable minimum at T = 0.
     Solves max_Q r(Q, T) = 1, the fold dF/dQ = d^2F/dQ^2 = 0 where Q_B and Q_MS merge.
@@ -473,7 +473,8 @@ def untrapping_temperature_kernel(
 def metastability_kernel(
     dE: ArrayLike, g: ArrayLike, nu: ArrayLike, U0: ArrayLike, cutoff: ArrayLike = 1.0
 ) -> dict[str, Any]:
-    """Everything about metastability at once, for arrays of model parameters (broadcast).
+    """Everything about metastability (Figs. 2-3, eqs. 5 and 7) at once, for arrays of model
+    parameters (broadcast).
 
     Returns the fields of ``critical_points_kernel`` at T = 0 (Q_B, Q_MS, Delta_MS, barrier,
     kind_code, ...) plus "T_B" and "T_first_order" (hbar*omega/k_B, nan where they do not exist),
@@ -545,7 +546,7 @@ def _first_order(p: _Params, ex0: _Extrema, T_B: FloatArray, fold: FloatArray) -
 def first_order_temperature_kernel(
     dE: ArrayLike, g: ArrayLike, nu: ArrayLike, U0: ArrayLike, cutoff: ArrayLike = 1.0
 ) -> Any:
-    """For metastability II, the T where F(Q_MS, T) = F(0, T), in hbar*omega/k_B; nan otherwise.
+    """Metastability II (Fig. 2c): the T where F(Q_MS, T) = F(0, T), hbar*omega/k_B; else nan.
 
     Below it the distorted state is the equilibrium one: a first-order superconducting transition.
     The root lies in (0, T_B) since F(Q_MS) < F(0) at T = 0 and F(Q_MS) = F(Q_B) > F(0) at T_B.

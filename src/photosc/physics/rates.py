@@ -269,14 +269,16 @@ def pair_rates(
 def pair_generation_rate(
     delta: ArrayLike, T: ArrayLike, spectrum: Spectrum, nu: ArrayLike, lam: ArrayLike = 0.0
 ) -> Any:
-    """G of ``pair_rates``: quasi-particles generated per site per unit time (omega)."""
+    """G of ``pair_rates`` (eq. C3 summed over states): quasi-particles generated per site per
+    unit time (omega)."""
     return pair_rates(delta, T, spectrum, nu, lam)[0]
 
 
 def pair_recombination_rate(
     delta: ArrayLike, T: ArrayLike, spectrum: Spectrum, nu: ArrayLike, lam: ArrayLike = 0.0
 ) -> Any:
-    """R of ``pair_rates``: quasi-particles lost to recombination per site per unit time."""
+    """R of ``pair_rates`` (eq. C5 summed over states): quasi-particles lost to recombination
+    per site per unit time (omega)."""
     return pair_rates(delta, T, spectrum, nu, lam)[1]
 
 
