@@ -432,8 +432,8 @@ def test_lifetimes_along_the_k3c60_path() -> None:
     from photosc.studies import drive
 
     ds = drive.lifetimes("K3C60", [2.0, 3.6, 4.5], [100.0])
-    tau = ds["tau_esc"].sel(T=100.0).values
-    need = ds["sites_for_10ns"].sel(T=100.0).values
+    tau = ds["tau_esc"].sel(T_K=100.0).values
+    need = ds["sites_for_10ns"].sel(T_K=100.0).values
     assert np.isnan(tau[0]) and np.isfinite(tau[1]) and np.isfinite(tau[2])
     assert need[2] < need[1]
     assert ds["tau_esc"].attrs["units"] == "ns" and ds["Z_inv"].attrs["units"] == "1"

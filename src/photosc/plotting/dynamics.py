@@ -98,13 +98,13 @@ def plot_lifetimes(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
         else [("turnover", ds, "tau_esc"), ("Kramers, moderate damping", ds, "tau_kramers")]
     )
     for k, (name, sub, var) in enumerate(curves):
-        T, tau = sub["T"].values, sub[var].values
+        T, tau = sub["T_K"].values, sub[var].values
         valid = ds.attrs["sites"] * sub["barrier_over_T"].values >= 2.0
         (line,) = ax.semilogy(T, tau, ls="-" if k == 0 or "Z_inv" in ds.dims else ":", label=name)
         ax.semilogy(T[valid], tau[valid], "o", color=line.get_color())
         ax.semilogy(T[~valid], tau[~valid], "o", mfc="none", color=line.get_color())
     ax.axhline(ds.attrs["experiment_lifetime_ns"], color="k", ls="--", label="experiment, 10 ns")
-    ax.set_xlabel(_label(ds["T"]))
+    ax.set_xlabel(_label(ds["T_K"]))
     ax.set_ylabel(r"lifetime $\tau_{esc}$ [ns]")
     ax.set_title(f"{ds.attrs.get('material', 'metastable state')}, {ds.attrs['sites']:.3g} site(s)")
     ax.legend(fontsize="small")

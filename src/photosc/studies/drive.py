@@ -374,7 +374,7 @@ def lifetime_curve(
         need[j] = sites_for_lifetime(model, T, gamma)
         barrier[j] = energy_to_meV(params.barrier, w)
         ratio[j] = params.barrier / T
-    dims = ("T",)
+    dims = ("T_K",)  # in K, like the T_K coordinate of the other studies
     return xr.Dataset(
         {
             "tau_esc": _var(tau, dims, "ns", "lifetime (Kramers x Mel'nikov-Meshkov)"),
@@ -383,7 +383,7 @@ def lifetime_curve(
             "barrier": _var(barrier, dims, "meV", "barrier F(Q_B) - F(Q_MS) per site"),
             "barrier_over_T": _var(ratio, dims, "1", "barrier / T per site"),
         },
-        coords={"T": _var(ts, dims, "K", "temperature")},
+        coords={"T_K": _var(ts, dims, "K", "temperature")},
         attrs={
             **provenance(model),
             "gamma": gamma,
