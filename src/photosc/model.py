@@ -16,6 +16,9 @@ from photosc.units import THz_to_meV, temperature_from_K, temperature_to_K
 
 #: Phonon energy of the paper's Hg(3) mode, 22 THz, in meV.
 HG3_OMEGA_MEV: float = float(THz_to_meV(22.0))
+#: Methods for the pairing attraction U(Q): eq. 5 of the paper, or the exact local problem of
+#: eq. A1 (see ``photosc.physics.pairing``).
+PAIRINGS: tuple[str, str] = ("schrieffer-wolff", "exact")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class Model:
     U0:        equilibrium attraction U0, in hbar*omega (> 0).
     cutoff:    BCS cutoff, in hbar*omega (> 0; the paper uses the phonon energy, 1).
     omega_meV: phonon energy hbar*omega in meV (> 0), the unit of energy.
+    pairing:   how U(Q) is computed, one of PAIRINGS: "schrieffer-wolff" (eq. 5, the paper's) or
+               "exact" (exact diagonalisation of one site of eq. A1). Either way U(0) = U0.
     """
 
     dE: float
@@ -36,8 +41,11 @@ class Model:
     U0: float
     cutoff: float = 1.0
     omega_meV: float = HG3_OMEGA_MEV
+    pairing: str = "schrieffer-wolff"
 
     def __post_init__(self) -> None:
+        if self.pairing not in PAIRINGS:
+            raise ValueError(f"pairing must be one of {PAIRINGS}, got pairing={self.pairing!r}")
         for name in ("dE", "g", "nu", "U0", "cutoff", "omega_meV"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -120,6 +128,6 @@ class Model:
         """A copy with some parameters changed (validated again)."""
         return dataclasses.replace(self, **changes)
 
-    def as_attrs(self) -> dict[str, float]:
+    def as_attrs(self) -> dict[str, float | str]:
         """Parameters and derived couplings, for the attrs of an xarray Dataset."""
         return {**dataclasses.asdict(self), "lam_eff": self.lam_eff}

@@ -212,23 +212,20 @@ def _spline_segment(
 def gap_onset(model: Model, T: float) -> float:
     """|Q| at which the self-consistent gap opens along Q at temperature T (hbar*omega), in l0.
 
-    The gap opens where U(Q) (eq. 5) reaches U_c, 1/(nu U_c) = integral_0^cutoff tanh(xi/2T)/xi
-    (the gap equation at Delta = 0); there F''(Q) jumps. Returns 0 when the gap is open already at
-    Q = 0 (T below T_c(U0), including T = 0) and inf when it never opens (U_c >= U0 + g^2).
+    The gap opens where U(Q) (eq. 5, or the model's exact pairing) reaches U_c,
+    1/(nu U_c) = integral_0^cutoff tanh(xi/2T)/xi (the gap equation at Delta = 0); there F''(Q)
+    jumps. Returns 0 when the gap is open already at
+    Q = 0 (T below T_c(U0), including T = 0) and inf when it never opens (U_c >= U(Q -> inf)).
     """
-    from photosc.physics import bcs
+    from photosc.physics import bcs, pairing
 
     T = float(checked("T", T, nonnegative=True))
     if T == 0.0:
         return 0.0
     U_c = 1.0 / (model.nu * float(bcs.gap_integral(0.0, T, model.cutoff)))
-    excess = U_c - model.U0
-    if excess <= 0.0:
-        return 0.0
-    if excess >= model.g**2:
-        return math.inf
-    x = model.dE**2 * excess / (model.g**2 - excess)  # 4 g^2 Q^2 from eq. 5
-    return math.sqrt(x) / (2.0 * model.g)
+    return float(
+        pairing.coordinate_of_attraction(U_c, model.dE, model.g, model.U0, model.pairing)
+    )
 
 
 @numba.njit(cache=True, nogil=True, inline="always")

@@ -27,6 +27,13 @@ weak-coupling approximation is involved: Delta is the self-consistent gap).
 
 If r already exceeds 1 at Q = 0 (the undistorted state is unstable, 1 - r(0)^2 is its
 curvature), Q_B is reported as 0, the barrier is F(0) - F(Q_MS), and the kind is II.
+
+Exact pairing (``Model.pairing == "exact"``, kernels' ``pairing="exact"``). For any U(Q) that grows
+monotonically with |Q| the same parametrisation holds with r = nu Delta I(Delta, T) k(U),
+k(U) = sqrt(U'(Q)/Q) at the Q where U(Q) = U; for eq. 5 k = 2 sqrt(2) (U_max - U) / dE, which gives
+the r above. With the exact U(Q) of ``photosc.physics.pairing`` k comes from its table, the search
+for the largest r is confined to the branch (U >= U0), and the shape of r is not known in closed
+form: the tests compare the critical points with a direct scan of the force on a Q grid.
 """
 
 from __future__ import annotations
@@ -38,10 +45,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from photosc._checks import FloatArray, checked, output
-from photosc.model import Model
+from photosc.model import PAIRINGS, Model
 from photosc.physics import bcs
 from photosc.physics._solve import newton_bracketed
-from photosc.physics.pairing import attraction, attraction_slope
+from photosc.physics.pairing import ExactTables, exact_tables, model_attraction
 
 #: Names of the kinds of metastability, indexed by the integer code used in arrays.
 KINDS: tuple[str, str, str] = ("none", "I", "II")
@@ -62,7 +69,7 @@ def _model(model: Model) -> Model:
 def _self_consistent(Q: ArrayLike, T: ArrayLike, m: Model) -> tuple[FloatArray, ...]:
     Q = checked("Q", Q)
     T = checked("T", T, nonnegative=True)
-    U = np.asarray(attraction(Q, m.dE, m.g, m.U0), dtype=float)
+    U = np.asarray(model_attraction(m, Q), dtype=float)
     delta = np.asarray(bcs.gap(U, T, m.nu, m.cutoff), dtype=float)
     return Q, T, U, delta
 
@@ -87,12 +94,7 @@ def force(Q: ArrayLike, T: ArrayLike, model: Model) -> Any:
     """
     m = _model(model)
     Q, T, U, delta = _self_consistent(Q, T, m)
-    return output(-Q + delta**2 / U**2 * attraction_slope(Q, m.dE, m.g))
-
-
-def _attraction_curvature(Q: FloatArray, dE: float, g: float) -> FloatArray:
-    """d^2U/dQ^2 = 8 g^4 dE^2 (dE^2 - 12 g^2 Q^2) / Delta_eff^6, from eq. 5."""
-    return 8.0 * g**4 * dE**2 * (dE**2 - 12.0 * g**2 * Q**2) / (dE**2 + 4.0 * g**2 * Q**2) ** 3
+    return output(-Q + delta**2 / U**2 * model_attraction(m, Q, 1))
 
 
 def curvature(Q: ArrayLike, T: ArrayLike, model: Model) -> Any:
@@ -104,8 +106,8 @@ def curvature(Q: ArrayLike, T: ArrayLike, model: Model) -> Any:
     """
     m = _model(model)
     Q, T, U, delta = _self_consistent(Q, T, m)
-    dU = np.asarray(attraction_slope(Q, m.dE, m.g), dtype=float)
-    d2U = _attraction_curvature(Q, m.dE, m.g)
+    dU = np.asarray(model_attraction(m, Q, 1), dtype=float)
+    d2U = np.asarray(model_attraction(m, Q, 2), dtype=float)
     sc = delta > 0
     dI = np.asarray(bcs.gap_integral_ddelta(np.where(sc, delta, 1.0), T, m.cutoff), dtype=float)
     d_delta2 = np.where(sc, -2.0 * delta * dU / (m.nu * U**2 * dI), 0.0)  # d(Delta^2)/dQ
@@ -123,7 +125,7 @@ def free_energy_map(Q: ArrayLike, delta: ArrayLike, T: ArrayLike, model: Model) 
     Q = checked("Q", Q)
     delta = checked("delta", delta, nonnegative=True)
     T = checked("T", T, nonnegative=True)
-    U = attraction(Q, m.dE, m.g, m.U0)
+    U = model_attraction(m, Q)
     return output(0.5 * Q**2 + bcs.free_energy(delta, U, T, m.nu, m.cutoff))
 
 
@@ -227,8 +229,86 @@ class _Params:
         return np.where(U > 0, F, 0.0)
 
 
+    def branch_floor(self, T: FloatArray) -> FloatArray:
+        """Lower end of the search for the largest r: just above Delta = 0 (eq. 5's r extends
+        smoothly below the branch, U < U0, so no need to stop at Delta(U0, T))."""
+        return np.where(T > 0, 0.0, 1e-300 * self.cutoff)
+
+    def rises_at(self, delta: FloatArray, T: FloatArray) -> np.ndarray:
+        """Where r still rises at ``branch_floor`` (always, for eq. 5: r is concave, r(0) = 0)."""
+        return np.ones(delta.shape, dtype=bool)
+
+
+@dataclass(frozen=True)
+class _ExactParams(_Params):
+    """_Params with the exact U(Q) of eq. A1: table ``which`` of ``tables`` for each point."""
+
+    tables: ExactTables
+    which: np.ndarray
+
+    def __getitem__(self, idx: Any) -> _ExactParams:
+        base = super().__getitem__(idx)
+        return _ExactParams(*(getattr(base, f.name) for f in fields(base)), self.tables,
+                            self.which[idx])  # fmt: skip
+
+    @property
+    def U_max(self) -> FloatArray:
+        return self.U0 + self.g**2 * self.tables.phi_inf[self.which]
+
+    def _pull(self, U: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """k(U) = sqrt(U'/Q) and dk/dU (module docstring) from the table (c = dE/Delta_eff)."""
+        c = self.tables.node_of(U - self.U0, self.which)
+        _, dphi, d2phi = self.tables.phi(c, self.which)
+        psi, dpsi = np.maximum(-dphi, 1e-300), -d2phi
+        k = 2.0 * self.g**2 / self.dE * c**1.5 * np.sqrt(psi)
+        dk = -2.0 / self.dE * (1.5 * np.sqrt(c / psi) + c**1.5 * dpsi / (2.0 * psi**1.5))
+        return k, np.where(self.g > 0, dk, 0.0)
+
+    def ratio(self, delta: FloatArray, T: FloatArray) -> tuple[FloatArray, FloatArray]:
+        gi, dgi = self.integral_and_slope(delta, T)
+        k, dk = self._pull(np.clip(1.0 / (self.nu * gi), self.U0, self.U_max))
+        return self.nu * delta * gi * k, self.nu * k * (gi + delta * dgi) - delta * dk * dgi / gi
+
+    def ratio_slope(self, delta: FloatArray, T: FloatArray) -> tuple[FloatArray, FloatArray]:
+        h = _FD_STEP * delta
+        dr = self.ratio(delta, T)[1]
+        return dr, (self.ratio(delta + h, T)[1] - dr) / h
+
+    def ratio_T_slope(
+        self, delta: FloatArray, T: FloatArray, at_rest: np.ndarray
+    ) -> tuple[FloatArray, FloatArray]:
+        gi, dgi = self.integral_and_slope(delta, T)
+        h = _FD_STEP * T
+        gi_T = (self.integral(delta, T + h) - gi) / h
+        U = np.clip(1.0 / (self.nu * gi), self.U0, self.U_max)
+        k, dk = self._pull(U)
+        dr_dD = self.nu * k * (gi + delta * dgi) - delta * dk * dgi / gi
+        dr_dT = self.nu * delta * gi_T * (k - U * dk)
+        dr_dT = np.where(at_rest, dr_dT - dr_dD * gi_T / dgi, dr_dT)
+        return self.nu * delta * gi * k, dr_dT
+
+    def coordinate_of(self, U: FloatArray) -> FloatArray:
+        c = self.tables.node_of(U - self.U0, self.which)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            Q = 0.5 * self.dE / self.g * np.sqrt(1.0 / c**2 - 1.0)
+        return np.where(U > self.U0, Q, 0.0)
+
+    def branch_floor(self, T: FloatArray) -> FloatArray:
+        """The exact k(U) is tabulated on the branch only: the search starts at Delta(U0, T)."""
+        return np.maximum(super().branch_floor(T), self.gap_at_rest(T))
+
+    def rises_at(self, delta: FloatArray, T: FloatArray) -> np.ndarray:
+        return np.asarray(self.ratio(delta, T)[1] > 0)
+
+
 def _broadcast_params(
-    dE: ArrayLike, g: ArrayLike, nu: ArrayLike, U0: ArrayLike, cutoff: ArrayLike, *rest: FloatArray
+    dE: ArrayLike,
+    g: ArrayLike,
+    nu: ArrayLike,
+    U0: ArrayLike,
+    cutoff: ArrayLike,
+    *rest: FloatArray,
+    pairing: str = "schrieffer-wolff",
 ) -> tuple[tuple[int, ...], _Params, list[FloatArray]]:
     arrays: list[FloatArray] = [
         checked("dE", dE, positive=True),
@@ -240,8 +320,12 @@ def _broadcast_params(
     ]
     if np.any(arrays[1] ** 2 + arrays[3] <= 0):
         raise ValueError("U0 + g^2 must be > 0 (no attraction at any Q), got U0 = g = 0")
+    if pairing not in PAIRINGS:
+        raise ValueError(f"pairing must be one of {PAIRINGS}, got pairing={pairing!r}")
     bc = np.broadcast_arrays(*arrays)
     flat = [np.array(v, dtype=float).ravel() for v in bc]
+    if pairing == "exact":
+        return bc[0].shape, _ExactParams(*flat[:5], *exact_tables(flat[0], flat[1])), flat[5:]
     return bc[0].shape, _Params(*flat[:5]), flat[5:]
 
 
@@ -264,22 +348,25 @@ def _max_ratio(
     if guess is None:
         guess = 2.0 * p.cutoff * np.exp(-1.0 - 1.0 / a)  # weak-coupling T = 0 estimate
     star = np.zeros_like(T)
+    at_rest = np.zeros(star.shape, dtype=bool)
     idx = np.flatnonzero(sc)
     if idx.size:
-        q, Ts = p[idx], T[idx]
-        bottom = np.where(Ts > 0, 0.0, 1e-300 * q.cutoff)
-        star[idx] = _newton(
+        bottom = p[idx].branch_floor(T[idx])
+        rising = p[idx].rises_at(bottom, T[idx])
+        star[idx], at_rest[idx[~rising]] = bottom, True  # falling from the start: max at Q = 0
+        up = idx[rising]
+        q, Ts = p[up], T[up]
+        star[up] = _newton(
             lambda x, i: q[i].ratio_slope(x, Ts[i]),
-            bottom,
+            bottom[rising],
             q.gap_top,
-            guess[idx],
+            guess[up],
             "argmax of r",
             rtol=1e-8,
         )
     below = np.flatnonzero(sc & (p.U0 > 0))
     below = below[p.nu[below] * p.U0[below] * p[below].integral(star[below], T[below]) > 1.0]
     star[below] = p[below].gap_at_rest(T[below])
-    at_rest = np.zeros(star.shape, dtype=bool)
     at_rest[below] = True
     return star, at_rest
 
@@ -382,13 +469,15 @@ def critical_points_kernel(
     U0: ArrayLike,
     T: ArrayLike = 0.0,
     cutoff: ArrayLike = 1.0,
+    pairing: str = "schrieffer-wolff",
 ) -> CriticalPoints:
     """Critical points of F(Q, T) for arrays of model parameters (broadcast), see CriticalPoints.
 
     Parameters as in ``photosc.model.Model`` (U0 = 0 allowed, as in eq. 8 of the paper);
-    T in hbar*omega/k_B.
+    T in hbar*omega/k_B; ``pairing`` one of ``photosc.model.PAIRINGS`` (U(Q) of eq. 5 or exact).
     """
-    shape, p, (Tf,) = _broadcast_params(dE, g, nu, U0, cutoff, checked("T", T, nonnegative=True))
+    Tc = checked("T", T, nonnegative=True)
+    shape, p, (Tf,) = _broadcast_params(dE, g, nu, U0, cutoff, Tc, pairing=pairing)
     return _assemble(p, Tf, _extrema(p, Tf), shape)
 
 
@@ -425,7 +514,7 @@ def critical_points(model: Model, T: float = 0.0) -> CriticalPoints:
     F(Q, T) = Q^2/2 + F_SC (eqs. 5 and 7 of the paper); types I/II as in Fig. 2 of the paper.
     """
     m = _model(model)
-    return critical_points_kernel(m.dE, m.g, m.nu, m.U0, T, m.cutoff)
+    return critical_points_kernel(m.dE, m.g, m.nu, m.U0, T, m.cutoff, m.pairing)
 
 
 # --- temperatures --------------------------------------------------------------------------------
@@ -459,19 +548,29 @@ def _untrapping(p: _Params, ex0: _Extrema) -> tuple[FloatArray, FloatArray]:
 
 
 def untrapping_temperature_kernel(
-    dE: ArrayLike, g: ArrayLike, nu: ArrayLike, U0: ArrayLike, cutoff: ArrayLike = 1.0
+    dE: ArrayLike,
+    g: ArrayLike,
+    nu: ArrayLike,
+    U0: ArrayLike,
+    cutoff: ArrayLike = 1.0,
+    pairing: str = "schrieffer-wolff",
 ) -> Any:
     """T_B (Fig. 2): highest T at which the minimum Q_MS of eqs. 5 and 7 exists, hbar*omega/k_B.
 
     Arrays of model parameters broadcast; nan where there is no metastable minimum at T = 0.
     Solves max_Q r(Q, T) = 1, the fold dF/dQ = d^2F/dQ^2 = 0 where Q_B and Q_MS merge.
     """
-    shape, p, _ = _broadcast_params(dE, g, nu, U0, cutoff)
+    shape, p, _ = _broadcast_params(dE, g, nu, U0, cutoff, pairing=pairing)
     return output(_untrapping(p, _extrema(p, np.zeros_like(p.dE)))[0].reshape(shape))
 
 
 def metastability_kernel(
-    dE: ArrayLike, g: ArrayLike, nu: ArrayLike, U0: ArrayLike, cutoff: ArrayLike = 1.0
+    dE: ArrayLike,
+    g: ArrayLike,
+    nu: ArrayLike,
+    U0: ArrayLike,
+    cutoff: ArrayLike = 1.0,
+    pairing: str = "schrieffer-wolff",
 ) -> dict[str, Any]:
     """Everything about metastability (Figs. 2-3, eqs. 5 and 7) at once, for arrays of model
     parameters (broadcast).
@@ -480,7 +579,7 @@ def metastability_kernel(
     kind_code, ...) plus "T_B" and "T_first_order" (hbar*omega/k_B, nan where they do not exist),
     sharing the T = 0 solution and the fold between them.
     """
-    shape, p, _ = _broadcast_params(dE, g, nu, U0, cutoff)
+    shape, p, _ = _broadcast_params(dE, g, nu, U0, cutoff, pairing=pairing)
     ex0 = _extrema(p, np.zeros_like(p.dE))
     T_B, fold = _untrapping(p, ex0)
     T_first = _first_order(p, ex0, T_B, fold)
@@ -495,7 +594,7 @@ def untrapping_temperature(model: Model) -> float:
     """T_B of ``model`` in hbar*omega/k_B (nan if no metastable state at T = 0); Fig. 2 of the
     paper: the highest T at which the landscape of eqs. 5 and 7 keeps its minimum Q_MS."""
     m = _model(model)
-    return float(untrapping_temperature_kernel(m.dE, m.g, m.nu, m.U0, m.cutoff))
+    return float(untrapping_temperature_kernel(m.dE, m.g, m.nu, m.U0, m.cutoff, m.pairing))
 
 
 def _rest_advantage(
@@ -544,18 +643,23 @@ def _first_order(p: _Params, ex0: _Extrema, T_B: FloatArray, fold: FloatArray) -
 
 
 def first_order_temperature_kernel(
-    dE: ArrayLike, g: ArrayLike, nu: ArrayLike, U0: ArrayLike, cutoff: ArrayLike = 1.0
+    dE: ArrayLike,
+    g: ArrayLike,
+    nu: ArrayLike,
+    U0: ArrayLike,
+    cutoff: ArrayLike = 1.0,
+    pairing: str = "schrieffer-wolff",
 ) -> Any:
     """Metastability II (Fig. 2c): the T where F(Q_MS, T) = F(0, T), hbar*omega/k_B; else nan.
 
     Below it the distorted state is the equilibrium one: a first-order superconducting transition.
     The root lies in (0, T_B) since F(Q_MS) < F(0) at T = 0 and F(Q_MS) = F(Q_B) > F(0) at T_B.
     """
-    return metastability_kernel(dE, g, nu, U0, cutoff)["T_first_order"]
+    return metastability_kernel(dE, g, nu, U0, cutoff, pairing)["T_first_order"]
 
 
 def first_order_temperature(model: Model) -> float:
     """First-order transition temperature of ``model`` (metastability II, Fig. 2c of the paper),
     in hbar*omega/k_B: where F(Q_MS) = F(0) on the landscape of eqs. 5 and 7; nan otherwise."""
     m = _model(model)
-    return float(first_order_temperature_kernel(m.dE, m.g, m.nu, m.U0, m.cutoff))
+    return float(first_order_temperature_kernel(m.dE, m.g, m.nu, m.U0, m.cutoff, m.pairing))

@@ -29,7 +29,7 @@ from photosc.physics.dynamics import (
     simulate,
 )
 from photosc.physics.kramers import well_parameters
-from photosc.physics.pairing import attraction
+from photosc.physics.pairing import model_attraction
 from photosc.units import (
     energy_to_meV,
     rate_to_per_s,
@@ -187,7 +187,7 @@ def drive_trajectories(
         dt=dt, seed=seed, keep=keep,
     )  # fmt: skip
     w = model.omega_meV
-    U = attraction(r.Q, model.dE, model.g, model.U0)
+    U = model_attraction(model, r.Q)
     delta = energy_to_meV(bcs.gap(U, T, model.nu, model.cutoff), w)
     trapped = _trapped(r)
     ds = xr.Dataset(

@@ -16,7 +16,7 @@ from photosc._checks import checked
 from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics import bcs, landscape
-from photosc.physics.pairing import attraction
+from photosc.physics.pairing import model_attraction
 from photosc.units import energy_to_meV, temperature_to_K
 
 _KIND_ATTRS = {
@@ -48,7 +48,9 @@ def landscape_curves(model: Model, T: ArrayLike, Q: ArrayLike | None = None) -> 
     Q = default_coordinates(model) if Q is None else np.atleast_1d(checked("Q", Q))
     F = landscape.free_energy(Q[None, :], T[:, None], model)
     F0 = landscape.free_energy(0.0 * T, T, model)
-    cp = landscape.critical_points_kernel(model.dE, model.g, model.nu, model.U0, T, model.cutoff)
+    cp = landscape.critical_points_kernel(
+        model.dE, model.g, model.nu, model.U0, T, model.cutoff, model.pairing
+    )
     w = model.omega_meV
     T_attrs = {"units": "hbar*omega/k_B", "long_name": "temperature"}
     ds = xr.Dataset(
@@ -62,7 +64,7 @@ def landscape_curves(model: Model, T: ArrayLike, Q: ArrayLike | None = None) -> 
             "Delta": (
                 ("T", "Q"),
                 bcs.gap(
-                    attraction(Q[None, :], model.dE, model.g, model.U0),
+                    model_attraction(model, Q[None, :]),
                     T[:, None],
                     model.nu,
                     model.cutoff,
@@ -116,7 +118,7 @@ def free_energy_surface(model: Model, Q: ArrayLike, delta: ArrayLike, T: float =
             "F": (("Q", "Delta"), F, {"units": "hbar*omega", "long_name": "F(Q, Delta)"}),
             "Delta_sc": (
                 "Q",
-                bcs.gap(attraction(Q, model.dE, model.g, model.U0), T, model.nu, model.cutoff),
+                bcs.gap(model_attraction(model, Q), T, model.nu, model.cutoff),
                 {"units": "hbar*omega", "long_name": "self-consistent gap"},
             ),
         },

@@ -22,7 +22,7 @@ from photosc._checks import FloatArray, checked
 from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics import bcs
-from photosc.physics.pairing import attraction
+from photosc.physics.pairing import model_attraction
 from photosc.units import temperature_to_K
 
 ENERGY = "hbar*omega"
@@ -69,7 +69,7 @@ def trapped_state(model: Model, Q_star: ArrayLike, T: ArrayLike) -> xr.Dataset:
     if Q.ndim != 1 or Tv.ndim != 1:
         raise ValueError("Q_star and T must be scalars or 1-d arrays")
     QQ, TT = np.meshgrid(Q, Tv, indexing="ij")
-    U_star = np.asarray(attraction(QQ, model.dE, model.g, model.U0))
+    U_star = np.asarray(model_attraction(model, QQ))
     d_star = np.asarray(bcs.gap(U_star, TT, model.nu, model.cutoff))
     n_star = np.asarray(bcs.quasiparticle_density(d_star, TT, model.nu, model.cutoff))
     d_tr, lam = (
