@@ -378,6 +378,7 @@ class ExactTables:
         """
         g2 = self.g[which] ** 2
         target = np.where(g2 > 0, excess / np.where(g2 > 0, g2, 1.0), 0.0)
+        top = target >= self.phi_inf[which]
         target = np.clip(target, 0.0, self.phi_inf[which])
         lo, hi = np.zeros_like(target), np.ones_like(target)
         for _ in range(int(math.log2(TABLE_NODES)) + 12):  # bisection to within a cell
@@ -390,7 +391,7 @@ class ExactTables:
             step = np.where(df < 0, (f - target) / np.where(df < 0, df, -1.0), 0.0)
             c = np.clip(c - step, lo, hi)
             if np.all(np.abs(step) <= 1e-15):
-                return np.where(g2 > 0, c, 1.0)
+                return np.where(g2 > 0, np.where(top, 0.0, c), 1.0)
         raise RuntimeError("inverting the exact U(Q) table did not converge")
 
 

@@ -40,10 +40,16 @@ _KIND_ATTRS = {
 
 
 def _kernel(
-    dE: np.ndarray, nu: np.ndarray, *, g: float, lam_eff: float, cutoff: float
+    dE: np.ndarray,
+    nu: np.ndarray,
+    *,
+    g: float,
+    lam_eff: float,
+    cutoff: float,
+    pairing: str = "schrieffer-wolff",
 ) -> tuple[np.ndarray, ...]:
     """Numpy kernel for apply_ufunc: blocks of (dE, nu) -> the _OUTPUTS arrays."""
-    res = metastability_kernel(dE, g, nu, lam_eff / nu, cutoff)
+    res = metastability_kernel(dE, g, nu, lam_eff / nu, cutoff, pairing)
     shape = np.broadcast_shapes(np.shape(dE), np.shape(nu))
     return tuple(
         np.broadcast_to(np.asarray(res[name], dtype=dtype), shape).copy()
@@ -66,16 +72,19 @@ def phase_diagram(
     cutoff: float = 1.0,
     omega_meV: float = HG3_OMEGA_MEV,
     chunks: Mapping[str, int] | None = None,
+    pairing: str = "schrieffer-wolff",
 ) -> xr.Dataset:
     """Metastability phase diagram on the grid dE x nu (Fig. 2b of the paper).
 
     dE (hbar*omega) and nu (nu(0)*omega) are 1-d coordinates; g = g*l0/omega and lam_eff =
     nu U0 (the paper: 0.6 and 0.3) are fixed. Returns the kind (0 none, 1 I, 2 II), Q_B, Q_MS,
-    barrier and Delta_MS at T = 0, T_B and the first-order temperature, also in K.
+    barrier and Delta_MS at T = 0, T_B and the first-order temperature, also in K. ``pairing``:
+    U(Q) of eq. 5 ("schrieffer-wolff") or of the exact local problem ("exact").
     With ``chunks`` (e.g. {"dE": 32}) the result is a lazy dask-backed Dataset: call
     ``.compute()`` (locally, under a progress bar, or on a dask cluster).
     """
     model = Model.from_lam_eff(lam_eff, dE=1.0, g=g, nu=1.0, cutoff=cutoff, omega_meV=omega_meV)
+    model = model.replace(pairing=pairing)
     dE_c = _coordinate("dE", dE, "hbar*omega", "level splitting Delta E")
     nu_c = _coordinate("nu", nu, "1/(hbar*omega)", "density of states nu(0) per spin per site")
     dE_b, nu_b = xr.broadcast(dE_c, nu_c)
@@ -85,7 +94,7 @@ def phase_diagram(
         _kernel,
         dE_b,
         nu_b,
-        kwargs={"g": model.g, "lam_eff": lam_eff, "cutoff": model.cutoff},
+        kwargs={"g": model.g, "lam_eff": lam_eff, "cutoff": model.cutoff, "pairing": pairing},
         output_core_dims=[[] for _ in _OUTPUTS],
         dask="parallelized",
         output_dtypes=[dtype for dtype, _, _ in _OUTPUTS.values()],
@@ -106,6 +115,7 @@ def phase_diagram(
         cutoff=model.cutoff,
         omega_meV=omega_meV,
         T=0.0,
+        pairing=pairing,
     )
     return ds
 
@@ -147,13 +157,13 @@ def material_path(name: str, Z_inv: ArrayLike, **overrides: float) -> xr.Dataset
 
 def _at_T0(model: Model, Z_inv: float) -> Any:
     m = model.renormalized(1.0 / Z_inv)
-    return critical_points_kernel(m.dE, m.g, m.nu, m.U0, 0.0, m.cutoff)
+    return critical_points_kernel(m.dE, m.g, m.nu, m.U0, 0.0, m.cutoff, m.pairing)
 
 
 def mott_onsets(model: Model, Z_inv_max: float = 7.0) -> tuple[float, float]:
     """Z_inv at the onset of metastability (type I) and at the I -> II boundary along the Mott
     path of ``model`` from Z_inv = 1 to Z_inv_max, to 1e-9 (nan where not crossed, e.g. when
-    ``model`` itself is already metastable, or already of type II).
+    ``model`` itself is already metastable, or already of type II), with ``model.pairing``.
 
     The onset is where max_Q (superconducting pull / elastic force) = 1 at T = 0; the I -> II
     boundary where F(Q_MS) = F(0) at T = 0.
@@ -171,11 +181,16 @@ def mott_onsets(model: Model, Z_inv_max: float = 7.0) -> tuple[float, float]:
 
 
 def metastability_path(
-    material: str | Model, Z_inv: ArrayLike, Z_inv_max: float | None = None, **overrides: float
+    material: str | Model,
+    Z_inv: ArrayLike,
+    Z_inv_max: float | None = None,
+    pairing: str | None = None,
+    **overrides: float,
 ) -> xr.Dataset:
     """Metastability along the Mott path of a preset (or a Model): kind, Q_B, Q_MS, Delta_MS and
     barrier (meV), T_B and first-order temperature (K), with the onset and I -> II values of
-    Z_inv in the attrs (searched up to ``Z_inv_max``, default max(Z_inv))."""
+    Z_inv in the attrs (searched up to ``Z_inv_max``, default max(Z_inv)). ``pairing`` (one of
+    ``photosc.model.PAIRINGS``) replaces the model's; by default it is kept."""
     if isinstance(material, Model):
         base, path = material, mott_path(material, Z_inv)
     else:
@@ -183,8 +198,11 @@ def metastability_path(
             materials.load(material, **overrides),
             material_path(material, Z_inv, **overrides),
         )
+    if pairing is not None:
+        base = base.replace(pairing=pairing)
+    path.attrs["model_pairing"] = base.pairing
     res = metastability_kernel(
-        path["dE"].values, base.g, path["nu"].values, path["U0"].values, base.cutoff
+        path["dE"].values, base.g, path["nu"].values, path["U0"].values, base.cutoff, base.pairing
     )
     w = base.omega_meV
     columns: dict[str, tuple[Any, str, str]] = {
