@@ -127,9 +127,7 @@ def test_sectors_are_the_spin_half_and_spin_one_rabi_models() -> None:
     assert E[2] == pytest.approx(_pseudospin_ground(1.0, Q, dE, g, n), rel=1e-12)
 
 
-@given(
-    Q=st.floats(0.0, 4.0), dE=st.floats(0.2, 4.0), g=st.floats(0.0, 0.9)
-)
+@given(Q=st.floats(0.0, 4.0), dE=st.floats(0.2, 4.0), g=st.floats(0.0, 0.9))
 @settings(max_examples=15, deadline=None)
 def test_binding_is_even_in_Q(Q: float, dE: float, g: float) -> None:
     both = pairing.exact_binding(np.array([Q, -Q]), dE, g)

@@ -23,6 +23,13 @@ ZInvOption = Annotated[float | None, typer.Option("--Z-inv", help="1/Z, as on th
 OutOption = Annotated[
     Path, typer.Option("--out", help="Output folder (default photosc-out/COMMAND).")
 ]
+PairingOption = Annotated[
+    str,
+    typer.Option(
+        "--pairing",
+        help="U(Q): 'schrieffer-wolff' (eq. 5, the paper's) or 'exact' (ED of one site of eq. A1).",
+    ),
+]
 SetOption = Annotated[
     list[str] | None,
     typer.Option(

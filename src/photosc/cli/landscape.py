@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from photosc.cli._common import Material, OutOption, SetOption, ZInvOption, ZOption, load_model
+from photosc.cli._common import (
+    Material,
+    OutOption,
+    PairingOption,
+    SetOption,
+    ZInvOption,
+    ZOption,
+    load_model,
+)
 
 TOption = Annotated[
     str, typer.Option("--T-K", help="Temperatures in K: list 'a,b,c' or range 'start:stop:count'.")
@@ -20,12 +28,13 @@ def command(
     Z: ZOption = None,
     Z_inv: ZInvOption = None,
     overrides: SetOption = None,
+    pairing: PairingOption = "schrieffer-wolff",
     out: OutOption = Path("photosc-out/landscape"),
 ) -> None:
     """Landscape F(Q) of MATERIAL at temperatures T (Fig. 2a/c), its critical points, T_B, the
     first-order temperature, and the map F(Q, Delta) at T = 0 (Fig. 3). NetCDF + PNG in --out.
 
-    Example: photosc landscape K3C60 --Z-inv 3.4 --T-K 0,50,100
+    Example: photosc landscape K3C60 --Z-inv 3.4 --T-K 0,50,100 --pairing exact
     """
     import numpy as np
     from rich.console import Console
@@ -38,7 +47,7 @@ def command(
     from photosc.studies.landscape import free_energy_surface, landscape_curves
     from photosc.units import energy_to_meV, temperature_from_K
 
-    model = load_model(material, Z, Z_inv, overrides)
+    model = load_model(material, Z, Z_inv, overrides).replace(pairing=pairing)
     temperatures_K = parse_values(T_K, "T-K", minimum=0)
     if np.any(temperatures_K < 0):
         raise ValueError(f"T-K must be >= 0 K, got T-K={T_K!r}")
@@ -74,7 +83,7 @@ def command(
     a = curves.attrs
     console.print(
         f"dE = {energy_to_meV(model.dE, w):.1f} meV, nu = {model.nu:.4g}, g = {model.g:.3g}, "
-        f"lam_eff = {model.lam_eff:.3g}; T_c(Q=0) = {model.Tc_K:.1f} K; "
+        f"lam_eff = {model.lam_eff:.3g}; U(Q): {model.pairing}; T_c(Q=0) = {model.Tc_K:.1f} K; "
         f"T_B = {a['T_B_K']:.2f} K; first-order T = {a['T_first_order_K']:.2f} K"
     )
     console.print(f"written to {out}/: landscape.nc/png, free_energy_surface.nc/png")

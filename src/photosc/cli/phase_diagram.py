@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from photosc.cli._common import OutOption
+from photosc.cli._common import OutOption, PairingOption
 
 
 def command(
@@ -24,12 +24,14 @@ def command(
     ] = None,
     Z_inv_max: Annotated[float, typer.Option("--Z-inv-max", help="End of the path in 1/Z.")] = 7.0,
     chunk: Annotated[int, typer.Option("--chunk", help="dE rows per dask task.")] = 16,
+    pairing: PairingOption = "schrieffer-wolff",
     out: OutOption = Path("photosc-out/phase-diagram"),
 ) -> None:
     """Metastability phase diagram on dE x nu: none / I / II, Q_B, Q_MS, barrier, T_B and the
     first-order temperature at every point (NetCDF + PNG in --out), with a material's path.
 
     Example: photosc phase-diagram --dE 0.2:3:256 --nu 0.3:5:256 --path K3C60 --out pd
+    (add --pairing exact for the exact local pairing of eq. A1 instead of eq. 5)
     """
     import numpy as np
     from dask.diagnostics import ProgressBar
@@ -39,20 +41,23 @@ def command(
     from photosc import materials
     from photosc.cli._common import parse_values
     from photosc.io import save_dataset
-    from photosc.model import HG3_OMEGA_MEV
+    from photosc.model import HG3_OMEGA_MEV, PAIRINGS
     from photosc.plotting import landscape as plots
     from photosc.plotting import save, talk_style
     from photosc.studies.phase_diagram import metastability_path, phase_diagram
 
     if chunk < 1:
         raise ValueError(f"chunk must be >= 1, got chunk={chunk!r}")
+    if pairing not in PAIRINGS:
+        raise ValueError(f"pairing must be one of {PAIRINGS}, got pairing={pairing!r}")
     dE_values, nu_values = parse_values(dE, "dE"), parse_values(nu, "nu")
     omega_meV = HG3_OMEGA_MEV if path is None else materials.load(path).omega_meV
     lazy = phase_diagram(
-        dE_values, nu_values, g, lam_eff, omega_meV=omega_meV, chunks={"dE": chunk}
-    )
+        dE_values, nu_values, g, lam_eff, omega_meV=omega_meV, chunks={"dE": chunk},
+        pairing=pairing,
+    )  # fmt: skip
     console = Console()
-    console.print(f"phase diagram on {dE_values.size} x {nu_values.size} points")
+    console.print(f"phase diagram on {dE_values.size} x {nu_values.size} points, U(Q): {pairing}")
     with ProgressBar():
         ds = lazy.compute()
     out.mkdir(parents=True, exist_ok=True)
@@ -62,7 +67,7 @@ def command(
         Z_inv = np.unique(
             np.concatenate([np.linspace(1, Z_inv_max, 121), np.arange(1, Z_inv_max + 1)])
         )
-        route = metastability_path(path, Z_inv, g=g, lam_eff=lam_eff)
+        route = metastability_path(path, Z_inv, pairing=pairing, g=g, lam_eff=lam_eff)
         save_dataset(route, out / "path.nc")
     with talk_style():
         save(plots.phase_diagram(ds, route)[0], out / "phase_diagram.png")

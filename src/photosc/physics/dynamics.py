@@ -223,9 +223,7 @@ def gap_onset(model: Model, T: float) -> float:
     if T == 0.0:
         return 0.0
     U_c = 1.0 / (model.nu * float(bcs.gap_integral(0.0, T, model.cutoff)))
-    return float(
-        pairing.coordinate_of_attraction(U_c, model.dE, model.g, model.U0, model.pairing)
-    )
+    return float(pairing.coordinate_of_attraction(U_c, model.dE, model.g, model.U0, model.pairing))
 
 
 @numba.njit(cache=True, nogil=True, inline="always")

@@ -228,7 +228,6 @@ class _Params:
         F = np.asarray(bcs.free_energy(delta, safe, T, self.nu, self.cutoff), dtype=float)
         return np.where(U > 0, F, 0.0)
 
-
     def branch_floor(self, T: FloatArray) -> FloatArray:
         """Lower end of the search for the largest r: just above Delta = 0 (eq. 5's r extends
         smoothly below the branch, U < U0, so no need to stop at Delta(U0, T))."""

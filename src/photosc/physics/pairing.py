@@ -350,8 +350,9 @@ class ExactTables:
     """Exact U(Q) - U0 = g^2 phi(c) of several (dE, g), c = dE / Delta_eff = cos(2 theta).
 
     c runs over [0, 1] (Q from infinity to 0); phi is a cubic spline in c on the ``TABLE_NODES``
-    cells of ``_KNOTS`` (uniform in theta), phi(1) = 0 at Q = 0 and phi(0) = 1 - b(0)/g^2 (at Q -> infinity the S~^x
-    coupling is infinitely off resonance and b -> g^2, the Holstein polaron of strength 2 g).
+    cells of ``_KNOTS`` (uniform in theta), phi(1) = 0 at Q = 0 and phi(0) = 1 - b(0)/g^2 (at
+    Q -> infinity the S~^x coupling is infinitely off resonance and b -> g^2, the Holstein
+    polaron of strength 2 g).
     U is even in Q, and analytic in Q^2 near 0 and in 1/Q at large Q, hence in c at both ends.
     ``coefficients[k, j]`` holds (a3, a2, a1, a0) of table k on cell j.
     dE, g, binding_rest = b(0) and phi_inf = phi(0) are per table.
@@ -368,30 +369,41 @@ class ExactTables:
         j = np.clip(np.searchsorted(_KNOTS, c) - 1, 0, TABLE_NODES - 1)
         d = c - _KNOTS[j]
         a3, a2, a1, a0 = np.moveaxis(self.coefficients[which, j], -1, 0)
-        return ((a3 * d + a2) * d + a1) * d + a0, (3.0 * a3 * d + 2.0 * a2) * d + a1, 6.0 * a3 * d + 2.0 * a2
+        return (
+            ((a3 * d + a2) * d + a1) * d + a0,
+            (3.0 * a3 * d + 2.0 * a2) * d + a1,
+            6.0 * a3 * d + 2.0 * a2,
+        )
 
     def node_of(self, excess: FloatArray, which: np.ndarray) -> FloatArray:
         """c in [0, 1] where g^2 phi(c) = excess (U - U0, hbar*omega): 1 below 0, 0 above the top.
 
-        phi decreases in c (U grows with |Q|, checked when a table is built): bisection to the
-        cell, then Newton on its cubic. Raises RuntimeError if Newton does not converge.
+        phi decreases in c (U grows with |Q|, checked when a table is built): the cell from the
+        node values (one sorted search over all tables), then Newton on its cubic from the
+        linear interpolant. Raises RuntimeError if Newton does not converge.
         """
         g2 = self.g[which] ** 2
         target = np.where(g2 > 0, excess / np.where(g2 > 0, g2, 1.0), 0.0)
         top = target >= self.phi_inf[which]
         target = np.clip(target, 0.0, self.phi_inf[which])
-        lo, hi = np.zeros_like(target), np.ones_like(target)
-        for _ in range(int(math.log2(TABLE_NODES)) + 12):  # bisection to within a cell
-            mid = 0.5 * (lo + hi)
-            above = self.phi(mid, which)[0] > target
-            lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
-        c = 0.5 * (lo + hi)
+        n = TABLE_NODES
+        values = np.concatenate([self.coefficients[:, :, 3], np.zeros((len(self.g), 1))], axis=1)
+        keys = (4.0 * np.arange(len(self.g))[:, None] - values).ravel()  # increasing; phi <= 1
+        pos = np.searchsorted(keys, 4.0 * which - target, side="right") - 1 - which * (n + 1)
+        j = np.clip(pos, 0, n - 1)
+        v_lo, v_hi = values[which, j], values[which, j + 1]
+        width = _KNOTS[j + 1] - _KNOTS[j]
+        spread = np.where(v_lo > v_hi, v_lo - v_hi, 1.0)
+        d = np.clip((v_lo - target) / spread, 0.0, 1.0) * width
+        a3, a2, a1, a0 = np.moveaxis(self.coefficients[which, j], -1, 0)
         for _ in range(30):
-            f, df, _ = self.phi(c, which)
-            step = np.where(df < 0, (f - target) / np.where(df < 0, df, -1.0), 0.0)
-            c = np.clip(c - step, lo, hi)
+            f = ((a3 * d + a2) * d + a1) * d + a0 - target
+            df = (3.0 * a3 * d + 2.0 * a2) * d + a1
+            step = np.where(df < 0, f / np.where(df < 0, df, -1.0), 0.0)
+            d = np.clip(d - step, 0.0, width)
             if np.all(np.abs(step) <= 1e-15):
-                return np.where(g2 > 0, np.where(top, 0.0, c), 1.0)
+                c = np.where(top, 0.0, _KNOTS[j] + d)
+                return np.where(g2 > 0, c, 1.0)
         raise RuntimeError("inverting the exact U(Q) table did not converge")
 
 

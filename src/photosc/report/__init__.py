@@ -19,6 +19,7 @@ from photosc.report.section import Section
 SECTIONS: list[str] = [
     "photosc.report.bcs",
     "photosc.report.metastability",
+    "photosc.report.exact_pairing",
     "photosc.report.trapping",
     "photosc.report.dynamics",
 ]

@@ -160,9 +160,9 @@ def _at_T0(model: Model, Z_inv: float) -> Any:
     return critical_points_kernel(m.dE, m.g, m.nu, m.U0, 0.0, m.cutoff, m.pairing)
 
 
-def mott_onsets(model: Model, Z_inv_max: float = 7.0) -> tuple[float, float]:
+def mott_onsets(model: Model, Z_inv_max: float = 7.0, xtol: float = 1e-11) -> tuple[float, float]:
     """Z_inv at the onset of metastability (type I) and at the I -> II boundary along the Mott
-    path of ``model`` from Z_inv = 1 to Z_inv_max, to 1e-9 (nan where not crossed, e.g. when
+    path of ``model`` from Z_inv = 1 to Z_inv_max, to ``xtol`` (nan where not crossed, e.g. when
     ``model`` itself is already metastable, or already of type II), with ``model.pairing``.
 
     The onset is where max_Q (superconducting pull / elastic force) = 1 at T = 0; the I -> II
@@ -173,11 +173,11 @@ def mott_onsets(model: Model, Z_inv_max: float = 7.0) -> tuple[float, float]:
     nan = float("nan")
     if margin(Z_inv_max) <= 0:
         return nan, nan
-    onset = nan if margin(1.0) > 0 else optimize.brentq(margin, 1.0, Z_inv_max, xtol=1e-11)
-    start = 1.0 if math.isnan(onset) else onset * (1 + 1e-9)
+    onset = nan if margin(1.0) > 0 else optimize.brentq(margin, 1.0, Z_inv_max, xtol=xtol)
+    start = 1.0 if math.isnan(onset) else max(onset * (1 + 1e-9), onset + 2 * xtol)
     if advantage(start) <= 0 or advantage(Z_inv_max) >= 0:
         return onset, nan
-    return onset, optimize.brentq(advantage, start, Z_inv_max, xtol=1e-11)
+    return onset, optimize.brentq(advantage, start, Z_inv_max, xtol=xtol)
 
 
 def metastability_path(
@@ -185,12 +185,14 @@ def metastability_path(
     Z_inv: ArrayLike,
     Z_inv_max: float | None = None,
     pairing: str | None = None,
+    xtol: float = 1e-11,
     **overrides: float,
 ) -> xr.Dataset:
     """Metastability along the Mott path of a preset (or a Model): kind, Q_B, Q_MS, Delta_MS and
     barrier (meV), T_B and first-order temperature (K), with the onset and I -> II values of
     Z_inv in the attrs (searched up to ``Z_inv_max``, default max(Z_inv)). ``pairing`` (one of
-    ``photosc.model.PAIRINGS``) replaces the model's; by default it is kept."""
+    ``photosc.model.PAIRINGS``) replaces the model's; by default it is kept. ``xtol``: tolerance
+    of the onset and I -> II values of Z_inv."""
     if isinstance(material, Model):
         base, path = material, mott_path(material, Z_inv)
     else:
@@ -222,6 +224,6 @@ def metastability_path(
         path[key] = ("Z_inv", np.atleast_1d(values), {"units": units, "long_name": long_name})
     path["kind"].attrs.update(_KIND_ATTRS)
     top = float(path["Z_inv"].max()) if Z_inv_max is None else Z_inv_max
-    onset, type_II = mott_onsets(base, top)
+    onset, type_II = mott_onsets(base, top, xtol)
     path.attrs.update({"onset_Z_inv": onset, "type_II_Z_inv": type_II, "Tc_K": base.Tc_K})
     return path
