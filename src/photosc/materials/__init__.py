@@ -57,7 +57,7 @@ def load(name: str, Z: float | None = None, **overrides: float) -> Model:
         raise ValueError(f"overrides must be among {sorted(_KNOWN)}, got {sorted(unknown)}")
     p = read(name)["parameters"]
     omega_meV = overrides.get("omega_meV", float(THz_to_meV(p["omega_THz"])))
-    base: dict[str, float] = {
+    base: dict[str, Any] = {
         "dE": p["dE_meV"] / omega_meV,
         "g": p["g"],
         "nu": p["nu"],

@@ -246,9 +246,8 @@ class _ExactParams(_Params):
     which: np.ndarray
 
     def __getitem__(self, idx: Any) -> _ExactParams:
-        base = super().__getitem__(idx)
-        return _ExactParams(*(getattr(base, f.name) for f in fields(base)), self.tables,
-                            self.which[idx])  # fmt: skip
+        b = super().__getitem__(idx)
+        return _ExactParams(b.dE, b.g, b.nu, b.U0, b.cutoff, self.tables, self.which[idx])
 
     @property
     def U_max(self) -> FloatArray:
@@ -324,7 +323,9 @@ def _broadcast_params(
     bc = np.broadcast_arrays(*arrays)
     flat = [np.array(v, dtype=float).ravel() for v in bc]
     if pairing == "exact":
-        return bc[0].shape, _ExactParams(*flat[:5], *exact_tables(flat[0], flat[1])), flat[5:]
+        tables, which = exact_tables(flat[0], flat[1])
+        p = _ExactParams(flat[0], flat[1], flat[2], flat[3], flat[4], tables, which)
+        return bc[0].shape, p, flat[5:]
     return bc[0].shape, _Params(*flat[:5]), flat[5:]
 
 

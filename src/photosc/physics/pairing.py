@@ -213,7 +213,7 @@ def _site_operators() -> dict[str, FloatArray]:
     return {
         "Sz": 0.5 * (n[_C_UP] + n[_C_DN] - n[_D_UP] - n[_D_DN]),
         "Sx": 0.5 * (hop + hop.T),
-        "N": sum(n),
+        "N": n[0] + n[1] + n[2] + n[3],
         "spin_z": s_z,
         "spin2": s_plus.T @ s_plus + s_z @ s_z + s_z,
     }
