@@ -46,13 +46,17 @@ def test_phase_diagrams_lift_with_dask_and_match_the_kernels() -> None:
 @pytest.mark.slow
 def test_k3c60_onsets_with_both_pairings() -> None:
     """Eq. 5 reproduces the paper's onset 1/Z = 3.34 (Appendix D); the exact pairing moves the
-    onset to 2.946 and the I -> II boundary to 2.983 (regression values of this code, to 1e-3)."""
-    ds = study.onsets("K3C60")
+    onset to 2.946 and the I -> II boundary to 2.983, and with b(0) added on top of U0 both to
+    2.59 (regression values of this code, to 1e-3; the roots are found to 1e-5)."""
+    ds = study.onsets("K3C60", xtol=1e-5)
     sw, exact = ds.sel(pairing="schrieffer-wolff"), ds.sel(pairing="exact")
+    added = ds.sel(pairing=study.READINGS[2])
     assert float(sw["onset_Z_inv"]) == pytest.approx(3.34, abs=0.01)
     assert float(exact["onset_Z_inv"]) == pytest.approx(2.946, abs=1e-3)
     assert float(exact["type_II_Z_inv"]) == pytest.approx(2.983, abs=1e-3)
     assert float(exact["type_II_Z_inv"]) < float(sw["onset_Z_inv"])
+    assert float(added["onset_Z_inv"]) == pytest.approx(2.591, abs=1e-3)
+    assert float(added["type_II_Z_inv"]) == pytest.approx(2.592, abs=1e-3)
 
 
 def test_report_section_shows_both_and_never_fails(

@@ -14,8 +14,14 @@ Mott path the onset moves from Z^-1 = 3.34 (eq. 5, the paper's 3.34) to Z^-1 = 2
 I -> II boundary from 3.44 to 2.98: with the exact pairing K3C60 at Z^-1 ~ 3.3-3.5 is of type II,
 a distorted superconducting ground state with a first-order transition, not the hidden type-I
 state of the paper. The window of type-I metastability shrinks to a sliver, and the region where
-eq. 5 is off by more than 10% covers the whole K3C60 path below Z^-1 ~ 5. (``mott_onsets`` gives
+eq. 5 is off by more than 10% covers the whole K3C60 path below Z^-1 ~ 5. (``onsets`` gives
 the numbers for any preset; the report section prints them.)
+
+The convention matters: read literally, U = U0 + b(Q) with U0 = lam_eff/nu adds the exact Q = 0
+binding b(0) on top of the calibrated attraction; then lam_eff(Q=0) grows along the path (0.39 at
+Z^-1 = 2.7, T_c ~ 90 K instead of the preset's 43 K) and metastability, of type II at once,
+starts at Z^-1 = 2.59 (``additive``, third reading of ``onsets``). Either way the paper's type-I
+window near Z^-1 ~ 3.3-3.5 does not survive the exact local pairing.
 
 Internal units (hbar*omega, l0) plus meV columns from ``omega_meV``.
 """
@@ -33,7 +39,12 @@ from photosc._checks import checked
 from photosc.io import provenance
 from photosc.model import HG3_OMEGA_MEV, PAIRINGS, Model
 from photosc.physics.pairing import attraction, exact_tables
-from photosc.studies.phase_diagram import metastability_path, mott_onsets, phase_diagram
+from photosc.studies.phase_diagram import (
+    metastability_path,
+    mott_onsets,
+    path_onsets,
+    phase_diagram,
+)
 from photosc.units import energy_to_meV
 
 #: The K3C60 path points of the figure (issue #11), in 1/Z.
@@ -84,17 +95,36 @@ def attraction_curves(
     )  # fmt: skip
 
 
-def onsets(material: str | Model = "K3C60", Z_inv_max: float = 7.0) -> xr.Dataset:
-    """Onset of metastability and the I -> II boundary (1/Z) on the Mott path, per pairing."""
+def additive(model: Model) -> Model:
+    """The literal reading U(Q) = U0 + b(Q) (b(0) on top of the calibrated U0, so that
+    lam_eff(Q=0) = nu (U0 + b(0)) exceeds nu U0 and T_c rises), as a model of this package's
+    convention U(Q) = U0' + b(Q) - b(0) with U0' = U0 + b(0); pairing "exact"."""
+    tables, _ = exact_tables(model.dE, model.g)
+    return model.replace(pairing="exact", U0=model.U0 + float(tables.binding_rest[0]))
+
+
+#: Readings of U(Q) compared by ``onsets``: eq. 5, the exact pairing with U(0) = U0 (this
+#: package's convention), and the exact pairing with b(0) added on top of U0 (``additive``).
+READINGS: tuple[str, ...] = (*PAIRINGS, "exact, b(0) added to U0")
+
+
+def onsets(
+    material: str | Model = "K3C60", Z_inv_max: float = 7.0, xtol: float = 1e-11
+) -> xr.Dataset:
+    """Onset of metastability and the I -> II boundary (1/Z) on the Mott path for each of
+    READINGS, to ``xtol``."""
     base = _base(material)
-    values = np.array([mott_onsets(base.replace(pairing=p), Z_inv_max) for p in PAIRINGS])
+    values = np.array(
+        [mott_onsets(base.replace(pairing=p), Z_inv_max, xtol) for p in PAIRINGS]
+        + [path_onsets(lambda z: additive(base.renormalized(1.0 / z)), Z_inv_max, xtol)]
+    )
     attrs = {"units": "1"}
     return xr.Dataset(
         {
             "onset_Z_inv": ("pairing", values[:, 0], {**attrs, "long_name": "onset of type I"}),
             "type_II_Z_inv": ("pairing", values[:, 1], {**attrs, "long_name": "type I -> II"}),
         },
-        coords={"pairing": ("pairing", list(PAIRINGS), {"units": "1", "long_name": "U(Q)"})},
+        coords={"pairing": ("pairing", list(READINGS), {"units": "1", "long_name": "U(Q)"})},
         attrs=provenance(base, Z_inv_max=Z_inv_max),
     )
 

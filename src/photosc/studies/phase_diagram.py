@@ -8,7 +8,7 @@ meV columns use the dataset's ``omega_meV``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -155,21 +155,22 @@ def material_path(name: str, Z_inv: ArrayLike, **overrides: float) -> xr.Dataset
     return ds
 
 
-def _at_T0(model: Model, Z_inv: float) -> Any:
-    m = model.renormalized(1.0 / Z_inv)
-    return critical_points_kernel(m.dE, m.g, m.nu, m.U0, 0.0, m.cutoff, m.pairing)
+def _at_T0(model: Model) -> Any:
+    return critical_points_kernel(model.dE, model.g, model.nu, model.U0, 0.0, model.cutoff,
+                                  model.pairing)  # fmt: skip
 
 
-def mott_onsets(model: Model, Z_inv_max: float = 7.0, xtol: float = 1e-11) -> tuple[float, float]:
-    """Z_inv at the onset of metastability (type I) and at the I -> II boundary along the Mott
-    path of ``model`` from Z_inv = 1 to Z_inv_max, to ``xtol`` (nan where not crossed, e.g. when
-    ``model`` itself is already metastable, or already of type II), with ``model.pairing``.
+def path_onsets(
+    model_at: Callable[[float], Model], Z_inv_max: float = 7.0, xtol: float = 1e-11
+) -> tuple[float, float]:
+    """Z_inv at the onset of metastability and at the I -> II boundary along a path of models
+    ``model_at(Z_inv)`` from Z_inv = 1 to Z_inv_max, to ``xtol`` (nan where not crossed).
 
     The onset is where max_Q (superconducting pull / elastic force) = 1 at T = 0; the I -> II
     boundary where F(Q_MS) = F(0) at T = 0.
     """
-    margin = lambda z: float(_at_T0(model, z).ratio_max) - 1.0  # noqa: E731
-    advantage = lambda z: float(_at_T0(model, z).F_MS - _at_T0(model, z).F_0)  # noqa: E731
+    margin = lambda z: float(_at_T0(model_at(z)).ratio_max) - 1.0  # noqa: E731
+    advantage = lambda z: float(_at_T0(model_at(z)).F_MS - _at_T0(model_at(z)).F_0)  # noqa: E731
     nan = float("nan")
     if margin(Z_inv_max) <= 0:
         return nan, nan
@@ -178,6 +179,13 @@ def mott_onsets(model: Model, Z_inv_max: float = 7.0, xtol: float = 1e-11) -> tu
     if advantage(start) <= 0 or advantage(Z_inv_max) >= 0:
         return onset, nan
     return onset, optimize.brentq(advantage, start, Z_inv_max, xtol=xtol)
+
+
+def mott_onsets(model: Model, Z_inv_max: float = 7.0, xtol: float = 1e-11) -> tuple[float, float]:
+    """Z_inv at the onset of metastability (type I) and at the I -> II boundary along the Mott
+    path of ``model`` (``path_onsets`` of ``model.renormalized(1/Z_inv)``), with its pairing;
+    nan where not crossed, e.g. when ``model`` itself is already metastable, or of type II."""
+    return path_onsets(lambda z: model.renormalized(1.0 / z), Z_inv_max, xtol)
 
 
 def metastability_path(
