@@ -282,3 +282,14 @@ def test_exact_pairing_reaches_force_table_and_kernels() -> None:
     )  # fmt: skip
     assert res["T_B"][0] == pytest.approx(landscape.untrapping_temperature(m), rel=1e-9)
     assert res["Q_MS"][0] == pytest.approx(landscape.critical_points(m).Q_MS, rel=1e-9)
+
+
+def test_model_carries_its_pairing() -> None:
+    m = materials.load("K3C60").replace(pairing="exact")
+    assert m.renormalized(0.3).pairing == "exact"
+    assert m.as_attrs()["pairing"] == "exact"
+    assert Model(dE=1.0, g=0.5, nu=1.0, U0=0.1).pairing == "schrieffer-wolff"
+    assert m.lam_eff == materials.load("K3C60").lam_eff  # U(0) = U0 with either pairing
+    assert pairing.model_attraction(m, 0.0) == m.U0
+    with pytest.raises(ValueError, match="derivative"):
+        pairing.model_attraction(m, 0.0, 3)

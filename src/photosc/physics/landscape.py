@@ -78,7 +78,7 @@ def free_energy(Q: ArrayLike, T: ArrayLike, model: Model) -> Any:
     """Adiabatic free energy F(Q, T) = Q^2/2 + F_SC(Delta(Q, T); U(Q), T), in hbar*omega per site.
 
     F_SC is eq. 7 of the paper relative to the normal state, at the self-consistent gap for the
-    attraction U(Q) of eq. 5. At T = 0 this is the paper's E(Q) = Q^2/2 - nu (coth(1/(nu U)) - 1)
+    attraction U(Q) of eq. 5 (or the exact pairing, per ``model.pairing``). At T = 0 this is the paper's E(Q) = Q^2/2 - nu (coth(1/(nu U)) - 1)
     (cutoff = 1; the paper prints it without the constant -1). Q in l0, T in hbar*omega/k_B.
     """
     m = _model(model)
@@ -98,7 +98,7 @@ def force(Q: ArrayLike, T: ArrayLike, model: Model) -> Any:
 
 
 def curvature(Q: ArrayLike, T: ArrayLike, model: Model) -> Any:
-    """Curvature d^2F/dQ^2 of the adiabatic landscape (eqs. 5 and 7), in hbar*omega/l0^2.
+    """Curvature d^2F/dQ^2 of the adiabatic landscape (eqs. 5 or A1, and 7), in hbar*omega/l0^2.
 
     d^2F/dQ^2 = 1 - d/dQ[Delta^2 U'/U^2], with dDelta/dQ = -U'/(nu U^2 dI/dDelta) from the gap
     equation 1/(nu U) = I(Delta, T). Where Delta = 0 (normal state) it is 1; at the onset of
@@ -212,7 +212,7 @@ class _Params:
         return np.clip(1.0 / (self.nu * self.integral(delta, T)), self.U0, self.U_max)
 
     def coordinate_of(self, U: FloatArray) -> FloatArray:
-        """Q >= 0 with U(Q) = U, inverting eq. 5."""
+        """Q >= 0 with U(Q) = U, inverting eq. 5 (``pairing.coordinate_of_attraction``)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             Q = np.sqrt(self.dE**2 * (U - self.U0) / (self.U_max - U)) / (2.0 * self.g)
         return np.where(U > self.U0, Q, 0.0)
