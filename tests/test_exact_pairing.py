@@ -256,13 +256,20 @@ def test_exact_critical_points_match_a_direct_scan(Z_inv: float) -> None:
 @pytest.mark.slow
 def test_exact_untrapping_temperature_is_the_fold() -> None:
     """Just below T_B the exact landscape has its minimum Q_MS (a force zero at Q > 0 with positive
-    curvature); 1% above, the force has no zero with positive curvature."""
+    curvature); 1% above, the force has no zero with positive curvature. The first-order
+    temperature separates F(Q_MS) < F(0) from F(Q_MS) > F(0)."""
     m = materials.load("K3C60").renormalized(1 / 3.4).replace(pairing="exact")
     T_B = landscape.untrapping_temperature(m)
     assert 0 < T_B < 1
     below, above = _force_zeros(m, 0.99 * T_B), _force_zeros(m, 1.01 * T_B)
     assert any(landscape.curvature(q, 0.99 * T_B, m) > 0 for q in below)
     assert not any(landscape.curvature(q, 1.01 * T_B, m) > 0 for q in above)
+    # type II at T = 0: below the first-order temperature the distorted state is the lower one
+    T1 = landscape.first_order_temperature(m)
+    assert 0 < T1 < T_B
+    for T, lower in ((0.99 * T1, True), (1.01 * T1, False)):
+        cp = landscape.critical_points(m, T)
+        assert (cp.F_MS < cp.F_0) == lower
 
 
 def test_exact_pairing_reaches_force_table_and_kernels() -> None:

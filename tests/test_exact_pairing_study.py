@@ -87,3 +87,17 @@ def test_cli_pairing_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         assert exc.value.code == 2
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and "pairing" in err
+
+
+def test_trapping_uses_the_model_pairing() -> None:
+    """The hold-and-release protocol reads U(Q*) through the model's pairing."""
+    from photosc.studies.trapping import trapped_state
+
+    m = materials.load("K3C60").renormalized(1 / 3.4)
+    Q = np.array([0.2, 0.6])
+    sw = trapped_state(m, Q, 2 * m.Tc)
+    exact = trapped_state(m.replace(pairing="exact"), Q, 2 * m.Tc)
+    np.testing.assert_allclose(
+        exact["U_star"].squeeze(), attraction(Q, m.dE, m.g, m.U0, method="exact"), rtol=1e-12
+    )
+    assert not np.allclose(exact["U_star"], sw["U_star"])

@@ -78,8 +78,9 @@ def free_energy(Q: ArrayLike, T: ArrayLike, model: Model) -> Any:
     """Adiabatic free energy F(Q, T) = Q^2/2 + F_SC(Delta(Q, T); U(Q), T), in hbar*omega per site.
 
     F_SC is eq. 7 of the paper relative to the normal state, at the self-consistent gap for the
-    attraction U(Q) of eq. 5 (or the exact pairing, per ``model.pairing``). At T = 0 this is the paper's E(Q) = Q^2/2 - nu (coth(1/(nu U)) - 1)
-    (cutoff = 1; the paper prints it without the constant -1). Q in l0, T in hbar*omega/k_B.
+    attraction U(Q) of eq. 5 (or the exact pairing, per ``model.pairing``). At T = 0 this is the
+    paper's E(Q) = Q^2/2 - nu (coth(1/(nu U)) - 1) (cutoff = 1; the paper prints it without the
+    constant -1). Q in l0, T in hbar*omega/k_B.
     """
     m = _model(model)
     Q, T, U, delta = _self_consistent(Q, T, m)
