@@ -112,7 +112,7 @@ def section(model: Model, out: Path) -> Section:
     solved for this model, the section says why."""
     try:
         return _content(model, out)
-    except (RuntimeError, ValueError) as error:
+    except (RuntimeError, ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
         return Section(
             title="Exact local pairing vs eq. 5",
             rows={"exact pairing": f"not available for this model: {error}"},
