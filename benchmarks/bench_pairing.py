@@ -42,7 +42,7 @@ def reference_binding(Q: np.ndarray, truncations: tuple[int, int]) -> np.ndarray
 
 def main() -> None:
     n0 = int(10 + 6 * G**2)
-    truncations = (n0, n0 + max(4, n0 // 3))  # the two that exact_binding needs here
+    truncations = (n0, n0 + max(2, n0 // 6))  # the two that exact_binding needs here
     Q = 0.5 * DE / G * np.sqrt(np.maximum(1 / pairing._KNOTS[1:] ** 2 - 1, 0))
 
     def build() -> None:

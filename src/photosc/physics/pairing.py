@@ -312,9 +312,11 @@ def exact_binding(
 
     Q = <Q> in l0 (the classical displacement; the quantum Q~ is diagonalised around it), dE in
     hbar*omega, g = g*l0/omega. The phonon truncation starts at n_ph = 10 + 6 g^2 quanta (the
-    polaron's mean occupation is ~ 2 g^2) and grows by a third until one more step changes no b
-    by more than ``tol`` (hbar*omega); the value of the larger truncation is returned. Raises
-    RuntimeError if that needs more than ``n_ph_max`` quanta.
+    polaron's mean occupation is ~ 2 g^2) and grows by max(2, n_ph/6) quanta until one more step
+    changes no b by more than ``tol`` (hbar*omega); the value of the larger truncation is
+    returned (its error is below that change: past the polaron's occupation the truncation error
+    falls faster than geometrically, tested). Raises RuntimeError if that needs more than
+    ``n_ph_max`` quanta.
     """
     Q = checked("Q", Q)
     dE = checked("dE", dE, positive=True)
@@ -331,7 +333,7 @@ def exact_binding(
                 f"exact_binding did not converge to tol={tol:g} within n_ph_max={n_ph_max} "
                 f"phonon quanta (g up to {float(np.max(gf)):g}); raise n_ph_max"
             )
-        n = min(n_ph_max, n + max(4, n // 3))
+        n = min(n_ph_max, n + max(2, n // 6))
         value = _binding_at(Qf, dEf, gf, n)
         if np.all(np.abs(value - previous) <= tol):
             return output(value.reshape(shape))
