@@ -13,8 +13,11 @@ attraction at order g^4) and saturates lower (U0 + g^2 - b(0) instead of U0 + g^
 Mott path the onset moves from Z^-1 = 3.34 (eq. 5, the paper's 3.34) to Z^-1 = 2.95, and the
 I -> II boundary from 3.44 to 2.98: with the exact pairing K3C60 at Z^-1 ~ 3.3-3.5 is of type II,
 a distorted superconducting ground state with a first-order transition, not the hidden type-I
-state of the paper. The window of type-I metastability shrinks to a sliver, and the region where
-eq. 5 is off by more than 10% covers the whole K3C60 path below Z^-1 ~ 5. (``onsets`` gives
+state of the paper. The window of type-I metastability shrinks to a sliver, and eq. 5 misses the
+exact U by more than 10% (for some Q <= 2 l0) along the whole K3C60 path beyond Z^-1 = 1.5 (22%
+at Z^-1 = 3.4) and on most of the Fig. 2b window: at g = 0.6 the electrons soften the phonon
+(Born-Oppenheimer, ``photosc.physics.pairing``), an effect of higher order in g, not only of
+the resonance. (``onsets`` gives
 the numbers for any preset; the report section prints them.)
 
 The convention matters: read literally, U = U0 + b(Q) with U0 = lam_eff/nu adds the exact Q = 0
