@@ -70,7 +70,9 @@ def command(
         route = metastability_path(path, Z_inv, pairing=pairing, g=g, lam_eff=lam_eff)
         save_dataset(route, out / "path.nc")
     with talk_style():
-        save(plots.phase_diagram(ds, route)[0], out / "phase_diagram.png")
+        fig, ax = plots.phase_diagram(ds, route)
+        ax.set_title(f"{ax.get_title()}; U(Q): {pairing}")
+        save(fig, out / "phase_diagram.png")
 
     counts = np.bincount(ds["kind"].values.ravel(), minlength=3)
     table = Table(title="phase diagram", show_header=False, title_justify="left")
