@@ -61,7 +61,9 @@ def command(
     save_dataset(curves, out / "landscape.nc")
     save_dataset(surface, out / "free_energy_surface.nc")
     with talk_style():
-        save(plots.landscapes(curves)[0], out / "landscape.png")
+        fig, ax = plots.landscapes(curves)
+        ax.set_title(f"{ax.get_title()}; U(Q): {model.pairing}")
+        save(fig, out / "landscape.png")
         save(plots.free_energy_surface(surface)[0], out / "free_energy_surface.png")
 
     w = model.omega_meV
