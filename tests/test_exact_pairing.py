@@ -206,6 +206,20 @@ def test_table_matches_direct_diagonalisation(dE: float, g: float) -> None:
     assert pairing.attraction(Q_back[2], dE, g, 0.1, method="exact") == pytest.approx(U_in[2])
 
 
+@given(dE=st.floats(0.1, 5.0), g=st.floats(0.05, 0.9), U0=st.floats(0.0, 0.5))
+@settings(max_examples=8, deadline=None)
+def test_exact_attraction_grows_monotonically_and_stays_below_eq5_limit(
+    dE: float, g: float, U0: float
+) -> None:
+    """U(0) = U0, U grows with |Q| (the table refuses a non-monotone U) towards U0 + g^2 - b(0),
+    below eq. 5's U0 + g^2: the Q = 0 binding is counted in U0."""
+    Q = np.linspace(0.0, 6.0, 61)
+    U = pairing.attraction(Q, dE, g, U0, method="exact")
+    assert U[0] == U0
+    assert np.all(np.diff(U) >= -1e-12)
+    assert U[-1] <= U0 + g**2 - pairing.exact_binding(0.0, dE, g) + 1e-9
+
+
 def test_attraction_contract_with_both_methods() -> None:
     for method in ("schrieffer-wolff", "exact"):
         assert isinstance(pairing.attraction(0.3, 0.8, 0.6, 0.1, method), float)
