@@ -1,13 +1,46 @@
-"""Input validation and the scalar/array contract shared by every physics function."""
+"""Input validation and the scalar/array contract shared by every physics function.
+
+The contract (tested by ``tests/test_contract.py``): a public function takes real numbers or
+arrays of them, broadcasts them like a numpy ufunc (empty arrays in give empty arrays out) and
+returns a Python float for scalar input; anything else (strings, complex numbers, None, dicts,
+booleans, NaN, values out of range, shapes that do not broadcast) raises ValueError naming the
+parameter.
+"""
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.float64]
+
+
+def _describe(value: Any) -> str:
+    """A short description of ``value`` for an error message (never a long array repr)."""
+    if isinstance(value, np.ndarray) and value.size > 1:
+        return f"an array of dtype {value.dtype} and shape {value.shape}"
+    text = repr(value)
+    return text if len(text) <= 60 else f"a {type(value).__name__}"
+
+
+def as_real_array(name: str, value: ArrayLike) -> FloatArray:
+    """``value`` as a float array if it holds real numbers only (no str, complex, bool, None)."""
+    arr = np.asarray(value) if not isinstance(value, dict | set) else np.asarray(None)
+    kind = arr.dtype.kind
+    if kind == "O":
+        items = arr.ravel().tolist()
+        ok = all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in items)
+    else:
+        ok = kind in "iuf"
+    if not ok:
+        raise ValueError(
+            f"{name} must be a real number or an array of real numbers, got {name}="
+            f"{_describe(value)}"
+        )
+    return np.asarray(arr, dtype=float)
 
 
 def checked(
@@ -19,7 +52,7 @@ def checked(
     allow_inf: bool = False,
 ) -> FloatArray:
     """Return ``value`` as a float array; raise ValueError naming ``name`` if it is invalid."""
-    arr = np.asarray(value, dtype=float)
+    arr = as_real_array(name, value)
     bad = np.isnan(arr) if allow_inf else ~np.isfinite(arr)
     if positive:
         bad |= ~(arr > 0)
@@ -30,6 +63,15 @@ def checked(
         rule = "> 0" if positive else ">= 0" if nonnegative else "finite"
         raise ValueError(f"{name} must be {rule}, got {name}={first!r}")
     return arr
+
+
+def broadcast(**arrays: FloatArray) -> list[FloatArray]:
+    """``np.broadcast_arrays`` of the named arrays; a mismatch raises ValueError naming them."""
+    try:
+        return list(np.broadcast_arrays(*arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
+        raise ValueError(f"shapes do not broadcast together: {shapes}") from None
 
 
 def output(value: Any) -> Any:

@@ -38,7 +38,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit
 
-from photosc._checks import FloatArray, checked, output
+from photosc._checks import FloatArray, broadcast, checked, output
 from photosc.physics.spectra import Spectrum
 from photosc.units import rate_to_per_s
 
@@ -150,7 +150,7 @@ def _inputs(
     d = checked("delta", delta, nonnegative=True)
     t = checked("T", T, nonnegative=True)
     la = checked("lam", lam)
-    return tuple(np.broadcast_arrays(d, t, la))  # type: ignore[return-value]
+    return tuple(broadcast(delta=d, T=t, lam=la))  # type: ignore[return-value]
 
 
 def _expand(*arrays: FloatArray) -> list[FloatArray]:
@@ -260,10 +260,13 @@ def pair_rates(
     balance). delta, T, lam in hbar*omega, nu = nu(0)*omega (per spin per site); G, R in omega
     per site (the density n of eq. 11 per unit time 1/omega).
     """
-    d, t, la = _inputs(delta, T, lam)
-    nu = checked("nu", nu, positive=True)
-    G, R = 8 * math.pi * nu * _pair_integrals(d, t, la, spectrum)
-    return output(G), output(R)
+    d = checked("delta", delta, nonnegative=True)
+    t = checked("T", T, nonnegative=True)
+    la = checked("lam", lam)
+    d, t, la, nu_ = broadcast(delta=d, T=t, lam=la, nu=checked("nu", nu, positive=True))
+    # the stacked (G, R) axis comes first: nu (broadcast like delta, T, lam) must not meet it
+    G, R = _pair_integrals(d, t, la, spectrum)
+    return output(8 * math.pi * nu_ * G), output(8 * math.pi * nu_ * R)
 
 
 def pair_generation_rate(
@@ -292,8 +295,7 @@ def generation_rate_asymptotic(delta: ArrayLike, T: ArrayLike, spectrum: Spectru
     integral: T/(8 Delta) - 3 T^2/(128 Delta^2) + ... for a2F flat near 2 Delta (from
     sqrt(1 + x/2D) = 1 + x/4D - x^2/32D^2). delta > 0, T > 0 in hbar*omega; rate in omega.
     """
-    d = checked("delta", delta, positive=True)
-    t = checked("T", T, positive=True)
+    d, t = broadcast(delta=checked("delta", delta, positive=True), T=checked("T", T, positive=True))
     _check_spectrum(spectrum)
     a2F = spectrum._evaluate(2 * d)
     return output(2 * math.pi**1.5 * a2F * np.sqrt(2 * d * t) * np.exp(-2 * d / t))
@@ -315,6 +317,7 @@ def tau0(delta: ArrayLike, spectrum: Spectrum) -> Any:
     dimensionless): the energy factor 2 Delta is missing. With it, eq. 12 is the low-T limit.
     """
     d = checked("delta", delta, positive=True)
+    _check_spectrum(spectrum)
     with np.errstate(divide="ignore"):
         return output(1.0 / (2 * math.pi**1.5 * spectrum._evaluate(2 * d) * 2 * d))
 
