@@ -78,3 +78,46 @@ def output(value: Any) -> Any:
     """A 0-d result becomes a Python float; arrays pass through."""
     arr = np.asarray(value)
     return float(arr) if arr.ndim == 0 else arr
+
+
+# --- the inputs of the studies -------------------------------------------------------------------
+
+#: Highest temperature a study accepts, in units of the model's BCS cutoff (~ hbar*omega): the
+#: model (pairing within the cutoff of the Fermi level) has no meaning far above it, and values
+#: above are almost always kelvin passed where hbar*omega is expected.
+T_MAX_CUTOFFS: float = 10.0
+
+
+def checked_model(model: Any) -> Any:
+    """``model`` if it is a ``photosc.model.Model``; else ValueError."""
+    from photosc.model import Model
+
+    if not isinstance(model, Model):
+        raise ValueError(f"model must be a photosc.model.Model, got model={_describe(model)}")
+    return model
+
+
+def checked_grid(name: str, value: ArrayLike, **rules: bool) -> FloatArray:
+    """A study's coordinate: a scalar or a non-empty 1-d array, checked like ``checked``."""
+    arr = np.atleast_1d(checked(name, value, **rules))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a scalar or a non-empty 1-d array, got shape {arr.shape}")
+    return arr
+
+
+def checked_temperature(name: str, T: ArrayLike, model: Any, *, positive: bool = False) -> FloatArray:
+    """Temperatures in hbar*omega for ``model``: >= 0 (> 0 with ``positive``) and at most
+    ``T_MAX_CUTOFFS`` cutoffs; the error for larger ones says how to convert from kelvin."""
+    from photosc.units import temperature_from_K, temperature_to_K
+
+    T = checked(name, T, positive=positive, nonnegative=not positive)
+    top = T_MAX_CUTOFFS * model.cutoff
+    if np.any(T > top):
+        value = float(np.max(T))
+        raise ValueError(
+            f"{name} is in hbar*omega (here {float(temperature_to_K(1.0, model.omega_meV)):.4g} K)"
+            f" and must be <= {top:g}, got {name}={value:g} (= {temperature_to_K(value, model.omega_meV):.3g} K); "
+            f"for kelvin pass temperature_from_K(T_K, model.omega_meV) "
+            f"(e.g. 100 K is {float(temperature_from_K(100.0, model.omega_meV)):.4g})"
+        )
+    return T

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit, spence
 
-from photosc._checks import FloatArray, checked, output
+from photosc._checks import FloatArray, broadcast, checked, output
 from photosc.physics._gap_kernel import SLOW, thermal_gap_kernel
 from photosc.physics._quadrature import THERMAL_FRAC, THERMAL_WFRAC, fermi_nodes, thermal_nodes
 from photosc.physics._solve import newton_bracketed
@@ -363,12 +363,23 @@ def _critical_temperature(lam_eff: FloatArray, c: FloatArray) -> FloatArray:
 def coupling_for_critical_temperature(Tc: ArrayLike, cutoff: ArrayLike = 1.0) -> Any:
     """The lam_eff = nu U whose BCS critical temperature is Tc (eq. 10 at Delta = lam = 0).
 
-    Tc and cutoff in hbar*omega; exact: 1/lam_eff = int_0^cutoff dxi tanh(xi/2Tc)/xi.
+    Tc and cutoff in hbar*omega; exact: 1/lam_eff = int_0^cutoff dxi tanh(xi/2Tc)/xi. For
+    cutoff/Tc > 80 the integral is ln(2 e^gamma cutoff / (pi Tc)) up to a relative e^(-80)
+    (the tail int_y^inf (1 - tanh x)/x dx ~ e^(-2y)/y, y = cutoff/2Tc), used there, so that any
+    Tc > 0 works (the quadrature underflows for Tc < 1e-140).
     """
     Tc = checked("Tc", Tc, positive=True)
     c = checked("cutoff", cutoff, positive=True)
-    Tc, c = np.broadcast_arrays(Tc, c)
-    return output(1.0 / _thermal_integral(np.zeros(Tc.shape), Tc, c)[0])
+    Tc, c = broadcast(Tc=Tc, cutoff=c)
+    weak = c / Tc > 80
+    t = np.where(weak, c, Tc)
+    with np.errstate(divide="ignore", over="ignore"):
+        integral = np.where(
+            weak,
+            np.log(2 * np.exp(np.euler_gamma) / np.pi * (c / Tc)),
+            _thermal_integral(np.zeros(Tc.shape), t, c)[0],
+        )
+    return output(1.0 / integral)
 
 
 # --- free energy and quasi-particle density ----------------------------------------------------
@@ -555,6 +566,8 @@ def _branches_1d(
     n_star: FloatArray, lam_eff: FloatArray, T: FloatArray, c: FloatArray, nu: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """All superconducting solutions of eqs. 10-11 for 1-d arrays: (delta, lam), shape (N, B)."""
+    if n_star.size == 0:
+        return np.empty((0, 1)), np.empty((0, 1))
     params = np.stack([lam_eff, T, c], axis=-1)
     combos, which = np.unique(params, axis=0, return_inverse=True)
     which = which.ravel()

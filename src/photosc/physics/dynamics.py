@@ -219,7 +219,7 @@ def gap_onset(model: Model, T: float) -> float:
     from photosc.physics import bcs
 
     T = float(checked("T", T, nonnegative=True))
-    if T == 0.0:
+    if T <= model.Tc:  # U_c <= U0 (this also covers T below 1e-140, where U_c underflows)
         return 0.0
     U_c = 1.0 / (model.nu * float(bcs.gap_integral(0.0, T, model.cutoff)))
     excess = U_c - model.U0

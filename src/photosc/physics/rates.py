@@ -86,7 +86,8 @@ def _omega_bose(Omega: FloatArray, T: FloatArray) -> FloatArray:
         return Omega / np.expm1(Omega / T)
 
 
-def _check_spectrum(spectrum: object) -> None:
+def check_spectrum(spectrum: object) -> None:
+    """ValueError unless ``spectrum`` is a ``photosc.physics.spectra.Spectrum``."""
     if not isinstance(spectrum, Spectrum):
         raise ValueError(
             f"spectrum must be a photosc.physics.spectra.Spectrum, got spectrum={spectrum!r}"
@@ -108,7 +109,7 @@ def _edge_integral(
     edge and T have the broadcast shape S; ``extra`` (S + (k,)) adds panel edges. phi receives W
     of shape S + (panels, nodes).
     """
-    _check_spectrum(spectrum)
+    check_spectrum(spectrum)
     top = np.maximum(spectrum.omega_max, edge)[..., None]
     lo = edge[..., None]
     Tx = T[..., None]
@@ -296,7 +297,7 @@ def generation_rate_asymptotic(delta: ArrayLike, T: ArrayLike, spectrum: Spectru
     sqrt(1 + x/2D) = 1 + x/4D - x^2/32D^2). delta > 0, T > 0 in hbar*omega; rate in omega.
     """
     d, t = broadcast(delta=checked("delta", delta, positive=True), T=checked("T", T, positive=True))
-    _check_spectrum(spectrum)
+    check_spectrum(spectrum)
     a2F = spectrum._evaluate(2 * d)
     return output(2 * math.pi**1.5 * a2F * np.sqrt(2 * d * t) * np.exp(-2 * d / t))
 
@@ -317,7 +318,7 @@ def tau0(delta: ArrayLike, spectrum: Spectrum) -> Any:
     dimensionless): the energy factor 2 Delta is missing. With it, eq. 12 is the low-T limit.
     """
     d = checked("delta", delta, positive=True)
-    _check_spectrum(spectrum)
+    check_spectrum(spectrum)
     with np.errstate(divide="ignore"):
         return output(1.0 / (2 * math.pi**1.5 * spectrum._evaluate(2 * d) * 2 * d))
 
