@@ -257,14 +257,15 @@ def lifetimes(model: Model, spectrum: Spectrum, T: ArrayLike, Q_star: float) -> 
 
     The trapped state at each T comes from ``trapped_state(model, Q_star, T)``; the per-state
     times are 1/Gamma at (Delta_tr, lam) of that state (``photosc.physics.rates``), tau_g_asym is
-    eq. 12 with the corrected eq. 13 at Delta_tr. All times in ns; NaN where no gap is trapped.
+    eq. 12 with the corrected eq. 13 at Delta_tr. All times in ns; NaN where no gap is trapped
+    or where n* underflows to 0 (no quasi-particle is trapped, nothing relaxes).
     """
     rates.check_spectrum(spectrum)
     Q_star = float(checked("Q_star", Q_star))
     state = trapped_state(model, Q_star, T).isel(Q_star=0)
     Tv = state["T"].values
     d, lam = state["delta_tr"].values, state["lam"].values
-    sc = d > 0
+    sc = (d > 0) & (state["n_star"].values > 0)  # n* = 0 (underflow): nothing trapped
     taus: dict[str, FloatArray] = {}
     for name, rate in (
         ("tau_g", rates.generation_rate),

@@ -25,6 +25,10 @@ from photosc.model import HG3_OMEGA_MEV, Model
 from photosc.physics.landscape import KINDS, critical_points_kernel, metastability_kernel
 from photosc.units import energy_to_meV, temperature_to_K
 
+#: Largest 1/Z of a Mott path: beyond, dE Z and nu / Z leave the range the landscape solvers are
+#: tested in (the T = 0 analysis still works at 1e6, the first-order temperature fails at 1e9).
+Z_INV_MAX: float = 1e4
+
 #: Kernel outputs, in order: name -> (dtype, units, long_name).
 _OUTPUTS: dict[str, tuple[type, str, str]] = {
     "kind_code": (np.int8, "1", "kind of metastability at T = 0"),
@@ -122,14 +126,16 @@ def mott_path(model: Model, Z_inv: ArrayLike) -> xr.Dataset:
     """(dE, nu, U0) of ``model`` renormalised by Z = 1/Z_inv (Appendix D of the paper).
 
     dE -> Z dE, nu -> nu / Z, U0 -> Z U0, so that lam_eff = nu U0 stays fixed and the path is
-    the hyperbola dE * nu = const through the model. Z_inv >= 1 (Z_inv = 1 is ``model``).
+    the hyperbola dE * nu = const through the model. 1 <= Z_inv <= ``Z_INV_MAX`` (Z_inv = 1 is
+    ``model``).
     """
     checked_model(model)
     z = np.atleast_1d(checked("Z_inv", Z_inv, positive=True))
     if z.ndim != 1 or z.size == 0:
         raise ValueError(f"Z_inv must be a scalar or a non-empty 1-d array, got shape {z.shape}")
-    if np.any(z < 1.0):
-        raise ValueError(f"Z_inv must be >= 1, got Z_inv={float(z.min())!r}")
+    if np.any(z < 1.0) or np.any(z > Z_INV_MAX):
+        bad = float(z.min()) if np.any(z < 1.0) else float(z.max())
+        raise ValueError(f"Z_inv must be in [1, {Z_INV_MAX:g}], got Z_inv={bad!r}")
     models = [model.renormalized(1.0 / float(v)) for v in z]
     data = {
         "dE": ([m.dE for m in models], "hbar*omega", "level splitting Delta E"),
@@ -226,8 +232,8 @@ def metastability_path(
 
 def _z_inv_max(value: Any) -> float:
     z = checked("Z_inv_max", value)
-    if z.ndim or not z >= 1:
-        raise ValueError(f"Z_inv_max must be a number >= 1, got Z_inv_max={value!r}")
+    if z.ndim or not 1 <= z <= Z_INV_MAX:
+        raise ValueError(f"Z_inv_max must be in [1, {Z_INV_MAX:g}], got Z_inv_max={value!r}")
     return float(z)
 
 
