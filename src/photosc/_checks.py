@@ -17,6 +17,19 @@ from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.float64]
 
+#: The domain of every numeric input, in internal units (energies in hbar*omega, Q in l0, ...):
+#: |x| <= MAX_MAGNITUDE. Beyond, squares and exponentials of the inputs leave double range and the
+#: physics (a cutoff at ~hbar*omega) has long stopped applying; such inputs are refused.
+MAX_MAGNITUDE: float = 1e100
+#: Narrower domains of the model's scales and of the thermodynamic variables (by parameter name,
+#: the paper's names used throughout): nonzero |x| in [low, high]. The physics functions are
+#: tested (``tests/test_contract.py``) in this box; outside it they refuse the input. T has no
+#: lower bound (T < 1e-140 is T = 0), nor do gaps and densities (they may underflow).
+DOMAINS: dict[str, tuple[float, float]] = {
+    **dict.fromkeys(("cutoff", "dE", "nu", "U", "U0", "omega_meV"), (1e-12, 1e6)),
+    **dict.fromkeys(("T", "delta", "lam", "Q", "Q_star", "Tc"), (0.0, 1e6)),
+}
+
 
 def _describe(value: Any) -> str:
     """A short description of ``value`` for an error message (never a long array repr)."""
@@ -62,7 +75,23 @@ def checked(
         first = float(arr[bad].flat[0]) if arr.ndim else float(arr)
         rule = "> 0" if positive else ">= 0" if nonnegative else "finite"
         raise ValueError(f"{name} must be {rule}, got {name}={first!r}")
+    low, high = DOMAINS.get(name, (0.0, MAX_MAGNITUDE))
+    size = np.abs(arr)
+    outside = np.isfinite(arr) & ((size > high) | ((size < low) & (size > 0)))
+    if np.any(outside):
+        raise ValueError(
+            f"{name} must be {f'between {low:g} and ' if low else 'at most '}{high:g} in size "
+            f"(photosc's domain, internal units), got {name}={float(arr[outside].flat[0])!r}"
+        )
     return arr
+
+
+def checked_scalar(name: str, value: Any, **rules: bool) -> float:
+    """A single real number, checked like ``checked``; arrays of more than one value are refused."""
+    arr = checked(name, value, **rules)
+    if arr.size != 1:
+        raise ValueError(f"{name} must be a single number, got an array of shape {arr.shape}")
+    return float(arr.reshape(()))
 
 
 def broadcast(**arrays: FloatArray) -> list[FloatArray]:

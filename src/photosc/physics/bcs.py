@@ -158,11 +158,11 @@ def gap_integral_ddelta(
 def _integral_and_slope(
     delta: ArrayLike, T: ArrayLike, cutoff: ArrayLike, lam: ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
-    d, t, c, lm = np.broadcast_arrays(
-        checked("delta", delta, nonnegative=True),
-        _temperature(T),
-        checked("cutoff", cutoff, positive=True),
-        checked("lam", lam),
+    d, t, c, lm = broadcast(
+        delta=checked("delta", delta, nonnegative=True),
+        T=_temperature(T),
+        cutoff=checked("cutoff", cutoff, positive=True),
+        lam=checked("lam", lam),
     )
     if np.any((d == 0) & ((t == 0) | (lm != 0))):
         raise ValueError("delta must be > 0 where T = 0 or lam != 0 (the integral diverges)")
@@ -317,7 +317,8 @@ def gap(
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
     lam = checked("lam", lam)
-    shape = np.broadcast_shapes(U.shape, T.shape, nu.shape, c.shape, lam.shape)
+    U, T, nu, c, lam = broadcast(U=U, T=T, nu=nu, cutoff=c, lam=lam)
+    shape = U.shape
     lam_eff, t, cc, lm = (np.broadcast_to(a, shape).ravel() for a in (_coupling(U, nu), T, c, lam))
     out = np.empty(lam_eff.shape)
     thermal = lm == 0
@@ -338,7 +339,8 @@ def critical_temperature(U: ArrayLike, nu: ArrayLike, cutoff: ArrayLike = 1.0) -
     U = checked("U", U, positive=True)
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
-    lam_eff, cc = np.broadcast_arrays(_coupling(U, nu), c)
+    U, nu, c = broadcast(U=U, nu=nu, cutoff=c)
+    lam_eff, cc = _coupling(U, nu), c
     shape = lam_eff.shape
     return output(_in_blocks(_critical_temperature, lam_eff.ravel(), cc.ravel()).reshape(shape))
 
@@ -408,7 +410,7 @@ def free_energy(
     T = _temperature(T)
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
-    bcast = np.broadcast_arrays(delta, U, T, nu, c)
+    bcast = broadcast(delta=delta, U=U, T=T, nu=nu, cutoff=c)
     shape = bcast[0].shape
     d, u, t, n, cc = (np.array(a, dtype=float).ravel() for a in bcast)
     F = d**2 / u - 2 * n * _condensation_integral(d, cc)  # T = 0
@@ -441,7 +443,7 @@ def quasiparticle_density(
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
     lam = checked("lam", lam)
-    bcast = np.broadcast_arrays(delta, T, nu, c, lam)
+    bcast = broadcast(delta=delta, T=T, nu=nu, cutoff=c, lam=lam)
     shape = bcast[0].shape
     d, t, n, cc, lm = (np.array(a, dtype=float).ravel() for a in bcast)
     # T = 0: every state with E < -lam is occupied.
@@ -639,9 +641,14 @@ def _trapped_inputs(
     T = checked("T", T, positive=True)
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
+    names = ("n_star", "U", "T", "cutoff", "nu", "delta", "lam")[: 5 + len(extra)]
+    n_star, U, T, c, nu, *extra = broadcast(**dict(zip(names, (n_star, U, T, c, nu, *extra), strict=True)))
     if np.any(n_star >= 4 * nu * c):
         raise ValueError("n_star must be below the full occupation 4 nu cutoff")
-    arrays = np.broadcast_arrays(n_star, _coupling(U, nu), T, c, nu, *extra)
+    if np.any(T < _T_ZERO):  # the fixed-n* equations are solved at T > 0 only
+        value = float(T[T < _T_ZERO].flat[0])
+        raise ValueError(f"T must be >= 1e-140 at fixed n_star (eqs. 9-11), got T={value!r}")
+    arrays = [n_star, _coupling(U, nu), T, c, nu, *extra]
     return arrays[0].shape, [np.array(a, dtype=float).ravel() for a in arrays]
 
 
@@ -650,7 +657,7 @@ def trapped_gap_branches(
 ) -> tuple[Any, Any]:
     """Every superconducting solution (Delta_tr, lam) of eqs. 10-11 at fixed n* (eq. 11).
 
-    n_star per site, U, T (> 0), cutoff in hbar*omega, nu = nu(0)*omega. Returns arrays of
+    n_star per site, U, T (>= 1e-140), cutoff in hbar*omega, nu = nu(0)*omega. Returns arrays of
     shape (..., B), B the largest number of solutions found, sorted by increasing Delta_tr and
     padded with NaN where a point has fewer. Solutions are located on the curve of eq. 10
     solutions sampled at Delta/Delta0(U) in [1e-6, 1) and refined to 1e-14.
@@ -663,7 +670,9 @@ def trapped_gap_branches(
 def _normal_lam(n_star: FloatArray, T: FloatArray, nu: FloatArray, c: FloatArray) -> FloatArray:
     """lam of the normal state (Delta = 0) holding n_star: closed-form inverse of eq. 11."""
     a = n_star / (4 * nu * T)
-    return -T * (np.log(np.expm1(a)) - np.log1p(-np.exp(a - c / T)))
+    with np.errstate(over="ignore", divide="ignore"):  # ln(e^a - 1) = a + ln(1 - e^-a), a large
+        log_expm1 = np.where(a > 30, a + np.log1p(-np.exp(-a)), np.log(np.expm1(a)))
+    return -T * (log_expm1 - np.log1p(-np.exp(a - c / T)))
 
 
 def _li2_minus_exp(y: FloatArray) -> FloatArray:
@@ -714,6 +723,8 @@ def trapped_free_energy(
     delta = checked("delta", delta, positive=True)
     lam = checked("lam", lam)
     shape, (n, lam_eff, T_, c, nu_, d, lm) = _trapped_inputs(n_star, U, T, nu, cutoff, delta, lam)
+    if n.size == 0:
+        return np.empty(shape)
     return output(_trapped_free_energy(d, lm, n, lam_eff, T_, c, nu_).reshape(shape))
 
 

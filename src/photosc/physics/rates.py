@@ -38,10 +38,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit
 
-from photosc._checks import FloatArray, broadcast, checked, output
+from photosc._checks import FloatArray, broadcast, checked, checked_scalar, output
 from photosc.physics.spectra import Spectrum
 from photosc.units import rate_to_per_s
 
+_T_ZERO = 1e-140  # temperatures below are zero, as in photosc.physics.bcs
 _GL = np.polynomial.legendre.leggauss(8)
 _GL_THETA = np.polynomial.legendre.leggauss(16)
 #: Panel edges after the integration edge and after every knot, in units of T.
@@ -149,9 +150,15 @@ def _inputs(
     delta: ArrayLike, T: ArrayLike, lam: ArrayLike
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     d = checked("delta", delta, nonnegative=True)
-    t = checked("T", T, nonnegative=True)
+    t = _temperature(T)
     la = checked("lam", lam)
     return tuple(broadcast(delta=d, T=t, lam=la))  # type: ignore[return-value]
+
+
+def _temperature(T: ArrayLike) -> FloatArray:
+    """T >= 0, with T < 1e-140 set to 0 as in ``photosc.physics.bcs`` (thermal factors vanish)."""
+    t = checked("T", T, nonnegative=True)
+    return np.where(t < _T_ZERO, 0.0, t)
 
 
 def _expand(*arrays: FloatArray) -> list[FloatArray]:
@@ -262,7 +269,7 @@ def pair_rates(
     per site (the density n of eq. 11 per unit time 1/omega).
     """
     d = checked("delta", delta, nonnegative=True)
-    t = checked("T", T, nonnegative=True)
+    t = _temperature(T)
     la = checked("lam", lam)
     d, t, la, nu_ = broadcast(delta=d, T=t, lam=la, nu=checked("nu", nu, positive=True))
     # the stacked (G, R) axis comes first: nu (broadcast like delta, T, lam) must not meet it
@@ -341,7 +348,7 @@ def activation_factor(gap_ratio: ArrayLike) -> Any:
 def rate_per_s(rate: ArrayLike, omega_meV: float) -> Any:
     """A rate in internal units (omega) -> s^-1, for hbar*omega = ``omega_meV`` meV."""
     r = checked("rate", rate, nonnegative=True, allow_inf=True)
-    return output(rate_to_per_s(r, float(checked("omega_meV", omega_meV, positive=True))))
+    return output(rate_to_per_s(r, checked_scalar("omega_meV", omega_meV, positive=True)))
 
 
 def time_ns(rate: ArrayLike, omega_meV: float) -> Any:

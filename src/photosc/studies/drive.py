@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import brentq, minimize_scalar
 
 from photosc import materials
-from photosc._checks import checked, checked_grid, checked_model
+from photosc._checks import checked, checked_grid, checked_model, checked_scalar
 from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics import bcs, landscape
@@ -50,15 +50,8 @@ RINGDOWN_PS: float = 10.0
 def gamma_from_ringdown(ringdown_ps: float, model: Model) -> float:
     """Damping gamma (units of omega) for an amplitude ring-down time (e-folding of Q), in ps:
     the free oscillation decays as exp(-gamma t / 2), so gamma = 2 / ringdown."""
-    ringdown_ps = _scalar("ringdown_ps", ringdown_ps, positive=True)
+    ringdown_ps = checked_scalar("ringdown_ps", ringdown_ps, positive=True)
     return 2.0 / float(time_from_ps(ringdown_ps, checked_model(model).omega_meV))
-
-
-def _scalar(name: str, value: Any, **rules: bool) -> float:
-    arr = checked(name, value, **rules)
-    if arr.ndim:
-        raise ValueError(f"{name} must be a scalar, got shape {arr.shape}")
-    return float(arr)
 
 
 def _integer(name: str, value: Any, low: int) -> int:
@@ -73,12 +66,12 @@ def _inputs(
     """Validated (T in hbar*omega, gamma in omega, sites) of a driven study; ``integers`` are
     name=(value, lowest allowed) checks."""
     checked_model(model)
-    T = float(temperature_from_K(_scalar("T_K", T_K, nonnegative=True), model.omega_meV))
+    T = float(temperature_from_K(checked_scalar("T_K", T_K, nonnegative=True), model.omega_meV))
     g = gamma_from_ringdown(RINGDOWN_PS, model) if gamma is None else gamma
-    g = _scalar("gamma", g, positive=True)
+    g = checked_scalar("gamma", g, positive=True)
     for name, (value, low) in integers.items():
         _integer(name, value, low)
-    return T, g, _scalar("sites", sites, positive=True)
+    return T, g, checked_scalar("sites", sites, positive=True)
 
 
 def _metastable(model: Model, T: float) -> Any:
@@ -99,7 +92,7 @@ def spinodal_force(model: Model, T: float) -> float:
     pull = -np.asarray(landscape.force(q, T, model))
     k = int(np.argmax(pull))
     lo, hi = q[max(k - 1, 0)], q[min(k + 1, q.size - 1)]
-    best = minimize_scalar(
+    best = minimizechecked_scalar(
         lambda x: float(landscape.force(x, T, model)), bounds=(lo, hi), method="bounded"
     )
     return max(float(pull[k]), -float(best.fun))
@@ -212,7 +205,7 @@ def drive_trajectories(
     T, gamma, sites = _inputs(
         model, T_K, gamma, sites, n_traj=(n_traj, 1), keep=(keep, 0), seed=(seed, 0)
     )
-    dt = _scalar("dt", dt, positive=True)
+    dt = checked_scalar("dt", dt, positive=True)
     keep = min(keep, n_traj)
     if pulse is not None and not isinstance(pulse, Pulse):
         raise ValueError(f"pulse must be a photosc.physics.dynamics.Pulse, got pulse={pulse!r}")
@@ -282,8 +275,8 @@ def trapping_map(
     T, gamma, sites = _inputs(model, T_K, gamma, sites, n_traj=(n_traj, 1), seed=(seed, 0))
     amps = checked_grid("amplitudes", amplitudes, nonnegative=True)
     durs = checked_grid("durations_ps", durations_ps, nonnegative=True)
-    rise_ps = _scalar("rise_ps", rise_ps, positive=True)
-    dt = _scalar("dt", dt, positive=True)
+    rise_ps = checked_scalar("rise_ps", rise_ps, positive=True)
+    dt = checked_scalar("dt", dt, positive=True)
     if chunks is not None:
         _integer("chunks", chunks, 1)
     scale = spinodal_force(model, T)
@@ -346,9 +339,9 @@ def escape_times(
     Kramers' moderate-damping rate (per s).
     """
     T, gamma, sites = _inputs(model, T_K, gamma, sites, n_traj=(n_traj, 1), seed=(seed, 0))
-    dt = _scalar("dt", dt, positive=True)
+    dt = checked_scalar("dt", dt, positive=True)
     if t_end_ps is not None:
-        t_end_ps = _scalar("t_end_ps", t_end_ps, positive=True)
+        t_end_ps = checked_scalar("t_end_ps", t_end_ps, positive=True)
     cp = _metastable(model, T)
     params = well_parameters(model, T)
     k = float(params.rate(gamma, sites))
@@ -402,7 +395,7 @@ def lifetime_curve(
     """
     ts = checked_grid("T_K", T_K, nonnegative=True)
     gamma = gamma_from_ringdown(ringdown_ps, model)
-    sites = _scalar("sites", sites, positive=True)
+    sites = checked_scalar("sites", sites, positive=True)
     w = model.omega_meV
     tau, tau_k, need, barrier, ratio = (np.full(ts.size, np.nan) for _ in range(5))
     for j, tk in enumerate(ts):
