@@ -20,14 +20,14 @@ FloatArray = NDArray[np.float64]
 #: The domain of every numeric input, in internal units (energies in hbar*omega, Q in l0, ...):
 #: |x| <= MAX_MAGNITUDE. Beyond, squares and exponentials of the inputs leave double range and the
 #: physics (a cutoff at ~hbar*omega) has long stopped applying; such inputs are refused.
-MAX_MAGNITUDE: float = 1e100
+MAX_MAGNITUDE: float = 1e200
 #: Narrower domains of the model's scales and of the thermodynamic variables (by parameter name,
 #: the paper's names used throughout): nonzero |x| in [low, high]. The physics functions are
 #: tested (``tests/test_contract.py``) in this box; outside it they refuse the input. T has no
-#: lower bound (T < 1e-140 is T = 0), nor do gaps and densities (they may underflow).
+#: lower bound (T < 1e-140 is T = 0).
 DOMAINS: dict[str, tuple[float, float]] = {
     **dict.fromkeys(("cutoff", "dE", "nu", "U", "U0", "omega_meV"), (1e-12, 1e6)),
-    **dict.fromkeys(("T", "delta", "lam", "Q", "Q_star", "Tc"), (0.0, 1e6)),
+    **dict.fromkeys(("T", "lam", "Q", "Q_star", "Tc"), (0.0, 1e6)),
 }
 
 

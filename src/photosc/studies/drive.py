@@ -92,7 +92,7 @@ def spinodal_force(model: Model, T: float) -> float:
     pull = -np.asarray(landscape.force(q, T, model))
     k = int(np.argmax(pull))
     lo, hi = q[max(k - 1, 0)], q[min(k + 1, q.size - 1)]
-    best = minimizechecked_scalar(
+    best = minimize_scalar(
         lambda x: float(landscape.force(x, T, model)), bounds=(lo, hi), method="bounded"
     )
     return max(float(pull[k]), -float(best.fun))
