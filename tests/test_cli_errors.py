@@ -99,7 +99,9 @@ def test_memory_limit_is_overridable(
     assert code == 2 and "PHOTOSC_MAX_MEMORY" in err
 
 
-def test_out_that_is_a_file_or_under_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_out_that_is_a_file_or_under_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     a_file = tmp_path / "file"
     a_file.write_text("x")
     for out, message in ((a_file, "is an existing file"), (a_file / "sub", "which is a file")):

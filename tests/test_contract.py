@@ -68,12 +68,18 @@ def _p(rule: str, lo: float, hi: float, **kw: Any) -> P:
     return P(rule, lo, hi, **kw)
 
 
-DELTA, T0, T, CUT = _p("nonneg", 1e-3, 0.3), _p("nonneg", 1e-3, 0.3), _p("pos", 1e-3, 0.3), _p(
-    "pos", 0.5, 2.0
+DELTA, T0, T, CUT = (
+    _p("nonneg", 1e-3, 0.3),
+    _p("nonneg", 1e-3, 0.3),
+    _p("pos", 1e-3, 0.3),
+    _p("pos", 0.5, 2.0),
 )
 LAM, NU, U = _p("real", -0.1, 0.1), _p("pos", 0.3, 3.0), _p("pos", 0.05, 2.0)
-Q, DE, G, U0 = _p("real", -5.0, 5.0), _p("pos", 0.3, 5.0), _p("nonneg", 0.05, 1.2), _p(
-    "nonneg", 0.05, 1.0
+Q, DE, G, U0 = (
+    _p("real", -5.0, 5.0),
+    _p("pos", 0.3, 5.0),
+    _p("nonneg", 0.05, 1.2),
+    _p("nonneg", 0.05, 1.0),
 )
 SPEC = {"spectrum": SPECTRUM}
 MODEL = {"model": METASTABLE}
@@ -84,7 +90,9 @@ TABLE = [
     Entry(bcs.critical_temperature, {"U": U, "nu": NU, "cutoff": CUT}),
     Entry(bcs.coupling_for_critical_temperature, {"Tc": _p("pos", 1e-4, 0.5), "cutoff": CUT}),
     Entry(bcs.free_energy, {"delta": DELTA, "U": U, "T": T0, "nu": NU, "cutoff": CUT}),
-    Entry(bcs.quasiparticle_density, {"delta": DELTA, "T": T0, "nu": NU, "cutoff": CUT, "lam": LAM}),
+    Entry(
+        bcs.quasiparticle_density, {"delta": DELTA, "T": T0, "nu": NU, "cutoff": CUT, "lam": LAM}
+    ),
     Entry(
         bcs.trapped_gap,
         {"n_star": _p("pos", 1e-8, 0.1), "U": U, "T": T, "nu": NU, "cutoff": CUT},
@@ -93,42 +101,63 @@ TABLE = [
     ),
     Entry(
         bcs.trapped_free_energy,
-        {"delta": _p("pos", 1e-3, 0.2), "lam": LAM, "n_star": _p("pos", 1e-8, 0.1), "U": U,
-         "T": T, "nu": NU, "cutoff": CUT},
-    ),  # fmt: skip
+        {
+            "delta": _p("pos", 1e-3, 0.2),
+            "lam": LAM,
+            "n_star": _p("pos", 1e-8, 0.1),
+            "U": U,
+            "T": T,
+            "nu": NU,
+            "cutoff": CUT,
+        },
+    ),
     Entry(rates.generation_rate, {"delta": DELTA, "T": T0, "lam": LAM}, SPEC),
     Entry(rates.scattering_rate, {"delta": DELTA, "T": T0, "lam": LAM}, SPEC),
     Entry(rates.recombination_rate, {"delta": DELTA, "T": T0, "lam": LAM}, SPEC),
     Entry(rates.pair_rates, {"delta": DELTA, "T": T0, "nu": NU, "lam": LAM}, SPEC, examples=25),
     Entry(rates.generation_rate_asymptotic, {"delta": _p("pos", 1e-3, 0.3), "T": T}, SPEC),
     Entry(
-        rates.generation_time_asymptotic, {"delta": _p("pos", 1e-3, 0.3), "T": T}, SPEC,
+        rates.generation_time_asymptotic,
+        {"delta": _p("pos", 1e-3, 0.3), "T": T},
+        SPEC,
         inf_ok=True,  # a rate that underflows (or a2F(2 Delta) = 0): an infinite time
-    ),  # fmt: skip
+    ),
     Entry(rates.tau0, {"delta": _p("pos", 1e-3, 0.3)}, SPEC, inf_ok=True),
     Entry(rates.activation_factor, {"gap_ratio": _p("nonneg", 0.1, 30.0)}, inf_ok=True),
     Entry(
         rates.rate_per_s,
-        {"rate": _p("nonneg", 1e-6, 1.0, inf_ok=True), "omega_meV": _p("pos", 10, 100, array=False)},
+        {
+            "rate": _p("nonneg", 1e-6, 1.0, inf_ok=True),
+            "omega_meV": _p("pos", 10, 100, array=False),
+        },
         inf_ok=True,
     ),
     Entry(
         rates.time_ns,
-        {"rate": _p("nonneg", 1e-6, 1.0, inf_ok=True), "omega_meV": _p("pos", 10, 100, array=False)},
+        {
+            "rate": _p("nonneg", 1e-6, 1.0, inf_ok=True),
+            "omega_meV": _p("pos", 10, 100, array=False),
+        },
         inf_ok=True,
     ),
     Entry(
         kramers.kramers_rate_from_curvatures,
-        {"barrier": _p("pos", 1e-3, 0.1), "omega_well": _p("pos", 0.1, 2.0),
-         "omega_barrier": _p("pos", 0.1, 2.0), "T": T, "gamma": _p("nonneg", 1e-3, 10.0),
-         "sites": _p("pos", 1.0, 100.0)},
-    ),  # fmt: skip
+        {
+            "barrier": _p("pos", 1e-3, 0.1),
+            "omega_well": _p("pos", 0.1, 2.0),
+            "omega_barrier": _p("pos", 0.1, 2.0),
+            "T": T,
+            "gamma": _p("nonneg", 1e-3, 10.0),
+            "sites": _p("pos", 1.0, 100.0),
+        },
+    ),
     Entry(kramers.depopulation_factor, {"delta": _p("pos", 1e-3, 100.0)}),
     Entry(
         kramers.kramers_rate,
         {"T": _p("pos", 5e-3, 0.08), "gamma": _p("nonneg", 1e-3, 1.0), "sites": _p("pos", 1, 10)},
-        MODEL, examples=8,
-    ),  # fmt: skip
+        MODEL,
+        examples=8,
+    ),
     Entry(pairing.effective_splitting, {"Q": Q, "dE": DE, "g": G}),
     Entry(pairing.attraction, {"Q": Q, "dE": DE, "g": G, "U0": U0}),
     Entry(pairing.attraction_slope, {"Q": Q, "dE": DE, "g": G}),
@@ -150,9 +179,12 @@ TABLE = [
     ),
     Entry(
         dynamics.amplitude_from_displacement_pm,
-        {"displacement_pm": _p("nonneg", 0.1, 10.0), "omega_meV": _p("pos", 10, 100, array=False),
-         "mass_amu": _p("pos", 1, 1000, array=False)},
-    ),  # fmt: skip
+        {
+            "displacement_pm": _p("nonneg", 0.1, 10.0),
+            "omega_meV": _p("pos", 10, 100, array=False),
+            "mass_amu": _p("pos", 1, 1000, array=False),
+        },
+    ),
     Entry(SPECTRUM.__call__, {"Omega": _p("real", 0.0, 2.0)}),
 ]
 IDS = [e.name for e in TABLE]
@@ -229,7 +261,9 @@ def assert_guarantees(entry: Entry, kwargs: dict[str, Any], scalar: bool) -> Any
 def test_valid_scalars_give_floats_or_a_named_refusal(entry: Entry) -> None:
     strategy = st.fixed_dictionaries({k: values(p) for k, p in entry.params.items()})
 
-    @settings(max_examples=entry.examples, derandomize=_DERANDOMIZE)  # the same examples in every run
+    @settings(
+        max_examples=entry.examples, derandomize=_DERANDOMIZE
+    )  # the same examples in every run
     @given(strategy)
     def check(kwargs: dict[str, float]) -> None:
         assert_guarantees(entry, kwargs, scalar=True)
@@ -265,7 +299,9 @@ def test_arrays_broadcast_and_agree_with_scalars(entry: Entry) -> None:
     array_params = [k for k, p in entry.params.items() if p.array]
     first = array_params[0]
     p = entry.params[first]
-    grid = np.linspace(p.lo, p.hi, 3) if p.rule == "real" else np.geomspace(max(p.lo, 1e-6), p.hi, 3)
+    grid = (
+        np.linspace(p.lo, p.hi, 3) if p.rule == "real" else np.geomspace(max(p.lo, 1e-6), p.hi, 3)
+    )
     base = {k: typical(q) for k, q in entry.params.items()}
     together = assert_guarantees(entry, {**base, first: grid}, scalar=False)
     one_by_one = [assert_guarantees(entry, {**base, first: float(x)}, scalar=True) for x in grid]

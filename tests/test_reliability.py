@@ -130,7 +130,7 @@ def test_trapped_gap_converges_at_weak_coupling_and_low_T() -> None:
 def test_escape_rate_refuses_no_time_at_risk_and_names_shapes() -> None:
     with pytest.raises(ValueError, match="escape_time"):
         dynamics.escape_rate(0.0, 1.0)
-    with pytest.raises(ValueError, match="escape_time.*observed_time"):
+    with pytest.raises(ValueError, match=r"escape_time.*observed_time"):
         dynamics.escape_rate(np.ones(3), np.ones(2))
     assert dynamics.escape_rate(np.array([1.0, np.nan]), 3.0)[0] == pytest.approx(0.25)
 

@@ -134,7 +134,9 @@ def checked_grid(name: str, value: ArrayLike, **rules: bool) -> FloatArray:
     return arr
 
 
-def checked_temperature(name: str, T: ArrayLike, model: Any, *, positive: bool = False) -> FloatArray:
+def checked_temperature(
+    name: str, T: ArrayLike, model: Any, *, positive: bool = False
+) -> FloatArray:
     """Temperatures in hbar*omega for ``model``: >= 0 (> 0 with ``positive``) and at most
     ``T_MAX_CUTOFFS`` cutoffs; the error for larger ones says how to convert from kelvin."""
     from photosc.units import temperature_from_K, temperature_to_K
@@ -143,10 +145,11 @@ def checked_temperature(name: str, T: ArrayLike, model: Any, *, positive: bool =
     top = T_MAX_CUTOFFS * model.cutoff
     if np.any(T > top):
         value = float(np.max(T))
+        w = model.omega_meV
         raise ValueError(
-            f"{name} is in hbar*omega (here {float(temperature_to_K(1.0, model.omega_meV)):.4g} K)"
-            f" and must be <= {top:g}, got {name}={value:g} (= {temperature_to_K(value, model.omega_meV):.3g} K); "
-            f"for kelvin pass temperature_from_K(T_K, model.omega_meV) "
-            f"(e.g. 100 K is {float(temperature_from_K(100.0, model.omega_meV)):.4g})"
+            f"{name} is in hbar*omega (here {float(temperature_to_K(1.0, w)):.4g} K) and must be "
+            f"<= {top:g}, got {name}={value:g} (= {temperature_to_K(value, w):.3g} K); for kelvin "
+            f"pass temperature_from_K(T_K, model.omega_meV) (e.g. 100 K is "
+            f"{float(temperature_from_K(100.0, w)):.4g})"
         )
     return T

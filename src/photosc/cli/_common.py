@@ -198,11 +198,10 @@ def memory_limit() -> float:
 
 
 def check_size(what: str, n_bytes: float, advice: str) -> None:
-    """Refuse work whose memory estimate ``n_bytes`` exceeds ``memory_limit()``, before it starts."""
+    """Refuse work whose memory estimate ``n_bytes`` exceeds ``memory_limit()`` (before it)."""
     limit = memory_limit()
     if n_bytes > limit:
         raise ValueError(
             f"{what} needs about {_bytes(n_bytes)} of memory, above the limit of {_bytes(limit)} "
             f"(half the machine's memory; set {MEMORY_ENV} to change it): {advice}"
         )
-

@@ -152,8 +152,11 @@ def command(
 
     console = Console(stderr=True)
     seconds = _SECONDS_PER_STEP * n_traj * steps
-    with staged_output(out) as stage, console.status(
-        f"integrating eq. 6: {n_traj} trajectories x {steps:.3g} steps (~{seconds:.2g} s)"
+    with (
+        staged_output(out) as stage,
+        console.status(
+            f"integrating eq. 6: {n_traj} trajectories x {steps:.3g} steps (~{seconds:.2g} s)"
+        ),
     ):
         ds = drive.drive_trajectories(
             model, T_K, pulse, gamma=gamma, sites=n_sites, n_traj=n_traj, dt=dt, seed=seed

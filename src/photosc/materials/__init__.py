@@ -90,14 +90,13 @@ def validate(data: dict[str, Any], source: str) -> None:
                 _number(where, key, value, unit)
             elif not isinstance(value, kind):
                 raise ValueError(f"{where}{key} must be a {kind.__name__}, got {key}={value!r}")
-    for table, keys in SCHEMA.items():
-        content = data if not table else data.get(table)
-        if not table or content is not None:
-            missing = [k for k, (_, _, required) in keys.items() if required and k not in content]
-            if table == "parameters" and not {"lam_eff", "Tc_K"} & set(content):
-                missing.append("lam_eff (or Tc_K)")
-            if missing:
-                raise ValueError(f"{source}: [{table or 'top level'}] lacks {', '.join(missing)}")
+    for table, content in tables.items():
+        keys = SCHEMA[table]
+        missing = [k for k, (_, _, required) in keys.items() if required and k not in content]
+        if table == "parameters" and not {"lam_eff", "Tc_K"} & set(content):
+            missing.append("lam_eff (or Tc_K)")
+        if missing:
+            raise ValueError(f"{source}: [{table or 'top level'}] lacks {', '.join(missing)}")
     if "parameters" not in data:
         raise ValueError(f"{source}: no [parameters] table")
     if {"lam_eff", "Tc_K"} <= set(data["parameters"]):
@@ -162,7 +161,7 @@ def load(
     data = read(name)
     p = {**data["parameters"], **{k: over[k] for k in _TOML_KEYS & set(over)}}
     omega_meV = over.get("omega_meV", float(THz_to_meV(p["omega_THz"])))
-    base: dict[str, float] = {
+    base: dict[str, Any] = {
         "dE": p["dE_meV"] / omega_meV,
         "g": p["g"],
         "nu": p["nu"],
@@ -173,9 +172,9 @@ def load(
     if "U0" in over:
         model = Model(U0=over["U0"], **base)
     elif "Tc_K" in over or ("lam_eff" not in over and "Tc_K" in p):
-        model = Model.from_Tc_K(over.get("Tc_K", p.get("Tc_K")), **base)
+        model = Model.from_Tc_K(over["Tc_K"] if "Tc_K" in over else p["Tc_K"], **base)
     else:
-        model = Model.from_lam_eff(over.get("lam_eff", p.get("lam_eff")), **base)
+        model = Model.from_lam_eff(over["lam_eff"] if "lam_eff" in over else p["lam_eff"], **base)
     label = data.get("name", Path(name).stem if name.endswith(".toml") else name)
     model = dataclasses.replace(model, name=str(label))
     return model if Z is None else model.renormalized(Z)

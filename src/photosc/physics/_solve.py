@@ -28,9 +28,10 @@ def newton_bracketed(
 
     Newton steps are taken while they stay inside the bracket, bisection otherwise (geometric
     when the bracket does not contain 0 and spans more than a factor 4, so that a bracket over
-    many orders of magnitude shrinks in few steps); the bracket shrinks with the sign of h. Converges when a step is below rtol*|x| + atol or when
-    |h| <= htol (the residual is at its rounding level). Raises
-    RuntimeError naming ``what`` if some point has not converged after ``maxiter`` steps.
+    many orders of magnitude shrinks in few steps); the bracket shrinks with the sign of h.
+    Converges when a step is below rtol*|x| + atol or when |h| <= htol (the residual is at its
+    rounding level). Raises RuntimeError naming ``what`` if some point has not converged after
+    ``maxiter`` steps.
     """
     lo, hi, x = (np.array(a, dtype=float) for a in (lo, hi, x0))
     atol, htol = (np.broadcast_to(np.asarray(a, dtype=float), x.shape) for a in (atol, htol))

@@ -642,13 +642,15 @@ def _trapped_inputs(
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
     names = ("n_star", "U", "T", "cutoff", "nu", "delta", "lam")[: 5 + len(extra)]
-    n_star, U, T, c, nu, *extra = broadcast(**dict(zip(names, (n_star, U, T, c, nu, *extra), strict=True)))
+    n_star, U, T, c, nu, *rest = broadcast(
+        **dict(zip(names, (n_star, U, T, c, nu, *extra), strict=True))
+    )
     if np.any(n_star >= 4 * nu * c):
         raise ValueError("n_star must be below the full occupation 4 nu cutoff")
     if np.any(T < _T_ZERO):  # the fixed-n* equations are solved at T > 0 only
         value = float(T[T < _T_ZERO].flat[0])
         raise ValueError(f"T must be >= 1e-140 at fixed n_star (eqs. 9-11), got T={value!r}")
-    arrays = [n_star, _coupling(U, nu), T, c, nu, *extra]
+    arrays = [n_star, _coupling(U, nu), T, c, nu, *rest]
     return arrays[0].shape, [np.array(a, dtype=float).ravel() for a in arrays]
 
 

@@ -787,6 +787,8 @@ def escape_rate(escape_time: ArrayLike, observed_time: ArrayLike) -> tuple[float
         raise ValueError("escape_time holds no escapes: the rate cannot be estimated")
     exposure = float(np.sum(np.where(escaped, te, obs)))
     if not exposure > 0:  # every escape at t = 0: the maximum-likelihood rate is infinite
-        raise ValueError("escape_time: all escapes at t = 0 (no time at risk), the rate is unbounded")
+        raise ValueError(
+            "escape_time: all escapes at t = 0 (no time at risk), the rate is unbounded"
+        )
     rate = n / exposure
     return rate, rate / math.sqrt(n)

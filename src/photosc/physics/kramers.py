@@ -33,14 +33,13 @@ def kramers_rate_from_curvatures(
         k = (sqrt(gamma^2/4 + omega_B^2) - gamma/2) / omega_B * omega_MS / (2 pi)
             * exp(-sites * barrier / T)
 
-(the transmission factor is evaluated as omega_B / (sqrt(gamma^2/4 + omega_B^2) + gamma/2), the
-same number without the cancellation of the first form at gamma >> omega_B)
-
     (Kramers 1940; the Markovian Grote-Hynes form; Haenggi, Talkner, Borkovec, RMP 62, 251,
     eq. 4.10). barrier: F(Q_B) - F(Q_MS) per site, in hbar*omega; omega_well, omega_barrier: the
     curvature frequencies sqrt(|F''|) at Q_MS and Q_B (M = 1), in omega; T in hbar*omega; gamma in
     omega; sites: the number of sites moving together (barrier x sites; the curvatures do not
-    change because mass and stiffness both scale with it). Returns k in omega.
+    change because mass and stiffness both scale with it). Returns k in omega. The transmission
+    factor is evaluated as omega_B / (sqrt(gamma^2/4 + omega_B^2) + gamma/2), the same number
+    without the cancellation of the first form at gamma >> omega_B.
 
     Valid for barrier * sites / T >> 1 and gamma * S_B / T >~ 1, S_B the action of the well
     orbit at the barrier energy (~ 2 pi barrier / omega_MS). At weaker damping escape is

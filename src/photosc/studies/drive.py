@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import brentq, minimize_scalar
 
 from photosc import materials
-from photosc._checks import checked, checked_grid, checked_model, checked_scalar
+from photosc._checks import checked_grid, checked_model, checked_scalar
 from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics import bcs, landscape
