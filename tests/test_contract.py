@@ -186,6 +186,12 @@ TABLE = [
         },
     ),
     Entry(SPECTRUM.__call__, {"Omega": _p("real", 0.0, 2.0)}),
+    Entry(
+        pairing.oscillating_attraction,  # dE = 1 (the resonance) is refused: kept off the range
+        {"Q2": _p("nonneg", 1e-3, 10.0), "dE": _p("pos", 1.5, 5.0), "g": G},
+    ),
+    Entry(dynamics.GaussianPulse(1.5, 40.0, 20.0, carrier=2.0).__call__, {"t": _p("real", 0, 99)}),
+    Entry(dynamics.FlatTopPulse(1.5, 5.0, 30.0, 10.0).__call__, {"t": _p("real", 0.0, 60.0)}),
 ]
 IDS = [e.name for e in TABLE]
 

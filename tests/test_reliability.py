@@ -57,9 +57,12 @@ def test_kramers_transmission_has_no_cancellation(gamma: float) -> None:
 # --- valid inputs refused or crashing --------------------------------------------------------
 
 
-@pytest.mark.parametrize(("nu", "U0"), [(0.01, 0.01), (1e200, 1e200), (1e-3, 1.0)])
-def test_model_refuses_couplings_whose_tc_does_not_exist(nu: float, U0: float) -> None:
-    with pytest.raises(ValueError, match="lam_eff"):
+@pytest.mark.parametrize(
+    ("nu", "U0", "name"),
+    [(0.01, 0.01, "lam_eff"), (1e-3, 1.0, "lam_eff"), (1e200, 1e200, "nu")],  # nu U0 = inf
+)
+def test_model_refuses_couplings_whose_tc_does_not_exist(nu: float, U0: float, name: str) -> None:
+    with pytest.raises(ValueError, match=name):
         Model(dE=2.0, g=1.0, nu=nu, U0=U0)
 
 

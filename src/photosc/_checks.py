@@ -26,9 +26,15 @@ MAX_MAGNITUDE: float = 1e200
 #: tested (``tests/test_contract.py``) in this box; outside it they refuse the input. T has no
 #: lower bound (T < 1e-140 is T = 0).
 DOMAINS: dict[str, tuple[float, float]] = {
-    **dict.fromkeys(("cutoff", "dE", "nu", "U", "U0", "omega_meV"), (1e-12, 1e6)),
-    **dict.fromkeys(("T", "lam", "Q", "Q_star", "Tc"), (0.0, 1e6)),
+    **dict.fromkeys(("cutoff", "dE", "nu", "U", "omega_meV"), (1e-12, 1e6)),
+    **dict.fromkeys(("T", "lam", "Tc", "U0"), (0.0, 1e6)),  # U0 -> 0 is eq. 8's U0 = 0
+    "g": (0.0, 1e3),  # U0 + g^2 stays within the domain of U
+    "mass_amu": (1e-6, 1e9),
+    **dict.fromkeys(("Q", "Q_star"), (0.0, 1e100)),  # their squares stay finite
 }
+#: Largest gap Delta accepted (``checked(..., at_most=MAX_GAP)``; its square stays finite). Gaps
+#: are at most ~cutoff * nu U (<= 1e18) inside the domains above.
+MAX_GAP: float = 1e100
 
 
 def _describe(value: Any) -> str:
@@ -63,8 +69,11 @@ def checked(
     positive: bool = False,
     nonnegative: bool = False,
     allow_inf: bool = False,
+    at_most: float | None = None,
 ) -> FloatArray:
-    """Return ``value`` as a float array; raise ValueError naming ``name`` if it is invalid."""
+    """Return ``value`` as a float array; raise ValueError naming ``name`` if it is invalid:
+    not real, NaN, out of sign, outside the domain of ``name`` (``DOMAINS``, else
+    ``MAX_MAGNITUDE``) or, with ``at_most``, larger than that."""
     arr = as_real_array(name, value)
     bad = np.isnan(arr) if allow_inf else ~np.isfinite(arr)
     if positive:
@@ -75,7 +84,7 @@ def checked(
         first = float(arr[bad].flat[0]) if arr.ndim else float(arr)
         rule = "> 0" if positive else ">= 0" if nonnegative else "finite"
         raise ValueError(f"{name} must be {rule}, got {name}={first!r}")
-    low, high = DOMAINS.get(name, (0.0, MAX_MAGNITUDE))
+    low, high = DOMAINS.get(name, (0.0, MAX_MAGNITUDE if at_most is None else at_most))
     size = np.abs(arr)
     outside = np.isfinite(arr) & ((size > high) | ((size < low) & (size > 0)))
     if np.any(outside):

@@ -54,6 +54,10 @@ class Model:
                 rule = ">= 0" if name == "g" else "> 0"
                 raise ValueError(f"{name} must be finite and {rule}, got {name}={value!r}")
             object.__setattr__(self, name, float(value))
+        from photosc._checks import checked
+
+        for name in ("dE", "g", "nu", "U0", "cutoff", "omega_meV"):  # photosc's domains
+            checked(name, getattr(self, name))
         lam_eff = self.nu * self.U0
         if not (math.isfinite(lam_eff) and lam_eff >= MIN_LAM_EFF):
             raise ValueError(

@@ -113,6 +113,20 @@ def load_model(
     return materials.load(material, Z=Z, Z_inv=Z_inv, **parse_set(overrides))
 
 
+def check_temperatures_K(model: Model, values_K: Any, name: str = "T-K") -> None:
+    """Temperatures in K within the studies' range (10 BCS cutoffs), refused in kelvin."""
+    from photosc._checks import T_MAX_CUTOFFS
+    from photosc.units import temperature_to_K
+
+    top = float(temperature_to_K(T_MAX_CUTOFFS * model.cutoff, model.omega_meV))
+    high = float(np.max(values_K))
+    if high > top:
+        raise ValueError(
+            f"--{name} must be <= {top:.4g} K (10 x the BCS cutoff of this material, beyond which "
+            f"the model does not apply), got --{name} {high:g}"
+        )
+
+
 def print_sections(sections: list[Section], title: str) -> None:
     """Print each section's rows as a rich table."""
     from rich.console import Console

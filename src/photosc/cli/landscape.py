@@ -27,13 +27,14 @@ def command(
 
     Example: photosc landscape K3C60 --Z-inv 3.4 --T-K 0,50,100
     """
-    from photosc.cli._common import check_out, check_size, parse_values
+    from photosc.cli._common import check_out, check_size, check_temperatures_K, parse_values
 
     temperatures_K = parse_values(T_K, "T-K", minimum=0, unit="K")
     check_out(out)
     # F, F_meV, Delta and their temporaries on 301 Q points per temperature
     check_size("landscape", 8.0 * 301 * 12 * temperatures_K.size, "fewer temperatures in --T-K")
     model = load_model(material, Z, Z_inv, overrides)
+    check_temperatures_K(model, temperatures_K)
 
     import numpy as np
     from rich.console import Console

@@ -63,6 +63,7 @@ def command(
     from photosc.cli._common import (
         check_out,
         check_size,
+        check_temperatures_K,
         checked_value,
         load_model,
         parse_values,
@@ -76,6 +77,9 @@ def command(
     # the pair-rate quadrature holds ~ panels x nodes x theta (~3e3) doubles per temperature
     check_size("lifetime", 8.0 * 3e3 * 4 * temperatures_K.size, "fewer temperatures in --T-K")
     model = load_model(material, Z, Z_inv, overrides)
+    check_temperatures_K(model, temperatures_K)
+    if relax_T_K is not None:
+        check_temperatures_K(model, relax_T_K, "relax-T-K")
 
     import numpy as np
     from rich.console import Console

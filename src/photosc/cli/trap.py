@@ -34,7 +34,13 @@ def command(
 
     Example: photosc trap K3C60 --T-K 100 --Q-star 0:5:11
     """
-    from photosc.cli._common import check_out, check_size, load_model, parse_values
+    from photosc.cli._common import (
+        check_out,
+        check_size,
+        check_temperatures_K,
+        load_model,
+        parse_values,
+    )
 
     if not 2 <= n_points <= 10**7:
         raise ValueError(f"--n-points must be an integer from 2 to 1e7, got --n-points {n_points}")
@@ -45,6 +51,7 @@ def command(
     n_work = temperatures_K.size * (Q.size + n_points)
     check_size("trap", 8.0 * 120 * 8 * n_work, "fewer temperatures, Q* values or --n-points")
     model = load_model(material, Z, Z_inv, overrides)
+    check_temperatures_K(model, temperatures_K)
 
     import numpy as np
     from rich.console import Console

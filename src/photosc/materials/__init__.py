@@ -158,6 +158,7 @@ def load(
         if z_inv < 1:
             raise ValueError(f"Z_inv must be >= 1, got Z_inv={Z_inv!r}")
         Z = 1.0 / z_inv
+    name = str(name)
     data = read(name)
     p = {**data["parameters"], **{k: over[k] for k in _TOML_KEYS & set(over)}}
     omega_meV = over.get("omega_meV", float(THz_to_meV(p["omega_THz"])))

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit, spence
 
-from photosc._checks import FloatArray, broadcast, checked, output
+from photosc._checks import MAX_GAP, FloatArray, broadcast, checked, output
 from photosc.physics._gap_kernel import SLOW, thermal_gap_kernel
 from photosc.physics._quadrature import THERMAL_FRAC, THERMAL_WFRAC, fermi_nodes, thermal_nodes
 from photosc.physics._solve import newton_bracketed
@@ -109,7 +109,8 @@ def _general_integral(
     xi_l = np.sqrt(np.clip(lam**2 - delta**2, 0, None)) * (lam < -delta)
     xi_l = np.minimum(xi_l, c)
     I0 = U - 2 * np.arcsinh(xi_l / delta)
-    dI0 = dU + 2 * xi_l / (delta * np.sqrt(xi_l**2 + delta**2))
+    with np.errstate(invalid="ignore", divide="ignore"):  # xi_l = 0: no occupied states
+        dI0 = dU + np.where(xi_l > 0, 2 * xi_l / (delta * np.sqrt(xi_l**2 + delta**2)), 0.0)
     hot = T > 0
     if not np.any(hot):
         return I0, dI0
@@ -159,7 +160,7 @@ def _integral_and_slope(
     delta: ArrayLike, T: ArrayLike, cutoff: ArrayLike, lam: ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
     d, t, c, lm = broadcast(
-        delta=checked("delta", delta, nonnegative=True),
+        delta=checked("delta", delta, nonnegative=True, at_most=MAX_GAP),
         T=_temperature(T),
         cutoff=checked("cutoff", cutoff, positive=True),
         lam=checked("lam", lam),
@@ -405,7 +406,7 @@ def free_energy(
     Delta = 0 value and is free of cancellation. At T = 0 and the self-consistent gap it is the
     condensation energy -nu (coth(1/(nu U)) - 1) (cutoff 1).
     """
-    delta = checked("delta", delta, nonnegative=True)
+    delta = checked("delta", delta, nonnegative=True, at_most=MAX_GAP)
     U = checked("U", U, positive=True)
     T = _temperature(T)
     nu = checked("nu", nu, positive=True)
@@ -438,7 +439,7 @@ def quasiparticle_density(
     f(E) = 1/(exp(E/T) + 1). Delta, T, lam, cutoff in hbar*omega; nu = nu(0)*omega. The factor 4
     counts both spins and both signs of xi. lam = 0 gives the thermal density.
     """
-    delta = checked("delta", delta, nonnegative=True)
+    delta = checked("delta", delta, nonnegative=True, at_most=MAX_GAP)
     T = _temperature(T)
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
@@ -722,7 +723,7 @@ def trapped_free_energy(
     The normal state holds n* with the lam that solves eq. 11 at Delta = 0 (closed form), and its
     eq. 9 integral is a dilogarithm. Delta > 0, T > 0.
     """
-    delta = checked("delta", delta, positive=True)
+    delta = checked("delta", delta, positive=True, at_most=MAX_GAP)
     lam = checked("lam", lam)
     shape, (n, lam_eff, T_, c, nu_, d, lm) = _trapped_inputs(n_star, U, T, nu, cutoff, delta, lam)
     if n.size == 0:

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from photosc._checks import FloatArray, broadcast, checked, output
+from photosc._checks import MAX_GAP, FloatArray, broadcast, checked, output
 from photosc.model import MIN_LAM_EFF, Model
 from photosc.physics import bcs
 from photosc.physics._solve import newton_bracketed
@@ -121,7 +121,7 @@ def free_energy_map(Q: ArrayLike, delta: ArrayLike, T: ArrayLike, model: Model) 
     """
     m = _model(model)
     Q = checked("Q", Q)
-    delta = checked("delta", delta, nonnegative=True)
+    delta = checked("delta", delta, nonnegative=True, at_most=MAX_GAP)
     T = checked("T", T, nonnegative=True)
     U = attraction(Q, m.dE, m.g, m.U0)
     return output(0.5 * Q**2 + bcs.free_energy(delta, U, T, m.nu, m.cutoff))

@@ -57,9 +57,11 @@ def oscillating_attraction(Q2: ArrayLike, dE: ArrayLike, g: ArrayLike) -> Any:
     counted once or twice). We follow the main text, eq. 14; multiply by 1/2 for eq. E35.
     Diverges at the resonance dE = 1, which is rejected.
     """
-    Q2 = checked("Q2", Q2, nonnegative=True)
-    dE = checked("dE", dE, positive=True)
-    g = checked("g", g, nonnegative=True)
+    Q2, dE, g = broadcast(
+        Q2=checked("Q2", Q2, nonnegative=True),
+        dE=checked("dE", dE, positive=True),
+        g=checked("g", g, nonnegative=True),
+    )
     if np.any(dE == 1.0):
         raise ValueError("dE must differ from 1 (the phonon energy): eq. 14 diverges at resonance")
     return output(4.0 * g**4 * dE**2 * Q2 / (dE**2 - 1.0) ** 2)

@@ -38,7 +38,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit
 
-from photosc._checks import FloatArray, broadcast, checked, checked_scalar, output
+from photosc._checks import MAX_GAP, FloatArray, broadcast, checked, checked_scalar, output
 from photosc.physics.spectra import Spectrum
 from photosc.units import rate_to_per_s
 
@@ -149,7 +149,7 @@ def _fermi_edges(position: FloatArray, edge: FloatArray, T: FloatArray) -> Float
 def _inputs(
     delta: ArrayLike, T: ArrayLike, lam: ArrayLike
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    d = checked("delta", delta, nonnegative=True)
+    d = checked("delta", delta, nonnegative=True, at_most=MAX_GAP)
     t = _temperature(T)
     la = checked("lam", lam)
     return tuple(broadcast(delta=d, T=t, lam=la))  # type: ignore[return-value]
@@ -268,7 +268,7 @@ def pair_rates(
     balance). delta, T, lam in hbar*omega, nu = nu(0)*omega (per spin per site); G, R in omega
     per site (the density n of eq. 11 per unit time 1/omega).
     """
-    d = checked("delta", delta, nonnegative=True)
+    d = checked("delta", delta, nonnegative=True, at_most=MAX_GAP)
     t = _temperature(T)
     la = checked("lam", lam)
     d, t, la, nu_ = broadcast(delta=d, T=t, lam=la, nu=checked("nu", nu, positive=True))
