@@ -28,8 +28,10 @@ from hypothesis import strategies as st
 from photosc import materials
 from photosc.physics import bcs, dynamics, kramers, landscape, pairing, rates, spectra
 
-#: Fixed examples in CI; PHOTOSC_CONTRACT_RANDOM=1 explores new ones (with --hypothesis-seed).
+#: Fixed examples in CI; PHOTOSC_CONTRACT_RANDOM=N explores N times as many new ones (with
+#: --hypothesis-seed to reproduce a run).
 _DERANDOMIZE = not os.environ.get("PHOTOSC_CONTRACT_RANDOM")
+_SCALE = int(os.environ.get("PHOTOSC_CONTRACT_RANDOM") or 1)
 SPECTRUM = spectra.k3c60()
 METASTABLE = materials.load("K3C60", Z_inv=3.8)  # metastable up to T_B ~ 0.09 hbar*omega
 
@@ -267,9 +269,7 @@ def assert_guarantees(entry: Entry, kwargs: dict[str, Any], scalar: bool) -> Any
 def test_valid_scalars_give_floats_or_a_named_refusal(entry: Entry) -> None:
     strategy = st.fixed_dictionaries({k: values(p) for k, p in entry.params.items()})
 
-    @settings(
-        max_examples=entry.examples, derandomize=_DERANDOMIZE
-    )  # the same examples in every run
+    @settings(max_examples=entry.examples * _SCALE, derandomize=_DERANDOMIZE)
     @given(strategy)
     def check(kwargs: dict[str, float]) -> None:
         assert_guarantees(entry, kwargs, scalar=True)
@@ -286,7 +286,7 @@ def test_ordinary_inputs_are_computed(entry: Entry) -> None:
 
     strategy = st.fixed_dictionaries({k: ordinary(p) for k, p in entry.params.items()})
 
-    @settings(max_examples=max(entry.examples // 2, 5), derandomize=_DERANDOMIZE)
+    @settings(max_examples=max(entry.examples // 2, 5) * _SCALE, derandomize=_DERANDOMIZE)
     @given(strategy)
     def check(kwargs: dict[str, float]) -> None:
         assert assert_guarantees(entry, kwargs, scalar=True) is not None, kwargs

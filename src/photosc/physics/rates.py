@@ -43,6 +43,7 @@ from photosc.physics.spectra import Spectrum
 from photosc.units import rate_to_per_s
 
 _T_ZERO = 1e-140  # temperatures below are zero, as in photosc.physics.bcs
+_DELTA_ZERO = 1e-150  # gaps below are zero (see _gap)
 _GL = np.polynomial.legendre.leggauss(8)
 _GL_THETA = np.polynomial.legendre.leggauss(16)
 #: Panel edges after the integration edge and after every knot, in units of T.
@@ -149,10 +150,17 @@ def _fermi_edges(position: FloatArray, edge: FloatArray, T: FloatArray) -> Float
 def _inputs(
     delta: ArrayLike, T: ArrayLike, lam: ArrayLike
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    d = checked("delta", delta, nonnegative=True, at_most=MAX_GAP)
+    d = _gap(delta)
     t = _temperature(T)
     la = checked("lam", lam)
     return tuple(broadcast(delta=d, T=t, lam=la))  # type: ignore[return-value]
+
+
+def _gap(delta: ArrayLike) -> FloatArray:
+    """Delta >= 0, with Delta < 1e-150 set to 0: the rates change by O(Delta / Omega) there, and
+    squares of such gaps underflow in the quadrature."""
+    d = checked("delta", delta, nonnegative=True, at_most=MAX_GAP)
+    return np.where(d < _DELTA_ZERO, 0.0, d)
 
 
 def _temperature(T: ArrayLike) -> FloatArray:
@@ -245,7 +253,9 @@ def _pair_integrals(
         half, a = Wn / 2, Wn / 2 - D
         x = a * np.sin(theta)
         E1, E2 = half + x, half - x
-        kernel = theta_w * (E1 * E2 + D * D) / np.sqrt((half + D) ** 2 - x * x)
+        # (E1 E2 + D^2) / sqrt((W/2 + D)^2 - x^2) in units of W/2: no underflow of the squares
+        r, y = D / half, x / half
+        kernel = theta_w * half * ((1 + y) * (1 - y) + r * r) / np.sqrt((1 + r) ** 2 - y * y)
         J_gen = np.sum(kernel * _one_minus_fermi(E1, L, Tn) * _one_minus_fermi(E2, L, Tn), -1)
         J_rec = np.sum(kernel * _fermi(E1, L, Tn) * _fermi(E2, L, Tn), -1)
         common = np.pi / 2 * np.sqrt(W - 2 * D[..., 0]) * spectrum._evaluate(W)
@@ -268,7 +278,7 @@ def pair_rates(
     balance). delta, T, lam in hbar*omega, nu = nu(0)*omega (per spin per site); G, R in omega
     per site (the density n of eq. 11 per unit time 1/omega).
     """
-    d = checked("delta", delta, nonnegative=True, at_most=MAX_GAP)
+    d = _gap(delta)
     t = _temperature(T)
     la = checked("lam", lam)
     d, t, la, nu_ = broadcast(delta=d, T=t, lam=la, nu=checked("nu", nu, positive=True))
