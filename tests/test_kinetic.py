@@ -102,13 +102,13 @@ def test_quasiparticle_number_changes_only_through_pairs() -> None:
 
 def test_closed_system_conserves_energy() -> None:
     # tau_esc = inf: electron energy W(Delta, f) + phonon energy is a constant of the discrete
-    # equations; the integrator (rtol 1e-9) keeps it to ~1e-7 of the energy that relaxes.
+    # equations; the integrator (rtol 1e-7) keeps it to ~1e-8 of the energy that relaxes.
     kin = _kinetics(STRONG, Debye(3.0, 0.5), 0.1, math.inf, points=48, phonon_points=40)
     _, f_hot = kin.thermal_state(STRONG.U0)
     f0 = np.clip(f_hot * 1.6, 0.0, 0.5)
-    t = np.linspace(0.0, 300.0, 4)
+    t = np.linspace(0.0, 100.0, 4)
     ds = kinetic.evolve(
-        STRONG, kin.spectrum, 0.1, t, tau_esc=math.inf, grid=kin.grid, f0=f0, rtol=1e-9, atol=1e-13
+        STRONG, kin.spectrum, 0.1, t, tau_esc=math.inf, grid=kin.grid, f0=f0, rtol=1e-7, atol=1e-11
     )
     energy = ds["energy"].values
     _, f_eq = kin.thermal_state(STRONG.U0)
@@ -288,7 +288,7 @@ def test_bad_input_names_the_parameter(monkeypatch: pytest.MonkeyPatch) -> None:
         kinetic.energy_grid(SPECTRUM, 0.001, 1.0, 0.05, points=2048)
     with pytest.raises(ValueError, match="spectrum"):
         kinetic.energy_grid(_Negative(), T30, 1.0, 0.05)
-    with pytest.raises(ValueError, match="^T must"):
+    with pytest.raises(ValueError, match=r"^T must"):
         kinetic.evolve(K3C60, SPECTRUM, 0.0, [0.0, 1.0])
     with pytest.raises(ValueError, match="t must"):
         kinetic.evolve(K3C60, SPECTRUM, T30, [1.0, 0.0])

@@ -126,7 +126,8 @@ def energy_grid(
 
     xi = a sinh(u), u on ``points``/4 Gauss-Legendre panels of 4 nodes over [0, asinh(cutoff/a)],
     a = T/2: spacing ~ a du (a few 1e-3 T) at the gap edge, where E - Delta ~ xi^2/2 Delta varies
-    on xi ~ sqrt(2 Delta T) (or xi ~ Delta for Delta < T), growing ~ xi du towards the cutoff. Phonons: ``phonon_points`` nodes k h, h = omega_max / phonon_points, and
+    on xi ~ sqrt(2 Delta T) (or xi ~ Delta for Delta < T), growing ~ xi du towards the cutoff.
+    Phonons: ``phonon_points`` nodes k h, h = omega_max / phonon_points, and
     m_k = int hat_k(W) m a2F(W)/int a2F dW (``modes_per_site`` m, see the module docstring).
     Raises ValueError when the grid cannot resolve T and Delta (xi-steps above T inside the
     thermal window, a phonon step above min(T, delta_scale)/2) or a2F is negative.
@@ -161,7 +162,7 @@ def energy_grid(
             f"phonon_points={phonon_points} cannot resolve Delta/T: phonon step {h:.3g} > "
             f"min(T, Delta)/2 = {min(T, delta_scale) / 2:.3g}"
         )
-    Omega = h * np.arange(1, phonon_points + 1)
+    Omega: FloatArray = h * np.arange(1, phonon_points + 1, dtype=float)
     # hat_k over [W_k - h, W_k + h] by Gauss-Legendre on each half
     xb, wb = _GL_BIN
     left = Omega[:, None] - h / 2 + h / 2 * xb
@@ -175,7 +176,8 @@ def energy_grid(
     total = spectrum.integrate()
     if not total > 0:
         raise ValueError("spectrum must have positive weight: int alpha^2 F dOmega = 0")
-    return Grid(xi, w, Omega, modes_per_site * weight / total, float(modes_per_site))
+    modes = np.asarray(modes_per_site * weight / total, dtype=float)
+    return Grid(xi, w, Omega, modes, float(modes_per_site))
 
 
 # --- hats on the phonon grid ------------------------------------------------------------------
@@ -209,7 +211,7 @@ class _Hats:
         size = slots * nrows
         out = np.bincount((base + self.k0).ravel(), (c * (1 - self.s)).ravel(), size)
         out += np.bincount((base + self.k0 + 1).ravel(), (c * self.s).ravel(), size)
-        return out.reshape(nrows, slots)[:, 1 : K + 1]
+        return np.asarray(out, dtype=float).reshape(nrows, slots)[:, 1 : K + 1]
 
     def pair_deposit(self, c: FloatArray, K: int) -> FloatArray:
         """sum over entries of c hat_k hat_k': (K, K)."""
@@ -401,7 +403,9 @@ class Kinetics:
             rows = np.broadcast_to(np.arange(M)[:, None], (M, M))
             cols = rows.T
             sX, sY = k.A * (fi - fj) * k.sign, k.B * (fi + fj - 1)
-            J[:M, M:] = -(k.hat_s.deposit_rows(sX, K, rows, M) + k.hat_p.deposit_rows(sY, K, rows, M))
+            J[:M, M:] = -(
+                k.hat_s.deposit_rows(sX, K, rows, M) + k.hat_p.deposit_rows(sY, K, rows, M)
+            )
             down = k.sign > 0
             a = np.where(down, 4 * nu * w[:, None] * k.A, 0.0)
             b = 2 * nu * w[:, None] * k.B
@@ -409,7 +413,9 @@ class Kinetics:
             Jnf += k.hat_s.deposit_rows(-a * (fi + Ns), K, cols, M)
             Jnf += k.hat_p.deposit_rows(b * (fj + Np), K, rows, M)
             Jnf += k.hat_p.deposit_rows(b * (fi + Np), K, cols, M)
-            Jnn = k.hat_s.pair_deposit(a * (fi - fj), K) + k.hat_p.pair_deposit(b * (fi + fj - 1), K)
+            Jnn = k.hat_s.pair_deposit(a * (fi - fj), K) + k.hat_p.pair_deposit(
+                b * (fi + fj - 1), K
+            )
             m = np.where(self.active, self.grid.modes, np.inf)
             J[M:, :M] = Jnf.T / m[:, None]
             J[M:, M:] = Jnn / m[:, None]
@@ -491,7 +497,7 @@ def evolve(
         scale = float(bcs.gap(float(np.max(U_t)), 0.0, model.nu, model.cutoff))
         grid = energy_grid(spectrum, T, model.cutoff, scale)
     kin = Kinetics(model, spectrum, T, grid, tau, U_of_t)
-    delta0, f_thermal = kin.thermal_state(U_t[0])
+    _, f_thermal = kin.thermal_state(U_t[0])
     f_start = f_thermal if f0 is None else checked("f0", f0)
     if f_start.shape != grid.xi.shape or np.any((f_start < 0) | (f_start > 1)):
         raise ValueError(f"f0 must be {grid.xi.size} occupations in [0, 1]")
@@ -530,7 +536,7 @@ def _attraction(model: Model, U: Any) -> Callable[[float], float]:
     if U is None:
         return lambda _t: model.U0
     if callable(U):
-        return U  # type: ignore[no-any-return]
+        return U
     value = float(checked("U", U, positive=True))
     return lambda _t: value
 
