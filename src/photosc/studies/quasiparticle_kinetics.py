@@ -127,7 +127,8 @@ def trajectory(
     tau_esc_ps: phonon escape time in ps (0: ideal bath, inf: closed); points: xi-nodes of the
     grid (``kinetic.energy_grid``, resolving the largest gap Delta(U(Q*), 0)). The dataset of
     ``kinetic.evolve`` with attrs: T_K, Q_star, tau_esc_ps, t_release (1/omega),
-    delta_release_meV and n_release (at the end of the release), half_life_ns (after the
+    delta_release_meV and n_release (at the end of the release), delta_tr_at_n_release_meV (eqs.
+    9-11 at that n: equal to delta_release_meV if f is Fermi(E + lam) then), half_life_ns (after the
     release; inf beyond the run, NaN when nothing is trapped), and for the frozen-n ansatz
     (eqs. 9-11 with n* of the thermal state at U(Q*)): n_star, delta_tr_meV, lam_tr_meV,
     half_life_rate_eq_ns (``studies.kinetics.half_life``), tau_g_ns (1/Gamma_g at Delta_tr).
@@ -146,6 +147,7 @@ def trajectory(
     d_rel, t_half = _half_life(t, ds["Delta"].values, drive.release_end)
     n_rel = float(ds["n_qp"].interp(t=drive.release_end))
     ansatz = frozen_density_ansatz(model, spectrum, T, Q_star)
+    d_at_n = float(bcs.trapped_gap(n_rel, model.U0, T, model.nu, model.cutoff)[0])
     ds["Q"] = ("t", np.asarray(drive.Q(t)), {"units": "l0", "long_name": "displacement Q(t)"})
     return ds.assign_attrs(
         T_K=T_K,
@@ -156,6 +158,7 @@ def trajectory(
         t_release=drive.release_end,
         delta_release_meV=float(energy_to_meV(d_rel, meV)),
         n_release=n_rel,
+        delta_tr_at_n_release_meV=float(energy_to_meV(d_at_n, meV)),
         half_life_ns=_ns(t_half, meV),
         **ansatz,
     )
