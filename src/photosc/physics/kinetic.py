@@ -62,7 +62,7 @@ from scipy.optimize import brentq
 from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
-from photosc._checks import FloatArray, checked
+from photosc._checks import FloatArray, checked, output
 from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics.spectra import Spectrum
@@ -87,9 +87,11 @@ def _bose(W: FloatArray, T: float) -> FloatArray:
         return 1.0 / np.expm1(W / T)
 
 
-def fermi(E: ArrayLike, T: float, lam: float = 0.0) -> FloatArray:
-    """f(E) = 1/(exp((E + lam)/T) + 1) (eq. B4), E and lam in hbar*omega, T > 0."""
-    return expit(-(np.asarray(E, dtype=float) + lam) / T)
+def fermi(E: ArrayLike, T: ArrayLike, lam: ArrayLike = 0.0) -> Any:
+    """f(E) = 1/(exp((E + lam)/T) + 1) (eq. B4), E and lam in hbar*omega, T > 0; broadcasts,
+    float for scalars."""
+    T = checked("T", T, positive=True)
+    return output(expit(-(checked("E", E) + checked("lam", lam)) / T))
 
 
 # --- the grid --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ numbers (named *_ns, *_ps, *_meV, T_K).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -56,6 +56,10 @@ class Protocol:
     Q_star: float
     ramp: float
     hold: float
+    _shape: FlatTopPulse = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_shape", FlatTopPulse(self.Q_star, 0.0, self.hold, self.ramp))
 
     @property
     def release_end(self) -> float:
@@ -64,7 +68,7 @@ class Protocol:
 
     def Q(self, t: ArrayLike) -> Any:
         """Q(t) in l0."""
-        return FlatTopPulse(self.Q_star, 0.0, self.hold, self.ramp)(t)
+        return self._shape(t)
 
     def __call__(self, t: float) -> float:
         m = self.model
