@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from photosc.cli._common import Material, OutOption, SetOption, ZInvOption, ZOption
+
+if TYPE_CHECKING:
+    import xarray as xr
+    from rich.table import Table
 
 
 def _escape_times(text: str) -> list[float]:
@@ -44,6 +48,14 @@ def command(
         float, typer.Option("--after-ps", help="Time followed after the release, ps.")
     ] = 1000.0,
     points: Annotated[int, typer.Option("--points", help="xi-grid nodes (multiple of 4).")] = 128,
+    gap_floors: Annotated[
+        str | None,
+        typer.Option(
+            "--gap-floors",
+            help="Also sweep the K3C60 alpha^2 F in 10-33 meV (fraction of its acoustic-edge "
+            "value), list 'a,b,c': half-lives over T x tau_esc x floor (96 nodes).",
+        ),
+    ] = None,
     spectrum: Annotated[
         str, typer.Option("--spectrum", help="'k3c60' or a CSV file of Omega [meV], alpha^2 F.")
     ] = "k3c60",
@@ -61,7 +73,8 @@ def command(
     the release, beside the frozen-n picture of eqs. 9-11 (rate equation, tau_g).
 
     Writes kinetics_<T>K_<tau>ps.nc and distribution_<T>K_<tau>ps.png (f over E and t) per run,
-    gap.png and density.png (Delta(t), n(t) of every run).
+    gap.png and density.png (Delta(t), n(t) of every run); with --gap-floors, window_sweep.nc
+    and its table.
 
     Example: photosc kinetics K3C60 --T-K 100 --Q-star 3 --tau-esc-ps 0,100
     """
@@ -88,6 +101,7 @@ def command(
             raise ValueError(f"{name} must be > 0, got {name}={value:g}")
     if points < 8 or points % 4:
         raise ValueError(f"points must be a multiple of 4 and >= 8, got points={points}")
+    floors = None if gap_floors is None else parse_values(gap_floors, "gap-floors", minimum=0)
     model = load_model(material, Z, Z_inv, overrides)
     a2F = load_spectrum(spectrum, model.omega_meV, spectrum_set)
     out.mkdir(parents=True, exist_ok=True)
@@ -96,8 +110,8 @@ def command(
         title=f"{material}: Q* = {Q_star:g} l0, hold {hold_ps:g} ps, release {ramp_ps:g} ps"
     )
     columns = (
-        "T [K]", "tau_esc [ps]", "Delta_rel [meV]", "n_rel", "t_half [ns]",
-        "Delta_tr [meV]", "n*", "t_half RE [ns]", "tau_g [ns]",
+        "T (K)", "tau_esc (ps)", "Delta_rel (meV)", "n_rel", "t_half (ns)",
+        "Delta_tr (meV)", "n*", "t_half RE (ns)", "tau_g (ns)",
     )  # fmt: skip
     for col in columns:
         table.add_column(col, justify="right")
@@ -129,3 +143,25 @@ def command(
         "equation), tau_g: the frozen-n picture of eqs. 9-11. "
         f"T_c = {model.Tc_K:.1f} K; written to {out}/"
     )
+    if floors is not None:
+        sweep = qk.half_lives(model, temps, taus, floors, Q_star, after_ps=after_ps)
+        save_dataset(sweep, out / "window_sweep.nc")
+        console.print(_sweep_table(sweep))
+
+
+def _sweep_table(sweep: xr.Dataset) -> Table:
+    """The half-lives of ``quasiparticle_kinetics.half_lives`` as a rich table."""
+    from rich.table import Table
+
+    table = Table(title="half-life (ns) vs the alpha^2 F weight in 10-33 meV (nan: no gap left)")
+    for col in ("T (K)", "tau_esc (ps)", "gap_floor", "weight (meV)", "t_half", "t_half RE"):
+        table.add_column(col, justify="right")
+    for T in sweep["T_K"].values:
+        for tau in sweep["tau_esc_ps"].values:
+            for floor in sweep["gap_floor"].values:
+                p = sweep.sel(T_K=T, tau_esc_ps=tau, gap_floor=floor)
+                table.add_row(
+                    f"{T:g}", f"{tau:g}", f"{floor:g}", f"{float(p['window_weight']):.3g}",
+                    f"{float(p['half_life']):.3g}", f"{float(p['half_life_rate_eq']):.3g}",
+                )  # fmt: skip
+    return table
