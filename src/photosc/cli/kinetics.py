@@ -57,7 +57,7 @@ def command(
         ),
     ] = None,
     spectrum: Annotated[
-        str, typer.Option("--spectrum", help="'k3c60' or a CSV file of Omega [meV], alpha^2 F.")
+        str, typer.Option("--spectrum", help="'k3c60' or a CSV file of Omega (meV), alpha^2 F.")
     ] = "k3c60",
     spectrum_set: Annotated[
         list[str] | None,
