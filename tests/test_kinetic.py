@@ -119,8 +119,9 @@ def test_closed_system_conserves_energy() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("tau_esc", [0.0, 20.0])
-def test_any_initial_distribution_relaxes_to_thermal(tau_esc: float) -> None:
+def test_any_initial_distribution_relaxes_to_thermal() -> None:
+    # random f0 and the phonons evolving (tau_esc = 20/omega): both reach the bath's equilibrium
+    tau_esc = 20.0
     rng = np.random.default_rng(7)
     kin = _kinetics(STRONG, Debye(3.0, 0.5), 0.1, tau_esc, points=48, phonon_points=40)
     f0 = rng.uniform(0.0, 0.45, kin.M)
