@@ -9,6 +9,16 @@ trapped gap Delta_tr of eqs. 9-11, and its half-life is set beside the rate equa
 
 Units: internal (``photosc.units``) in the datasets; ns, ps, meV and K in the user-facing
 numbers (named *_ns, *_ps, *_meV, T_K).
+
+What it finds for the K3C60 preset and model alpha^2 F (``spectra.k3c60``), Q* = 3, 10 ps ramps
+and hold, ideal bath (96-128 nodes): at 100 K the gap (12.7 meV during the hold) is gone when Q
+is back at 0 -- eqs. 9-11 would trap 2 meV, but that gap regenerates its quasi-particles in
+~0.1 ps (2 Delta_tr lies in the acoustic band), much faster than the ring-down; nothing survives
+for any alpha^2 F weight in 10-33 meV (0 to 100x the default floor). At 50 K the hold does not
+reach n*: with 2 Delta* ~ 35 meV at the top of the model alpha^2 F recombination is blocked and
+n stays ~4 n*; after the release Delta ~ 5 meV (eqs. 9-11 at the actual n agree to ~1%) halves in
+~5 ps (8 ps with no weight in the window). Phonons that do not escape (tau_esc = 100 ps or a
+closed system) regenerate quasi-particles and remove the gap. No case reaches 10 ns.
 """
 
 from __future__ import annotations
