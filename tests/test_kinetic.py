@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.integrate import quad
 from threadpoolctl import threadpool_limits
 
@@ -98,6 +100,24 @@ def test_quasiparticle_number_changes_only_through_pairs() -> None:
     assert lost == pytest.approx(2 * np.sum(terms["phonons_pairs"]), rel=1e-12, abs=1e-14 * gross)
     # a change of Delta at fixed f (xi-grid) leaves n alone
     assert kin.density(f) == pytest.approx(4 * K3C60.nu * np.sum(w * f), rel=1e-15)
+
+
+@settings(max_examples=20)
+@given(delta=st.floats(0.0, 0.1), seed=st.integers(0, 2**32 - 1))
+def test_every_process_conserves_energy(delta: float, seed: int) -> None:
+    # each event exchanges one phonon of exactly E_i -+ E_j, and the hats keep sum_k W_k m_k dN_k:
+    # the electron energy a process removes is the phonon energy it deposits (any f, N, Delta)
+    rng = np.random.default_rng(seed)
+    kin = _kinetics(K3C60, SPECTRUM, T30, tau_esc=100.0, points=96, phonon_points=48)
+    f, dN = rng.uniform(0.0, 0.6, kin.M), rng.uniform(-0.2, 0.2, kin.K)
+    k = kin.kernels(delta)
+    terms = kin.terms(f, dN, k)
+    states = 4 * K3C60.nu * kin.grid.w * k.E
+    for process in ("scattering", "pairs"):
+        electrons = np.sum(states * terms[process])
+        phonons = np.sum(kin.grid.Omega * terms[f"phonons_{process}"])
+        gross = np.sum(np.abs(states * terms[process])) + 1e-300
+        assert abs(electrons + phonons) < 1e-12 * gross, process
 
 
 def test_closed_system_conserves_energy() -> None:
