@@ -69,9 +69,11 @@ def gap(datasets: Sequence[xr.Dataset], ax: Axes | None = None) -> tuple[Figure,
 
 def density(datasets: Sequence[xr.Dataset], ax: Axes | None = None) -> tuple[Figure, Axes]:
     """n(t) per site (eq. 11) for several runs, with the frozen n* of eqs. 9-11 dashed."""
-    fig, ax = _runs(datasets, ax, "n_qp")
+    fig, ax = axes(ax)
     for i, ds in enumerate(datasets):
         if "n_star" in ds.attrs:
-            ax.axhline(ds.attrs["n_star"], color=f"C{i}", ls="--", lw=1)
+            label = "frozen n* (eqs. 9-11)" if i == 0 else None
+            ax.axhline(ds.attrs["n_star"], color=f"C{i}", ls="--", lw=1, label=label)
+    _runs(datasets, ax, "n_qp")
     ax.set_ylabel("quasi-particle density n [1/site]")
     return fig, ax
