@@ -120,6 +120,24 @@ def test_every_process_conserves_energy(delta: float, seed: int) -> None:
         assert abs(electrons + phonons) < 1e-12 * gross, process
 
 
+@pytest.mark.parametrize("tau_esc", [0.0, 50.0])
+def test_analytic_jacobian_matches_finite_differences(tau_esc: float) -> None:
+    # central differences with step 1e-7: truncation ~1e-14 and rounding ~1e-16/1e-7 ~ 1e-9 of
+    # the column scale; the analytic Jacobian (with dDelta/df) must agree to 1e-6 of it
+    rng = np.random.default_rng(3)
+    kin = _kinetics(K3C60, SPECTRUM, T30, tau_esc, points=96, phonon_points=48)
+    _, f = kin.thermal_state(K3C60.U0)
+    y = _state(kin, np.clip(f * (1 + 0.3 * rng.standard_normal(kin.M)), 0.0, 1.0))
+    if kin.phonons:
+        y[kin.M :] = 0.01 * rng.standard_normal(kin.K)
+    J = kin.jacobian(0.0, y)
+    for column in range(0, y.size, 5):
+        step = np.zeros_like(y)
+        step[column] = 1e-7
+        fd = (kin.rhs(0.0, y + step) - kin.rhs(0.0, y - step)) / 2e-7
+        assert np.max(np.abs(J[:, column] - fd)) < 1e-6 * (np.max(np.abs(fd)) + 1e-300)
+
+
 def test_closed_system_conserves_energy() -> None:
     # tau_esc = inf: electron energy W(Delta, f) + phonon energy is a constant of the discrete
     # equations; the integrator (rtol 1e-7) keeps it to ~1e-8 of the energy that relaxes.
