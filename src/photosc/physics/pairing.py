@@ -51,7 +51,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.interpolate import CubicSpline
 
-from photosc._checks import FloatArray, checked, output
+from photosc._checks import FloatArray, broadcast, checked, output
 from photosc.model import PAIRINGS
 
 if TYPE_CHECKING:
@@ -73,9 +73,9 @@ _CHUNK_ENTRIES = 2**23  # matrix entries per stacked eigvalsh call (64 MB: bound
 
 def effective_splitting(Q: ArrayLike, dE: ArrayLike, g: ArrayLike) -> Any:
     """Hybridised splitting Delta_eff = sqrt(dE^2 + 4 g^2 Q^2) (below eq. 5), in hbar*omega."""
-    Q = checked("Q", Q)
-    dE = checked("dE", dE, positive=True)
-    g = checked("g", g, nonnegative=True)
+    Q, dE, g = broadcast(
+        Q=checked("Q", Q), dE=checked("dE", dE, positive=True), g=checked("g", g, nonnegative=True)
+    )
     return output(np.sqrt(dE**2 + 4.0 * g**2 * Q**2))
 
 
@@ -94,26 +94,31 @@ def attraction(
     at Q = 0 to U0 + g^2 as |Q| -> infinity. "exact": U0 + b(Q) - b(0) from the exact local
     problem of eq. A1 (module docstring), from a table per (dE, g) (``exact_table``).
     """
-    Q = checked("Q", Q)
-    dE = checked("dE", dE, positive=True)
-    g = checked("g", g, nonnegative=True)
-    U0 = checked("U0", U0, nonnegative=True)
+    Q, dE, g, U0 = broadcast(
+        Q=checked("Q", Q),
+        dE=checked("dE", dE, positive=True),
+        g=checked("g", g, nonnegative=True),
+        U0=checked("U0", U0, nonnegative=True),
+    )
     if _method(method) == "exact":
         return output(U0 + _exact_derivative(Q, dE, g, 0))
     x = 4.0 * g**2 * Q**2
-    return output(U0 + g**2 * x / (dE**2 + x))
+    # x / (dE^2 + x) = 1 / ((dE^2 / x) + 1), 0 at x = 0 (no 0/0 when dE^2 underflows)
+    with np.errstate(divide="ignore"):
+        return output(U0 + g**2 / (dE**2 / x + 1.0))
 
 
 def attraction_slope(
     Q: ArrayLike, dE: ArrayLike, g: ArrayLike, method: str = "schrieffer-wolff"
 ) -> Any:
     """dU/dQ of ``attraction``, in hbar*omega / l0; for eq. 5, 8 g^4 dE^2 Q / Delta_eff^4."""
-    Q = checked("Q", Q)
-    dE = checked("dE", dE, positive=True)
-    g = checked("g", g, nonnegative=True)
+    Q, dE, g = broadcast(
+        Q=checked("Q", Q), dE=checked("dE", dE, positive=True), g=checked("g", g, nonnegative=True)
+    )
     if _method(method) == "exact":
         return output(_exact_derivative(Q, dE, g, 1))
-    return output(8.0 * g**4 * dE**2 * Q / (dE**2 + 4.0 * g**2 * Q**2) ** 2)
+    d_eff = np.hypot(dE, 2.0 * g * Q)  # Delta_eff without underflow of its fourth power
+    return output(8.0 * g**4 * Q * (dE / d_eff) ** 2 / d_eff**2)
 
 
 def attraction_curvature(
@@ -184,9 +189,11 @@ def oscillating_attraction(Q2: ArrayLike, dE: ArrayLike, g: ArrayLike) -> Any:
     there, see ``exact_binding``). dE = 1 raises ValueError; nearby values are returned as they
     are (large), so check |dE - 1| >> g sqrt(<Q^2>) before trusting them.
     """
-    Q2 = checked("Q2", Q2, nonnegative=True)
-    dE = checked("dE", dE, positive=True)
-    g = checked("g", g, nonnegative=True)
+    Q2, dE, g = broadcast(
+        Q2=checked("Q2", Q2, nonnegative=True),
+        dE=checked("dE", dE, positive=True),
+        g=checked("g", g, nonnegative=True),
+    )
     if np.any(dE == 1.0):
         raise ValueError(
             "dE must differ from 1 (the phonon energy), got dE=1.0: eq. 14 diverges at the "
