@@ -478,7 +478,7 @@ def _exact_derivative(Q: FloatArray, dE: FloatArray, g: FloatArray, derivative: 
     c = 1.0 / np.sqrt(1.0 + B * Qf**2)
     phi, dphi, d2phi = tables.phi(c, which)
     if derivative == 0:
-        out = gf**2 * phi
+        out = gf**2 * np.maximum(phi, 0.0)  # phi(1) = 0 at Q = 0, up to rounding of the cubic
     elif derivative == 1:
         out = B * gf**2 * c**3 * (-dphi) * Qf
     else:
