@@ -1,0 +1,185 @@
+"""The studies a sweep can map: name -> numpy kernel, its parameters and its outputs.
+
+A kernel takes every parameter as a float array of one block's shape (the grid's and the fixed
+values, broadcast) and returns a dict of arrays of that shape; a stochastic kernel also gets
+``seed``, one uint64 per point, drawn from the sweep's seed and the point's index in the whole
+grid, so a point's result never depends on the chunk or the worker that computed it.
+``photosc.sweep`` lifts these kernels onto chunked grids, in-process or on a Dask cluster.
+
+Parameters are in photosc's internal units (energies in hbar*omega, Q in l0, nu = nu(0)*omega)
+except temperatures and times, given in K and ps with ``omega_meV`` (hbar*omega in meV) to
+convert them. Every kernel's outputs are documented in ``outputs`` (units, long name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from photosc.model import HG3_OMEGA_MEV
+
+#: A kernel argument: a float array of the block's shape (or a float: it broadcasts).
+Values = Any
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A parameter or output: units, long name, and (parameters) a default or None if required."""
+
+    units: str
+    long_name: str
+    default: float | None = None
+    dtype: str = "float64"
+
+
+@dataclass(frozen=True)
+class Study:
+    """A sweepable study: its kernel, the parameters it takes and the outputs it returns."""
+
+    kernel: Callable[..., Mapping[str, Any]]
+    parameters: Mapping[str, Quantity]
+    outputs: Mapping[str, Quantity]
+    description: str
+    stochastic: bool = False
+    fill: Mapping[str, float] = field(default_factory=dict)
+
+
+_MODEL = {
+    "dE": Quantity("hbar*omega", "level splitting Delta E"),
+    "g": Quantity("1", "electron-phonon coupling g l0/omega", 0.6),
+    "nu": Quantity("1/(hbar*omega)", "density of states nu(0) per spin per site"),
+    "lam_eff": Quantity("1", "BCS coupling lam_eff = nu U0", 0.3),
+    "cutoff": Quantity("hbar*omega", "BCS cutoff", 1.0),
+    "omega_meV": Quantity("meV", "phonon energy hbar*omega", HG3_OMEGA_MEV),
+}
+
+
+def _metastability(
+    dE: Values, g: Values, nu: Values, lam_eff: Values, cutoff: Values,
+    omega_meV: Values,
+) -> dict[str, Any]:  # fmt: skip
+    from photosc.physics.landscape import metastability_kernel
+    from photosc.units import temperature_to_K
+
+    res = metastability_kernel(dE, g, nu, lam_eff / nu, cutoff)
+    out = {k: res[k] for k in ("Q_B", "Q_MS", "barrier", "Delta_MS")}
+    out["kind"] = res["kind_code"]
+    out["T_B_K"] = temperature_to_K(res["T_B"], omega_meV)
+    out["T_first_order_K"] = temperature_to_K(res["T_first_order"], omega_meV)
+    return out
+
+
+def _trapped_gap(
+    n_star: Values, T_K: Values, nu: Values, lam_eff: Values,
+    cutoff: Values, omega_meV: Values,
+) -> dict[str, Any]:  # fmt: skip
+    from photosc.physics import bcs
+    from photosc.units import temperature_from_K
+
+    T = temperature_from_K(T_K, omega_meV)
+    delta, lam = bcs.trapped_gap(n_star, lam_eff / nu, T, nu, cutoff)
+    return {"Delta_tr": delta, "lam": lam}
+
+
+def _trapping_protocol(
+    Q_star: Values, T_K: Values, dE: Values, g: Values, nu: Values,
+    lam_eff: Values, cutoff: Values, omega_meV: Values,
+) -> dict[str, Any]:  # fmt: skip
+    from photosc.physics import bcs
+    from photosc.physics.pairing import attraction
+    from photosc.units import temperature_from_K
+
+    T = temperature_from_K(T_K, omega_meV)
+    U0 = lam_eff / nu
+    U_star = attraction(Q_star, dE, g, U0)
+    delta_star = bcs.gap(U_star, T, nu, cutoff)
+    n_star = bcs.quasiparticle_density(delta_star, T, nu, cutoff)
+    delta_tr, _ = bcs.trapped_gap(n_star, U0, T, nu, cutoff)
+    return {"U_star": U_star, "Delta_star": delta_star, "n_star": n_star, "Delta_tr": delta_tr}
+
+
+def _drive_trapping(
+    amplitude: Values, duration_ps: Values, T_K: Values, dE: Values,
+    g: Values, nu: Values, lam_eff: Values, cutoff: Values,
+    omega_meV: Values, n_traj: Values, seed: np.ndarray,
+) -> dict[str, Any]:  # fmt: skip
+    from photosc.model import Model
+    from photosc.studies import drive
+
+    fraction = np.empty(np.shape(amplitude))
+    for i in np.ndindex(fraction.shape):
+        model = Model.from_lam_eff(
+            float(lam_eff[i]), dE=float(dE[i]), g=float(g[i]), nu=float(nu[i]),
+            cutoff=float(cutoff[i]), omega_meV=float(omega_meV[i]),
+        )  # fmt: skip
+        ds = drive.trapping_map(
+            model, float(T_K[i]), [float(amplitude[i])], [float(duration_ps[i])],
+            n_traj=int(n_traj[i]), seed=int(seed[i]),
+        )  # fmt: skip
+        fraction[i] = float(ds["trapped_fraction"].item())
+    return {"trapped_fraction": fraction}
+
+
+STUDIES: dict[str, Study] = {
+    "metastability": Study(
+        _metastability,
+        _MODEL,
+        {
+            "kind": Quantity(
+                "1", "kind of metastability at T = 0 (0 none, 1 I, 2 II)", dtype="int8"
+            ),
+            "Q_B": Quantity("l0", "barrier position Q_B at T = 0"),
+            "Q_MS": Quantity("l0", "metastable minimum Q_MS at T = 0"),
+            "barrier": Quantity("hbar*omega", "barrier F(Q_B) - F(Q_MS) at T = 0"),
+            "Delta_MS": Quantity("hbar*omega", "gap in the metastable state at T = 0"),
+            "T_B_K": Quantity("K", "untrapping temperature T_B"),
+            "T_first_order_K": Quantity("K", "first-order transition temperature (type II)"),
+        },
+        "Metastability at T = 0, T_B and the first-order temperature (Figs. 2-3, eqs. 5, 7)",
+        fill={"kind": -1},
+    ),
+    "trapped_gap": Study(
+        _trapped_gap,
+        {
+            "n_star": Quantity("1/site", "frozen quasi-particle density n*"),
+            "T_K": Quantity("K", "temperature"),
+            **{k: _MODEL[k] for k in ("nu", "lam_eff", "cutoff", "omega_meV")},
+        },
+        {
+            "Delta_tr": Quantity("hbar*omega", "trapped gap Delta_tr (eqs. 9-11)"),
+            "lam": Quantity("hbar*omega", "quasi-particle chemical potential lam"),
+        },
+        "Trapped gap at a frozen quasi-particle density (eqs. 9-11, Fig. 4c)",
+    ),
+    "trapping_protocol": Study(
+        _trapping_protocol,
+        {
+            "Q_star": Quantity("l0", "held displacement Q*"),
+            "T_K": Quantity("K", "temperature"),
+            **_MODEL,
+        },
+        {
+            "U_star": Quantity("hbar*omega", "attraction U(Q*) (eq. 5)"),
+            "Delta_star": Quantity("hbar*omega", "gap while Q* is held"),
+            "n_star": Quantity("1/site", "thermal quasi-particle density at Q* (eq. 11)"),
+            "Delta_tr": Quantity("hbar*omega", "trapped gap after the release (eqs. 9-11)"),
+        },
+        "Hold Q*, release with n* frozen: the trapping protocol of Fig. 4a",
+    ),
+    "drive_trapping": Study(
+        _drive_trapping,
+        {
+            "amplitude": Quantity("spinodal force", "flat-top plateau z E0^2"),
+            "duration_ps": Quantity("ps", "plateau duration"),
+            "T_K": Quantity("K", "temperature"),
+            **_MODEL,
+            "n_traj": Quantity("1", "trajectories per point", 32.0),
+        },
+        {"trapped_fraction": Quantity("1", "trapped fraction after the pulse (eq. 6)")},
+        "Langevin ensembles of eq. 6 under flat-top pulses: the trapped fraction",
+        stochastic=True,
+    ),
+}
