@@ -486,7 +486,8 @@ def compute(
 
     ``lazy`` is any dask-backed study output (``xarray.apply_ufunc(..., dask="parallelized")``
     kernels, e.g. ``phase_diagram(..., chunks=...)`` or ``lazy_dataset(sweep)``).
-    ``progress(done, total)`` is called after every chunk written (see ``progress_printer``).
+    ``progress(done, total)`` is called once before any work (done = chunks found finished)
+    and after every chunk written (see ``progress_printer``).
     """
     start = time.perf_counter()
     store = Path(store)
@@ -494,6 +495,8 @@ def compute(
     done = open_store(lazy, store, restart=restart)
     pending = [int(k) for k in np.flatnonzero(done == 0)]
     skipped = layout.n_chunks - len(pending)
+    if progress is not None:
+        progress(skipped, layout.n_chunks)
     if pending:
         tag = fingerprint(lazy)[:16]
         with executor(workers, scheduler) as ex:
@@ -515,27 +518,49 @@ def run(sweep: Sweep, store: str | Path, **options: Any) -> SweepRun:
     return compute(lazy_dataset(sweep), store, **options)
 
 
-def progress_printer(label: str, total: int, skipped: int = 0) -> Callable[[int, int], None]:
-    """A progress callback: a rich bar on a terminal, else one plain line per 10 %."""
-    if sys.stdout.isatty():
-        from rich.progress import Progress
+class _Progress:
+    """Progress of ``compute``: a rich bar on a terminal, else one plain line per 10 %."""
 
-        bar = Progress(transient=False)
-        bar.start()
-        task = bar.add_task(label, total=total, completed=skipped)
+    def __init__(self, label: str) -> None:
+        self.label, self.next_percent = label, -1
+        self.bar: Any = None
+        self.task: Any = None
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done)
+    def __call__(self, done: int, total: int) -> None:
+        if self.next_percent < 0:  # the first call: chunks found done
+            if done:
+                print(f"{self.label}: resuming, {done} of {total} chunks already done", flush=True)
+            self.next_percent = 10 * (100 * done // total // 10 + 1)
+            if sys.stdout.isatty():
+                from rich.progress import Progress
+
+                self.bar = Progress()
+                self.bar.start()
+                self.task = self.bar.add_task(self.label, total=total, completed=done)
+        elif self.bar is not None:
+            self.bar.update(self.task, completed=done)
             if done >= total:
-                bar.stop()
+                self.bar.stop()
+        elif 100 * done // total >= self.next_percent or done == total:
+            percent = 100 * done // total
+            print(f"{self.label}: {done}/{total} chunks ({percent}%)", flush=True)
+            self.next_percent = 10 * (percent // 10 + 1)
 
-        return update
-    state = {"next": 10 * (100 * skipped // total // 10 + 1)}
 
-    def log(done: int, total: int) -> None:
-        percent = 100 * done // total
-        if percent >= state["next"] or done == total:
-            print(f"{label}: {done}/{total} chunks ({percent}%)", flush=True)
-            state["next"] = 10 * (percent // 10 + 1)
+def progress_printer(label: str) -> Callable[[int, int], None]:
+    """A progress callback for ``compute``: a rich bar on a terminal, else one plain line per
+    10 %; the first call (chunks already done, total) says what is resumed."""
+    return _Progress(label)
 
-    return log
+
+def chunk_count(lazy: xr.Dataset) -> int:
+    """Number of chunks of a lazy dataset (the tasks of ``compute``)."""
+    return _Layout.of(lazy).n_chunks
+
+
+def in_memory(ds: xr.Dataset) -> xr.Dataset:
+    """A store's dataset loaded into memory, without the Zarr encodings (ready for NetCDF)."""
+    ds = ds.load()
+    for var in ds.variables.values():
+        var.encoding = {}
+    return ds

@@ -14,6 +14,7 @@ import typer
 #: command name -> module in photosc.cli exposing ``command``.
 COMMANDS: dict[str, str] = {
     "report": "report",
+    "sweep": "sweep",
     "materials": "materials",
     "landscape": "landscape",
     "phase-diagram": "phase_diagram",

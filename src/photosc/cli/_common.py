@@ -103,3 +103,31 @@ def print_sections(sections: list[Section], title: str) -> None:
         for k, v in s.rows.items():
             table.add_row(k, v)
         console.print(table)
+
+
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", help="Start a local Dask cluster of N worker processes."),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Use an existing Dask cluster at tcp://HOST:PORT."),
+]
+RestartOption = Annotated[
+    bool,
+    typer.Option("--restart", help="Overwrite a Zarr store left by a different sweep."),
+]
+
+
+def run_sweep(lazy: Any, store: Path, label: str, *, workers: int | None,
+              scheduler: str | None, restart: bool) -> Any:  # fmt: skip
+    """Compute the lazy dataset ``lazy`` into the Zarr ``store`` (resuming what is done there)
+    with a progress display; returns the ``photosc.sweep.SweepRun``."""
+    from photosc import sweep
+
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be >= 1, got --workers {workers}")
+    return sweep.compute(
+        lazy, store, workers=workers, scheduler=scheduler, restart=restart,
+        progress=sweep.progress_printer(label),
+    )  # fmt: skip

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from photosc.cli._common import OutOption
+from photosc.cli._common import OutOption, RestartOption, SchedulerOption, WorkersOption
 
 
 def command(
@@ -24,20 +24,23 @@ def command(
     ] = None,
     Z_inv_max: Annotated[float, typer.Option("--Z-inv-max", help="End of the path in 1/Z.")] = 7.0,
     chunk: Annotated[int, typer.Option("--chunk", help="dE rows per dask task.")] = 16,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    restart: RestartOption = False,
     out: OutOption = Path("photosc-out/phase-diagram"),
 ) -> None:
     """Metastability phase diagram on dE x nu: none / I / II, Q_B, Q_MS, barrier, T_B and the
     first-order temperature at every point (NetCDF + PNG in --out), with a material's path.
+    Chunks go to --out/phase_diagram.zarr as they finish: an interrupted run resumes.
 
     Example: photosc phase-diagram --dE 0.2:3:256 --nu 0.3:5:256 --path K3C60 --out pd
     """
     import numpy as np
-    from dask.diagnostics import ProgressBar
     from rich.console import Console
     from rich.table import Table
 
-    from photosc import materials
-    from photosc.cli._common import parse_values
+    from photosc import materials, sweep
+    from photosc.cli._common import parse_values, run_sweep
     from photosc.io import save_dataset
     from photosc.model import HG3_OMEGA_MEV
     from photosc.plotting import landscape as plots
@@ -53,9 +56,9 @@ def command(
     )
     console = Console()
     console.print(f"phase diagram on {dE_values.size} x {nu_values.size} points")
-    with ProgressBar():
-        ds = lazy.compute()
-    out.mkdir(parents=True, exist_ok=True)
+    run = run_sweep(lazy, out / "phase_diagram.zarr", "phase diagram",
+                    workers=workers, scheduler=scheduler, restart=restart)  # fmt: skip
+    ds = sweep.in_memory(run.dataset)
     save_dataset(ds, out / "phase_diagram.nc")
     route = None
     if path is not None:
