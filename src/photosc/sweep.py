@@ -169,15 +169,16 @@ def from_toml(path: str | Path) -> Sweep:
         raise ValueError(f"{path}: [sweep] needs a study, one of {sorted(STUDIES)}")
     study = head.pop("study")
     seed = head.pop("seed", 0)
-    fixed = dict(spec.get("fixed", {}))
+    grid = {k: _grid_values(k, v) for k, v in spec.get("grid", {}).items()}
+    fixed = {}
     if "material" in head:
-        fixed = {**_material_values(head.pop("material"), head, path.parent), **fixed}
+        params = STUDIES[study].parameters if study in STUDIES else {}
+        material = _material_values(head.pop("material"), head, path.parent)
+        fixed = {k: v for k, v in material.items() if k in params and k not in grid}
     head.pop("Z", None), head.pop("Z_inv", None)
     if head:
         raise ValueError(f"{path}: unknown keys in [sweep]: {sorted(head)}")
-    grid = {k: _grid_values(k, v) for k, v in spec.get("grid", {}).items()}
-    params = STUDIES[study].parameters if study in STUDIES else {}
-    fixed = {k: v for k, v in fixed.items() if k in params and k not in grid}
+    fixed |= spec.get("fixed", {})
     return Sweep(study, grid, fixed, dict(spec.get("chunks", {})), seed)
 
 
@@ -238,6 +239,7 @@ def lazy_dataset(sweep: Sweep) -> xr.Dataset:
         dask="parallelized",
         output_dtypes=[np.dtype(q.dtype) for q in study.outputs.values()],
     )
+    outputs = outputs if isinstance(outputs, tuple) else (outputs,)
     ds = xr.Dataset(
         {
             name: da_.assign_attrs(_attrs(q))
@@ -258,7 +260,7 @@ def _attrs(q: Any) -> dict[str, str]:
     return {"units": q.units, "long_name": q.long_name}
 
 
-def _catalog_block(*arrays: np.ndarray, sweep: Sweep) -> tuple[np.ndarray, ...]:
+def _catalog_block(*arrays: np.ndarray, sweep: Sweep) -> Any:
     """One block of a catalogue study: grid values (then the points' flat indices) -> outputs."""
     *values, index = arrays
     shape = index.shape
@@ -268,10 +270,11 @@ def _catalog_block(*arrays: np.ndarray, sweep: Sweep) -> tuple[np.ndarray, ...]:
     if study.stochastic:
         args["seed"] = point_seeds(sweep.seed, index)
     result = study.kernel(**args)
-    return tuple(
+    blocks = tuple(
         np.broadcast_to(np.asarray(result[name], dtype=q.dtype), shape).copy()
         for name, q in study.outputs.items()
     )
+    return blocks if len(blocks) > 1 else blocks[0]
 
 
 def point_seeds(seed: int, index: np.ndarray) -> np.ndarray:

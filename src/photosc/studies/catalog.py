@@ -104,7 +104,7 @@ def _trapping_protocol(
 def _drive_trapping(
     amplitude: Values, duration_ps: Values, T_K: Values, dE: Values,
     g: Values, nu: Values, lam_eff: Values, cutoff: Values,
-    omega_meV: Values, n_traj: Values, seed: np.ndarray,
+    omega_meV: Values, sites: Values, n_traj: Values, seed: np.ndarray,
 ) -> dict[str, Any]:  # fmt: skip
     from photosc.model import Model
     from photosc.studies import drive
@@ -117,7 +117,7 @@ def _drive_trapping(
         )  # fmt: skip
         ds = drive.trapping_map(
             model, float(T_K[i]), [float(amplitude[i])], [float(duration_ps[i])],
-            n_traj=int(n_traj[i]), seed=int(seed[i]),
+            sites=float(sites[i]), n_traj=int(n_traj[i]), seed=int(seed[i]),
         )  # fmt: skip
         fraction[i] = float(ds["trapped_fraction"].item())
     return {"trapped_fraction": fraction}
@@ -176,6 +176,9 @@ STUDIES: dict[str, Study] = {
             "duration_ps": Quantity("ps", "plateau duration"),
             "T_K": Quantity("K", "temperature"),
             **_MODEL,
+            "sites": Quantity(
+                "1", "sites moving as one (Arrhenius exponent sites x barrier / T)", 1.0
+            ),
             "n_traj": Quantity("1", "trajectories per point", 32.0),
         },
         {"trapped_fraction": Quantity("1", "trapped fraction after the pulse (eq. 6)")},
