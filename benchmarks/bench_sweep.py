@@ -1,0 +1,78 @@
+"""The sweep layer: its in-process path against a plain dask compute of the same lazy phase
+diagram, and 1 -> 2 Dask workers (LocalCluster, started before the clock) with the parallel
+efficiency t1 / (2 t2).
+
+Targets (issue 13): the in-process path no slower than before (the lazy diagram computed by
+dask's threaded scheduler, no store); a parallel efficiency near 1 on this 2-core machine.
+Run: PYTHONPATH=src python benchmarks/bench_sweep.py
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from photosc import sweep
+from photosc.studies.phase_diagram import phase_diagram
+
+DE = np.linspace(0.2, 3.0, 64)
+NU = np.linspace(0.3, 5.0, 64)
+CHUNKS = {"dE": 8}
+
+
+def lazy() -> object:
+    return phase_diagram(DE, NU, chunks=CHUNKS)
+
+
+def timed(fn: object, repeat: int = 3) -> float:
+    """Best wall time of ``repeat`` calls (the machine may be shared)."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()  # type: ignore[operator]
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    from distributed import Client, LocalCluster
+
+    root = Path(tempfile.mkdtemp())
+    points = DE.size * NU.size
+    try:
+        lazy().compute()  # warm up numba and the tables
+        t_plain = timed(lambda: lazy().compute())  # type: ignore[attr-defined]
+        t_layer = timed(
+            lambda: sweep.compute(lazy(), root / "threads.zarr", restart=True)  # type: ignore[arg-type]
+        )
+        print(
+            f"BENCH sweep in-process: {t_layer:.2f} s for {points} pts in "
+            f"{sweep.chunk_count(lazy())} chunks (Zarr, resumable); plain dask compute "
+            f"{t_plain:.2f} s; ratio {t_plain / t_layer:.2f}x"
+        )  # type: ignore[arg-type]
+        times = {}
+        for n in (1, 2):
+            with (
+                LocalCluster(n_workers=n, threads_per_worker=1, dashboard_address=None) as c,
+                Client(c) as client,
+            ):
+                client.run(lambda: phase_diagram(DE[:2], NU[:2]))  # warm up each worker
+                store = root / f"w{n}.zarr"
+                times[n] = timed(
+                    lambda: sweep.compute(lazy(), store, scheduler=client, restart=True)  # noqa: B023
+                )
+        print(
+            f"BENCH sweep workers: 1 worker {times[1]:.2f} s, 2 workers {times[2]:.2f} s for "
+            f"{points} pts; speed-up {times[1] / times[2]:.2f}x, parallel efficiency "
+            f"{times[1] / (2 * times[2]):.2f}"
+        )
+    finally:
+        shutil.rmtree(root)
+
+
+if __name__ == "__main__":
+    main()
