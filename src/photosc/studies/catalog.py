@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from photosc.model import HG3_OMEGA_MEV
+from photosc.units import temperature_from_K
 
 #: A kernel argument: a float array of the block's shape (or a float: it broadcasts).
 Values = Any
@@ -77,7 +78,6 @@ def _trapped_gap(
     cutoff: Values, omega_meV: Values,
 ) -> dict[str, Any]:  # fmt: skip
     from photosc.physics import bcs
-    from photosc.units import temperature_from_K
 
     T = temperature_from_K(T_K, omega_meV)
     delta, lam = bcs.trapped_gap(n_star, lam_eff / nu, T, nu, cutoff)
@@ -90,7 +90,6 @@ def _trapping_protocol(
 ) -> dict[str, Any]:  # fmt: skip
     from photosc.physics import bcs
     from photosc.physics.pairing import attraction
-    from photosc.units import temperature_from_K
 
     T = temperature_from_K(T_K, omega_meV)
     U0 = lam_eff / nu
@@ -121,6 +120,31 @@ def _drive_trapping(
         )  # fmt: skip
         fraction[i] = float(ds["trapped_fraction"].item())
     return {"trapped_fraction": fraction}
+
+
+def _trap_lifetime(
+    Q_star: Values, T_K: Values, dE: Values, g: Values, nu: Values, lam_eff: Values,
+    cutoff: Values, omega_meV: Values,
+) -> dict[str, Any]:  # fmt: skip
+    """kinetics.lifetimes with the K3C60 model alpha^2 F, one call per model and Q* (all T)."""
+    from photosc.model import Model
+    from photosc.physics import spectra
+    from photosc.studies import kinetics
+
+    names = ("tau_g", "half_life", "delta_tr")
+    out = {k: np.empty(np.shape(T_K)) for k in names}
+    rows = np.stack([np.ravel(np.broadcast_to(a, np.shape(T_K)))
+                     for a in (Q_star, dE, g, nu, lam_eff, cutoff, omega_meV)], axis=1)  # fmt: skip
+    unique, which = np.unique(rows, axis=0, return_inverse=True)
+    T_flat = np.ravel(T_K)
+    for j, (q, de, gg, n, lam, c, w) in enumerate(unique):
+        model = Model.from_lam_eff(lam, dE=de, g=gg, nu=n, cutoff=c, omega_meV=w)
+        at = np.flatnonzero(which == j)
+        T = np.asarray(temperature_from_K(T_flat[at], w))
+        ds = kinetics.lifetimes(model, spectra.k3c60(w), T, float(q))
+        for k in names:
+            out[k].flat[at] = ds[k].values
+    return {"tau_g_ns": out["tau_g"], "half_life_ns": out["half_life"], "Delta_tr": out["delta_tr"]}
 
 
 STUDIES: dict[str, Study] = {
@@ -184,5 +208,19 @@ STUDIES: dict[str, Study] = {
         {"trapped_fraction": Quantity("1", "trapped fraction after the pulse (eq. 6)")},
         "Langevin ensembles of eq. 6 under flat-top pulses: the trapped fraction",
         stochastic=True,
+    ),
+    "trap_lifetime": Study(
+        _trap_lifetime,
+        {
+            "Q_star": Quantity("l0", "held displacement Q*"),
+            "T_K": Quantity("K", "temperature"),
+            **_MODEL,
+        },
+        {
+            "tau_g_ns": Quantity("ns", "generation time 1/Gamma_g at the trapped gap (eq. C3)"),
+            "half_life_ns": Quantity("ns", "time for the trapped gap to fall to half"),
+            "Delta_tr": Quantity("hbar*omega", "trapped gap after the release (eqs. 9-11)"),
+        },
+        "How long the trapped gap lives (App. C rates, K3C60 model alpha^2 F at the model's omega)",
     ),
 }
