@@ -200,3 +200,22 @@ def test_local_clusters_one_and_two_workers_and_a_killed_worker(
         assert victim not in client.run(os.getpid).values()  # the nanny started a new one
     assert two.computed == 12
     assert _bytes(two.dataset) == reference
+
+
+def test_escape_batches_are_the_ensembles_of_escape_times(tmp_path: Path) -> None:
+    from photosc import materials
+    from photosc.studies import drive
+
+    model = materials.load("K3C60", Z=1 / 3.6)
+    fixed = {"T_K": 100.0, "sites": 3.0, "n_traj": 64.0, "dE": model.dE, "nu": model.nu}
+    plan = sweep.Sweep("escape", {"batch": [0.0, 1.0]}, fixed, {"batch": 1}, seed=3)
+    ds = sweep.run(plan, tmp_path / "e.zarr").dataset
+    for b, seed in enumerate(sweep.point_seeds(3, np.arange(2))):
+        direct = drive.escape_times(model, 100.0, sites=3.0, n_traj=64, seed=int(seed))
+        te = direct["escape_time"].values
+        assert ds["n_escaped"].values[b] == np.isfinite(te).sum() > 0
+        exposure = np.where(np.isfinite(te), te, direct.attrs["t_end_ps"]).sum()
+        assert ds["exposure_ps"].values[b] == exposure
+    rows = plan.spec.summary(ds)  # type: ignore[misc]
+    rate = float(ds["n_escaped"].sum() / ds["exposure_ps"].sum()) * 1e12
+    assert rows["lifetime"] == f"{1e9 / rate:.4g} ns"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -47,10 +47,17 @@ def command(
     table = Table(title=f"sweep {plan.study}", show_header=False, title_justify="left")
     table.add_row("chunks computed / already done", f"{result.computed} / {result.skipped}")
     table.add_row("wall time", f"{result.seconds:.1f} s")
-    for name in plan.spec.outputs:
-        var = ds[name]
-        finite = var.values[var.notnull().values] if var.dtype.kind == "f" else var.values
-        span = f"{finite.min():.4g} .. {finite.max():.4g}" if finite.size else "none"
-        table.add_row(escape(f"{name} [{var.attrs['units']}]"), span)
+    for label, text in (plan.spec.summary or _ranges)(ds).items():
+        table.add_row(escape(label), text)
     console.print(table)
     console.print(f"written to {out}/: {store.name}, {spec.stem}.nc")
+
+
+def _ranges(ds: Any) -> dict[str, str]:
+    """Each output's range over the finite points."""
+    rows = {}
+    for name, var in ds.data_vars.items():
+        finite = var.values[var.notnull().values] if var.dtype.kind == "f" else var.values
+        span = f"{finite.min():.4g} .. {finite.max():.4g}" if finite.size else "none"
+        rows[f"{name} [{var.attrs['units']}]"] = span
+    return rows

@@ -46,6 +46,8 @@ class Study:
     description: str
     stochastic: bool = False
     fill: Mapping[str, float] = field(default_factory=dict)
+    #: The result in a few lines (label -> text) for the command's table; default: ranges.
+    summary: Callable[[Any], dict[str, str]] | None = None
 
 
 _MODEL = {
@@ -147,6 +149,44 @@ def _trap_lifetime(
     return {"tau_g_ns": out["tau_g"], "half_life_ns": out["half_life"], "Delta_tr": out["delta_tr"]}
 
 
+def _escape(
+    batch: Values, T_K: Values, dE: Values, g: Values, nu: Values, lam_eff: Values,
+    cutoff: Values, omega_meV: Values, sites: Values, n_traj: Values, t_end_ps: Values,
+    seed: np.ndarray,
+) -> dict[str, Any]:  # fmt: skip
+    """One censored first-passage ensemble per point (``drive.escape_times``)."""
+    from photosc.model import Model
+    from photosc.studies import drive
+
+    n_escaped, exposure = np.empty(np.shape(batch)), np.empty(np.shape(batch))
+    for i in np.ndindex(n_escaped.shape):
+        model = Model.from_lam_eff(
+            float(lam_eff[i]), dE=float(dE[i]), g=float(g[i]), nu=float(nu[i]),
+            cutoff=float(cutoff[i]), omega_meV=float(omega_meV[i]),
+        )  # fmt: skip
+        ds = drive.escape_times(
+            model, float(T_K[i]), sites=float(sites[i]), n_traj=int(n_traj[i]),
+            t_end_ps=float(t_end_ps[i]) if t_end_ps[i] > 0 else None, seed=int(seed[i]),
+        )  # fmt: skip
+        te = ds["escape_time"].values
+        n_escaped[i] = np.isfinite(te).sum()
+        exposure[i] = np.where(np.isfinite(te), te, ds.attrs["t_end_ps"]).sum()
+    return {"n_escaped": n_escaped, "exposure_ps": exposure}
+
+
+def _escape_summary(ds: Any) -> dict[str, str]:
+    """The maximum-likelihood escape rate of all ensembles together (censored exponential)."""
+    n, exposure = float(ds["n_escaped"].sum()), float(ds["exposure_ps"].sum())
+    if n == 0:
+        return {"escape rate": f"none escaped in {exposure / 1e3:.4g} ns of watching"}
+    rate = n / exposure * 1e12
+    return {
+        "trajectories escaped": f"{n:.0f}",
+        "escape rate": f"{rate:.4g} ± {rate / np.sqrt(n):.2g} /s",
+        "lifetime": f"{1e9 / rate:.4g} ns",
+    }
+
+
 STUDIES: dict[str, Study] = {
     "metastability": Study(
         _metastability,
@@ -222,5 +262,25 @@ STUDIES: dict[str, Study] = {
             "Delta_tr": Quantity("hbar*omega", "trapped gap after the release (eqs. 9-11)"),
         },
         "How long the trapped gap lives (App. C rates, K3C60 model alpha^2 F at the model's omega)",
+    ),
+    "escape": Study(
+        _escape,
+        {
+            "batch": Quantity("1", "ensemble index (sweep it to run many ensembles)"),
+            "T_K": Quantity("K", "temperature"),
+            **_MODEL,
+            "sites": Quantity(
+                "1", "sites moving as one (Arrhenius exponent sites x barrier / T)", 1.0
+            ),
+            "n_traj": Quantity("1", "trajectories per ensemble", 1024.0),
+            "t_end_ps": Quantity("ps", "watch time (0: two turnover lifetimes)", 0.0),
+        },
+        {
+            "n_escaped": Quantity("1", "trajectories back in the Q = 0 basin (below Q_B/2)"),
+            "exposure_ps": Quantity("ps", "total time at risk (escape times, else watch time)"),
+        },
+        "Escape from the metastable minimum under eq. 6: censored first-passage ensembles",
+        stochastic=True,
+        summary=_escape_summary,
     ),
 }
