@@ -1,5 +1,7 @@
-"""One layer for sweeps: a study of ``photosc.studies.catalog`` on a grid of parameters, cut into
-chunks, computed in-process or on a Dask cluster, and written chunk by chunk into a Zarr store.
+"""One layer for sweeps: a lazy, dask-chunked study output (any ``xarray.apply_ufunc(...,
+dask="parallelized")`` kernel, e.g. ``phase_diagram(..., chunks=...)``, or a study of
+``photosc.studies.catalog`` on a grid of parameters, ``Sweep``) computed chunk by chunk,
+in-process or on a Dask cluster, each chunk written into a Zarr store as it finishes.
 
 - In-process by default (a thread pool, no cluster started); ``workers=N`` starts a
   ``dask.distributed.LocalCluster`` of N single-threaded worker processes; ``scheduler`` is the

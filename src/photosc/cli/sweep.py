@@ -9,6 +9,9 @@ import typer
 
 from photosc.cli._common import OutOption, RestartOption, SchedulerOption, WorkersOption
 
+#: Largest result also written as NetCDF (held in memory for it); bigger ones stay in Zarr.
+NETCDF_MAX_BYTES = 2**30
+
 
 def command(
     spec: Annotated[
@@ -41,8 +44,11 @@ def command(
     result = run_sweep(
         lazy, store, plan.study, workers=workers, scheduler=scheduler, restart=restart
     )
-    ds = sweep.in_memory(result.dataset)
-    save_dataset(ds, out / f"{spec.stem}.nc")
+    ds = result.dataset
+    netcdf = ds.nbytes <= NETCDF_MAX_BYTES
+    if netcdf:
+        ds = sweep.in_memory(ds)
+        save_dataset(ds, out / f"{spec.stem}.nc")
 
     table = Table(title=f"sweep {plan.study}", show_header=False, title_justify="left")
     table.add_row("chunks computed / already done", f"{result.computed} / {result.skipped}")
@@ -50,14 +56,21 @@ def command(
     for label, text in (plan.spec.summary or _ranges)(ds).items():
         table.add_row(escape(label), text)
     console.print(table)
-    console.print(f"written to {out}/: {store.name}, {spec.stem}.nc")
+    if netcdf:
+        console.print(f"written to {out}/: {store.name}, {spec.stem}.nc")
+    else:
+        console.print(
+            f"written to {out}/{store.name} ({ds.nbytes / 2**30:.1f} GiB: no NetCDF copy; "
+            "read it with xarray.open_zarr)"
+        )
 
 
 def _ranges(ds: Any) -> dict[str, str]:
-    """Each output's range over the finite points."""
+    """Each output's range over the points where it exists (chunk-wise on a Zarr store)."""
     rows = {}
     for name, var in ds.data_vars.items():
-        finite = var.values[var.notnull().values] if var.dtype.kind == "f" else var.values
-        span = f"{finite.min():.4g} .. {finite.max():.4g}" if finite.size else "none"
+        span = "none"
+        if int(var.count()):
+            span = f"{float(var.min()):.4g} .. {float(var.max()):.4g}"
         rows[f"{name} [{var.attrs['units']}]"] = span
     return rows
