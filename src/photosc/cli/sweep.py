@@ -53,7 +53,7 @@ def command(
     table = Table(title=f"sweep {plan.study}", show_header=False, title_justify="left")
     table.add_row("chunks computed / already done", f"{result.computed} / {result.skipped}")
     table.add_row("wall time", f"{result.seconds:.1f} s")
-    for label, text in (plan.spec.summary or _ranges)(ds).items():
+    for label, text in (plan.spec.summary or _ranges)(ds[list(plan.spec.outputs)]).items():
         table.add_row(escape(label), text)
     console.print(table)
     if netcdf:
