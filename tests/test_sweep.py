@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import xarray as xr
 import zarr
 
 from photosc import sweep
@@ -219,3 +220,34 @@ def test_escape_batches_are_the_ensembles_of_escape_times(tmp_path: Path) -> Non
     rows = plan.spec.summary(ds)  # type: ignore[misc]
     rate = float(ds["n_escaped"].sum() / ds["exposure_ps"].sum()) * 1e12
     assert rows["lifetime"] == f"{1e9 / rate:.4g} ns"
+
+
+def test_phase_diagram_command_resumes_from_its_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from photosc.cli import main
+
+    argv = ["phase-diagram", "--dE", "0.3:2.5:6", "--nu", "0.5:4:4", "--chunk", "2",
+            "--out", str(tmp_path)]  # fmt: skip
+    main(argv)
+    first = xr.open_dataset(tmp_path / "phase_diagram.nc").load()
+    capsys.readouterr()
+    main(argv)
+    assert "resuming, 3 of 3 chunks already done" in capsys.readouterr().out
+    again = xr.open_dataset(tmp_path / "phase_diagram.nc").load()
+    assert first["T_B_K"].identical(again["T_B_K"]) and first["kind"].identical(again["kind"])
+    with pytest.raises(SystemExit) as exc:
+        main([*argv[:-2], "--g", "0.5", "--out", str(tmp_path)])
+    assert exc.value.code == 2
+    assert "different sweep" in capsys.readouterr().err
+    main([*argv[:-2], "--g", "0.5", "--restart", "--out", str(tmp_path)])
+
+
+def test_sweep_command_with_a_missing_spec_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from photosc.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["sweep", "no-such-spec.toml"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "not found" in err
