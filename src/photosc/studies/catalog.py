@@ -102,20 +102,24 @@ def _trapping_protocol(
     return {"U_star": U_star, "Delta_star": delta_star, "n_star": n_star, "Delta_tr": delta_tr}
 
 
+def _point_model(i: tuple[int, ...], *values: Values) -> Any:
+    """The Model of point ``i`` of a block from (dE, g, nu, lam_eff, cutoff, omega_meV)."""
+    from photosc.model import Model
+
+    dE, g, nu, lam_eff, cutoff, omega_meV = (float(v[i]) for v in values)
+    return Model.from_lam_eff(lam_eff, dE=dE, g=g, nu=nu, cutoff=cutoff, omega_meV=omega_meV)
+
+
 def _drive_trapping(
     amplitude: Values, duration_ps: Values, T_K: Values, dE: Values,
     g: Values, nu: Values, lam_eff: Values, cutoff: Values,
     omega_meV: Values, sites: Values, n_traj: Values, seed: np.ndarray,
 ) -> dict[str, Any]:  # fmt: skip
-    from photosc.model import Model
     from photosc.studies import drive
 
     fraction = np.empty(np.shape(amplitude))
     for i in np.ndindex(fraction.shape):
-        model = Model.from_lam_eff(
-            float(lam_eff[i]), dE=float(dE[i]), g=float(g[i]), nu=float(nu[i]),
-            cutoff=float(cutoff[i]), omega_meV=float(omega_meV[i]),
-        )  # fmt: skip
+        model = _point_model(i, dE, g, nu, lam_eff, cutoff, omega_meV)
         ds = drive.trapping_map(
             model, float(T_K[i]), [float(amplitude[i])], [float(duration_ps[i])],
             sites=float(sites[i]), n_traj=int(n_traj[i]), seed=int(seed[i]),
@@ -155,15 +159,11 @@ def _escape(
     seed: np.ndarray,
 ) -> dict[str, Any]:  # fmt: skip
     """One censored first-passage ensemble per point (``drive.escape_times``)."""
-    from photosc.model import Model
     from photosc.studies import drive
 
     n_escaped, exposure = np.empty(np.shape(batch)), np.empty(np.shape(batch))
     for i in np.ndindex(n_escaped.shape):
-        model = Model.from_lam_eff(
-            float(lam_eff[i]), dE=float(dE[i]), g=float(g[i]), nu=float(nu[i]),
-            cutoff=float(cutoff[i]), omega_meV=float(omega_meV[i]),
-        )  # fmt: skip
+        model = _point_model(i, dE, g, nu, lam_eff, cutoff, omega_meV)
         ds = drive.escape_times(
             model, float(T_K[i]), sites=float(sites[i]), n_traj=int(n_traj[i]),
             t_end_ps=float(t_end_ps[i]) if t_end_ps[i] > 0 else None, seed=int(seed[i]),
