@@ -371,7 +371,11 @@ def open_store(lazy: xr.Dataset, store: Path, *, restart: bool = False) -> np.nd
             dims="chunk",
             attrs={"units": "1", "long_name": "chunk finished and written (1) or not (0)"},
         )
-        template = lazy.assign({DONE: done}).assign_attrs(
+        empty = {  # the same variables without the study's graph: only metadata is written
+            name: var.copy(data=da.empty(var.shape, chunks=var.chunks, dtype=var.dtype))
+            for name, var in lazy.data_vars.items()
+        }
+        template = lazy.assign({**empty, DONE: done}).assign_attrs(
             sweep_fingerprint=key, code_version=code_version()
         )
         template.to_zarr(str(store), mode="w-", compute=False, consolidated=False)
@@ -379,16 +383,12 @@ def open_store(lazy: xr.Dataset, store: Path, *, restart: bool = False) -> np.nd
     return np.asarray(markers[:])
 
 
-def write_chunk(store: Path, k: int, block: xr.Dataset, region: Mapping[str, slice]) -> None:
-    """Write chunk ``k``'s computed variables into the store, then mark it done."""
-    import zarr
-
-    root = zarr.open_group(str(store), mode="r+")
+def write_chunk(root: Any, k: int, block: xr.Dataset, region: Mapping[str, slice]) -> None:
+    """Write chunk ``k``'s computed variables into the open Zarr group ``root``, then mark it
+    done."""
     for name, var in block.data_vars.items():
-        array: Any = root[str(name)]
-        array[tuple(region[str(d)] for d in var.dims)] = var.values
-    markers: Any = root[DONE]
-    markers[k] = 1
+        root[str(name)][tuple(region[str(d)] for d in var.dims)] = var.values
+    root[DONE][k] = 1
 
 
 # --- running -------------------------------------------------------------------------------------
@@ -504,6 +504,9 @@ def compute(
         progress(skipped, layout.n_chunks)
     if pending:
         tag = fingerprint(lazy)[:16]
+        import zarr
+
+        root = {name: zarr.open_array(str(store / name), mode="r+") for name in [*lazy, DONE]}
         with executor(workers, scheduler) as ex:
             futures = [
                 ex.submit(lazy.isel(layout.region(k)), k, f"photosc-{tag}-chunk-{k}")
@@ -511,7 +514,7 @@ def compute(
             ]
             for count, future in enumerate(ex.completed(futures), start=skipped + 1):
                 k, block = future.result()
-                write_chunk(store, k, block, layout.region(k))
+                write_chunk(root, k, block, layout.region(k))
                 if progress is not None:
                     progress(count, layout.n_chunks)
     dataset = xr.open_zarr(str(store), consolidated=False).drop_vars(DONE)
