@@ -58,8 +58,8 @@ def main() -> None:
         t_layer = timed(layer)
         print(
             f"BENCH sweep in-process: {t_layer:.2f} s for {points} pts in "
-            f"{sweep.chunk_count(lazy())} chunks (Zarr, resumable, then NetCDF); before (dask compute, "
-            f"NetCDF) {t_plain:.2f} s; ratio {t_plain / t_layer:.2f}x"
+            f"{sweep.chunk_count(lazy())} chunks (Zarr, resumable, then NetCDF); before "
+            f"(dask compute, NetCDF) {t_plain:.2f} s; ratio {t_plain / t_layer:.2f}x"
         )  # type: ignore[arg-type]
         times = {}
         for n in (1, 2):
