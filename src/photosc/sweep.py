@@ -444,14 +444,18 @@ class _Dask:
             thing.close()
 
 
-@contextmanager
-def executor(workers: int | None = None, scheduler: Any = None) -> Iterator[Any]:
-    """The in-process pool, a new LocalCluster of ``workers`` processes, or ``scheduler``
-    (an address ``tcp://HOST:PORT`` or a ``distributed.Client``)."""
+def _check_executor(workers: int | None, scheduler: Any) -> None:
     if workers is not None and scheduler is not None:
         raise ValueError("give either workers or scheduler, not both")
     if workers is not None and (isinstance(workers, bool) or workers < 1):
         raise ValueError(f"workers must be >= 1, got workers={workers!r}")
+
+
+@contextmanager
+def executor(workers: int | None = None, scheduler: Any = None) -> Iterator[Any]:
+    """The in-process pool, a new LocalCluster of ``workers`` processes, or ``scheduler``
+    (an address ``tcp://HOST:PORT`` or a ``distributed.Client``)."""
+    _check_executor(workers, scheduler)
     if workers is None and scheduler is None:
         ex: Any = _Threads(os.cpu_count() or 1)
     else:
@@ -495,6 +499,7 @@ def compute(
     and after every chunk written (see ``progress_printer``).
     """
     start = time.perf_counter()
+    _check_executor(workers, scheduler)
     store = Path(store)
     layout = _Layout.of(lazy)
     done = open_store(lazy, store, restart=restart)

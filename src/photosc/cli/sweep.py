@@ -31,8 +31,13 @@ def command(
     from rich.markup import escape
     from rich.table import Table
 
+    from photosc.cli._common import check_executor, check_out
+
+    check_executor(workers, scheduler)
+    check_out(out)
+
     from photosc import sweep
-    from photosc.cli._common import run_sweep
+    from photosc.cli._common import run_sweep, staged_output
     from photosc.io import save_dataset
 
     plan = sweep.from_toml(spec)
@@ -48,7 +53,8 @@ def command(
     netcdf = ds.nbytes <= NETCDF_MAX_BYTES
     if netcdf:
         ds = sweep.in_memory(ds)
-        save_dataset(ds, out / f"{spec.stem}.nc")
+        with staged_output(out) as stage:
+            save_dataset(ds, stage / f"{spec.stem}.nc")
 
     table = Table(title=f"sweep {plan.study}", show_header=False, title_justify="left")
     table.add_row("chunks computed / already done", f"{result.computed} / {result.skipped}")
