@@ -36,7 +36,11 @@ def command(
     Example: photosc phase-diagram --dE 0.2:3:256 --nu 0.3:5:256 --path K3C60 --out pd
     """
     from photosc.cli._common import (
-        check_executor, check_out, check_size, checked_value, parse_values,
+        check_executor,
+        check_out,
+        check_size,
+        checked_value,
+        parse_values,
     )  # fmt: skip
 
     check_executor(workers, scheduler)
