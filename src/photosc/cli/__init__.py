@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "trap": "trap",
     "lifetime": "lifetime",
     "drive": "drive",
+    "kinetics": "kinetics",
 }
 
 app = typer.Typer(
