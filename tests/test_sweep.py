@@ -251,3 +251,44 @@ def test_sweep_command_with_a_missing_spec_is_one_line(capsys: pytest.CaptureFix
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "not found" in err
+
+
+def test_catalogue_studies_are_their_study_functions(tmp_path: Path) -> None:
+    from photosc import materials
+    from photosc.physics import bcs, spectra
+    from photosc.studies import kinetics, trapping
+    from photosc.studies.quasiparticle_kinetics import half_life_kernel
+    from photosc.units import temperature_from_K
+
+    m = materials.load("K3C60")
+    model = {"dE": m.dE, "nu": m.nu}
+    T = np.array([30.0, 60.0])
+    T_int = np.asarray(temperature_from_K(T, m.omega_meV))
+
+    gap = sweep.run(
+        sweep.Sweep("trapped_gap", {"n_star": [1e-3, 1e-2], "T_K": T}, {"nu": m.nu}),
+        tmp_path / "g.zarr",
+    ).dataset
+    delta, lam = bcs.trapped_gap(np.array([[1e-3], [1e-2]]), m.U0, T_int, m.nu)
+    assert np.array_equal(gap["Delta_tr"].values, delta)
+    assert np.array_equal(gap["lam"].values, lam, equal_nan=True)
+
+    protocol = sweep.run(
+        sweep.Sweep("trapping_protocol", {"Q_star": [2.0, 3.0], "T_K": T}, model),
+        tmp_path / "p.zarr",
+    ).dataset
+    state = trapping.trapped_state(m, [2.0, 3.0], T_int)
+    assert np.allclose(protocol["Delta_tr"].values, state["delta_tr"].values, rtol=1e-12)
+
+    life = sweep.run(
+        sweep.Sweep("trap_lifetime", {"T_K": T}, {**model, "Q_star": 3.0}), tmp_path / "l.zarr"
+    ).dataset
+    direct = kinetics.lifetimes(m, spectra.k3c60(m.omega_meV), T_int, 3.0)
+    assert np.array_equal(life["half_life_ns"].values, direct["half_life"].values)
+
+    kinetic = sweep.run(
+        sweep.Sweep("kinetic_half_life", {"T_K": [50.0]}, {**model, "points": 64.0}),
+        tmp_path / "k.zarr",
+    ).dataset
+    alone = half_life_kernel(50.0, 0.0, 0.01, model=m, Q_star=3.0, points=64)
+    assert float(kinetic["half_life_ns"][0]) == alone > 0

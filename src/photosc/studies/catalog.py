@@ -174,6 +174,23 @@ def _escape(
     return {"n_escaped": n_escaped, "exposure_ps": exposure}
 
 
+def _kinetic_half_life(
+    T_K: Values, tau_esc_ps: Values, gap_floor: Values, Q_star: Values, dE: Values, g: Values,
+    nu: Values, lam_eff: Values, cutoff: Values, omega_meV: Values, points: Values,
+) -> dict[str, Any]:  # fmt: skip
+    """``quasiparticle_kinetics.half_life_kernel`` at every point (one kinetic run each)."""
+    from photosc.studies.quasiparticle_kinetics import half_life_kernel
+
+    half = np.empty(np.shape(T_K))
+    for i in np.ndindex(half.shape):
+        model = _point_model(i, dE, g, nu, lam_eff, cutoff, omega_meV)
+        half[i] = half_life_kernel(
+            float(T_K[i]), float(tau_esc_ps[i]), float(gap_floor[i]), model=model,
+            Q_star=float(Q_star[i]), points=int(points[i]),
+        )  # fmt: skip
+    return {"half_life_ns": half}
+
+
 def _escape_summary(ds: Any) -> dict[str, str]:
     """The maximum-likelihood escape rate of all ensembles together (censored exponential)."""
     n, exposure = float(ds["n_escaped"].sum()), float(ds["exposure_ps"].sum())
@@ -262,6 +279,19 @@ STUDIES: dict[str, Study] = {
             "Delta_tr": Quantity("hbar*omega", "trapped gap after the release (eqs. 9-11)"),
         },
         "How long the trapped gap lives (App. C rates, K3C60 model alpha^2 F at the model's omega)",
+    ),
+    "kinetic_half_life": Study(
+        _kinetic_half_life,
+        {
+            "T_K": Quantity("K", "temperature"),
+            "tau_esc_ps": Quantity("ps", "phonon escape time to the bath (inf: closed)", 0.0),
+            "gap_floor": Quantity("1", "K3C60 alpha^2 F in 10-33 meV / acoustic-edge value", 0.01),
+            "Q_star": Quantity("l0", "held displacement Q*", 3.0),
+            **_MODEL,
+            "points": Quantity("1", "energy-grid nodes of the kinetics", 96.0),
+        },
+        {"half_life_ns": Quantity("ns", "half-life of the gap after the release (kinetics)")},
+        "Energy-resolved quasi-particle kinetics (Chang-Scalapino) under the trapping protocol",
     ),
     "escape": Study(
         _escape,
