@@ -404,41 +404,58 @@ def _energy_terms(w: _Well, K: sp.csr_matrix, kappa: float, q: FloatArray) -> tu
     return grad, sp.diags(w.d2F(q)) + kappa * K
 
 
+#: Largest lattice (sites) on which the saddle search follows eigenvectors (dense Hessian).
+_DENSE_SITES = 600
+
+
+def _saddle_step(H: sp.csr_matrix, grad: FloatArray, trust: float) -> FloatArray:
+    """Eigenvector-following step towards an index-1 saddle (Cerjan and Miller, J. Chem. Phys.
+    75, 2800 (1981), in its simplest form): in the Hessian's eigenbasis uphill along the lowest
+    mode and downhill along the others, each by g_i / |lambda_i| (Newton's step where the
+    curvatures already have the saddle's signs), the whole step cut to ``trust``. Beyond
+    _DENSE_SITES sites it is the plain Newton step."""
+    if grad.size > _DENSE_SITES:
+        step = np.asarray(sp.linalg.spsolve(H.tocsc(), -grad))
+    else:
+        lam, vec = np.linalg.eigh(H.toarray())
+        g = vec.T @ grad
+        sign = np.where(np.arange(lam.size) == 0, 1.0, -1.0)
+        step = vec @ (sign * g / np.maximum(np.abs(lam), 1e-8))
+    size = float(np.max(np.abs(step)))
+    return step if size <= trust else step * (trust / size)
+
+
 def _newton_saddle(
-    w: _Well, K: sp.csr_matrix, kappa: float, q: FloatArray, tol: float = 1e-11
+    w: _Well, K: sp.csr_matrix, kappa: float, q: FloatArray, follow: bool, tol: float = 1e-11
 ) -> FloatArray | None:
-    """Newton on grad E = 0 with backtracking on |grad E|; None if it does not converge."""
-    grad, H = _energy_terms(w, K, kappa, q)
-    norm = float(np.max(np.abs(grad)))
-    for _ in range(60):
-        if norm < tol:
+    """Newton (``follow`` False: 30 steps) or eigenvector following (``_saddle_step``, 100 steps)
+    until max |grad E| < tol; None if it does not converge."""
+    trust = 0.1 * w.Q_MS
+    for _ in range(100 if follow else 30):
+        grad, H = _energy_terms(w, K, kappa, q)
+        if float(np.max(np.abs(grad))) < tol:
             return q
-        step = sp.linalg.spsolve(H.tocsc(), -grad)
-        for _ in range(40):
-            trial = q + step
-            g_t, H_t = _energy_terms(w, K, kappa, trial)
-            n_t = float(np.max(np.abs(g_t)))
-            if n_t < norm:
-                q, grad, H, norm = trial, g_t, H_t, n_t
-                break
-            step *= 0.5
+        if follow:
+            q = q + _saddle_step(H, grad, trust)
         else:
-            return None
-    return q if norm < tol else None
+            q = q + np.asarray(sp.linalg.spsolve(H.tocsc(), -grad))
+    return None
 
 
 def _index_one(
     w: _Well, K: sp.csr_matrix, kappa: float, guess: FloatArray, dim: int
 ) -> tuple[float, FloatArray, FloatArray] | None:
-    """(E - E_MS, saddle, lowest d + 1 eigenvalues) if Newton from guess ends at index 1."""
-    q = _newton_saddle(w, K, kappa, guess)
-    if q is None:
-        return None
-    H = _energy_terms(w, K, kappa, q)[1].tocsr()
-    vals = _lowest_eigenvalues(H, min(dim + 1, q.size))
-    if not (vals[0] < 0.0 and (vals.size < 2 or vals[1] > 1e-9 * abs(vals[0]))):
-        return None
-    return float(np.sum(w.F(q)) + 0.5 * kappa * q @ (K @ q)), q, vals
+    """(E - E_MS, saddle, lowest d + 1 eigenvalues) if Newton, or else eigenvector following,
+    from guess ends at a saddle of index 1; None otherwise."""
+    for follow in (False, True):
+        q = _newton_saddle(w, K, kappa, guess, follow)
+        if q is None:
+            continue
+        H = _energy_terms(w, K, kappa, q)[1].tocsr()
+        vals = _lowest_eigenvalues(H, min(dim + 1, q.size))
+        if vals[0] < 0.0 and (vals.size < 2 or vals[1] > 1e-9 * abs(vals[0])):
+            return float(np.sum(w.F(q)) + 0.5 * kappa * q @ (K @ q)), q, vals
+    return None
 
 
 def _string_tops(
