@@ -259,7 +259,7 @@ def _bounce(model: Model, T: float, dim: int) -> _Bounce:
     c0 = float(landscape.curvature(0.0, T, model))
     m_0 = math.sqrt(c0)
     h = 0.02 / math.sqrt(top)
-    s_max = 200.0  # Q(0) >= Q_t e^-200: thin walls up to radius ~ 200 / sqrt(F''(0))
+    s_max = 400.0  # Q(0) >= Q_t e^-400: thin walls up to radius ~ 400 / sqrt(F''(0))
     n_max = math.ceil((s_max / m_0 + 60.0 / m_ms + 10.0) / h)
     rho, qs, ps = np.empty(n_max), np.empty(n_max), np.empty(n_max)
 
@@ -435,6 +435,8 @@ def _newton_saddle(
         grad, H = _energy_terms(w, K, kappa, q)
         if float(np.max(np.abs(grad))) < tol:
             return q
+        if float(np.max(np.abs(grad))) > 10.0 * float(np.max(np.abs(w.dF(q)))) + 1.0:
+            return None  # diverging
         if follow:
             q = q + _saddle_step(H, grad, trust)
         else:
@@ -447,7 +449,7 @@ def _index_one(
 ) -> tuple[float, FloatArray, FloatArray] | None:
     """(E - E_MS, saddle, lowest d + 1 eigenvalues) if Newton, or else eigenvector following,
     from guess ends at a saddle of index 1; None otherwise."""
-    for follow in (False, True):
+    for follow in (False, True) if guess.size <= _DENSE_SITES else (False,):
         q = _newton_saddle(w, K, kappa, guess, follow)
         if q is None:
             continue
@@ -555,7 +557,7 @@ def lattice_nucleus(
 
     Strings of configurations from the uniform Q_MS through growing compact clusters are relaxed
     (``_string_tops``, with a fixed and a free far end) and Newton on grad E = 0 polishes their
-    three highest images; of the
+    three highest images and the first growth step (one site at Q_B); of the
     results with exactly one negative Hessian eigenvalue the highest is the critical nucleus.
     The string follows the minimum-energy path of cluster growth, so on a discrete lattice
     (small kappa, pinned intermediate clusters) the highest of the successive growth saddles is
@@ -583,7 +585,13 @@ def lattice_nucleus(
     dist = np.sqrt(sum(x.astype(float) ** 2 for x in centre)).ravel()
     bounce = _bounce(model, T, d)
     radius = bounce.radius * math.sqrt(kappa)
-    tops = [g for free in (False, True) for g in _string_tops(w, K, kappa, dist, radius, d, free)]
+    small = dist.size <= _DENSE_SITES  # large lattices: one string, fewer iterations
+    tops = [
+        g
+        for free in ((False, True) if small else (False,))
+        for g in _string_tops(w, K, kappa, dist, radius, d, free, n_iter=400 if small else 120)
+    ]
+    tops.append(np.where(dist == 0, w.Q_B, w.Q_MS))  # the first growth step: one site at Q_B
     found = [c for c in (_index_one(w, K, kappa, g, d) for g in tops) if c is not None]
     if found:  # the highest saddle met along the growth path
         best = max(found, key=lambda c: c[0])
@@ -627,21 +635,21 @@ def growth_rate(lambda_u: ArrayLike, gamma: ArrayLike) -> Any:
     return output(-0.5 * gamma + np.sqrt(0.25 * gamma**2 + np.abs(lam)))
 
 
-def _log_rate(nuc: LatticeNucleus, gamma: float) -> float:
+def _log_rate(nuc: LatticeNucleus, gamma: float, radius: float) -> float:
     """ln of the Langer rate (``nucleation_rate``) per site, or of the whole lattice if the
-    saddle is uniform (then it has no translations)."""
+    saddle is uniform (then it has no translations); radius: the continuum nucleus (sites)."""
     lam = nuc.eigenvalues
     log_k = math.log(float(growth_rate(lam[0], gamma)) / (2.0 * math.pi))
     log_k += 0.5 * nuc.log_det_ratio - nuc.energy / nuc.T
-    if not nuc.uniform:
+    weight = min(max(radius - 1.0, 0.0), 1.0)  # translations exist for nuclei wider than a site
+    if not nuc.uniform and weight > 0.0:
         norm = nuc.translation_norm
         for lz in lam[1 : nuc.dim + 1]:
-            # take lambda_z out of det H_s, put J_z / sqrt(lambda_z) in, written so that it stays
-            # finite as lambda_z -> 0: sqrt(N / 2 pi T) * erf(x) sqrt(pi) / (2 x)
+            # ln J_z, written so that J_z / sqrt(lambda_z) stays finite as lambda_z -> 0
             x = math.sqrt(max(float(lz), 0.0) * norm / (8.0 * nuc.T))
             shape = 1.0 if x < 1e-8 else erf(x) * math.sqrt(math.pi) / (2.0 * x)
-            log_k += 0.5 * math.log(abs(float(lz)) * norm / (2.0 * math.pi * nuc.T))
-            log_k += math.log(shape)
+            log_j = 0.5 * math.log(abs(float(lz)) * norm / (2.0 * math.pi * nuc.T))
+            log_k += weight * (log_j + math.log(shape))
     return log_k
 
 
@@ -663,7 +671,11 @@ def nucleation_rate(
     J_z = int_{-1/2}^{1/2} dX N^(1/2) exp(-lambda_z N X^2 / 2T) / sqrt(2 pi T / lambda_z)
     = erf(sqrt(lambda_z N / 8T)). Free translation (lambda_z N << T) gives
     J_z sqrt(1/lambda_z) -> sqrt(N / (2 pi T)) = sqrt(E_c / (2 pi T kappa)), the collective-
-    coordinate Jacobian; strong pinning gives J_z -> 1, a plain Gaussian mode.
+    coordinate Jacobian; strong pinning gives J_z -> 1, a plain Gaussian mode. A nucleus no
+    wider than a site has no translation mode at all (at kappa = 0 the "translations" are the
+    neighbours' own vibrations, and the sites are separate saddles): ln J_z is weighted by
+    clip(R - 1, 0, 1), R the continuum radius in sites (an interpolation, not derived; it
+    changes the rate by less than J_z itself).
 
     If the nucleus is larger than the lattice chosen for it (only for an explicit small lattice,
     see ``lattice_rate``) the rate is that of the whole lattice. Valid for E_c/T >> 1
@@ -682,7 +694,8 @@ def nucleation_rate(
         key = (float(T_.flat[i]), float(k_.flat[i]))
         if key not in cache:
             cache[key] = lattice_nucleus(model, key[0], key[1], d)
-        out.flat[i] = math.exp(_log_rate(cache[key], float(g_.flat[i])))
+        radius = math.sqrt(key[1]) * _bounce(model, key[0], d).radius
+        out.flat[i] = math.exp(_log_rate(cache[key], float(g_.flat[i]), radius))
     return output(out)
 
 
@@ -695,7 +708,8 @@ def lattice_rate(
     nuc = lattice_nucleus(model, T, kappa, dim, side)
     g = float(checked("gamma", gamma, nonnegative=True))
     copies = 1 if nuc.uniform else side**nuc.dim
-    return copies * math.exp(_log_rate(nuc, g))
+    radius = math.sqrt(nuc.kappa) * _bounce(model, nuc.T, nuc.dim).radius
+    return copies * math.exp(_log_rate(nuc, g, radius))
 
 
 def lifetime(
