@@ -77,6 +77,15 @@ def test_broadcasting_and_validity() -> None:
     assert got.r.shape == (2, 3) and got.r[1, 2].shape == got.Q[1, 2].shape
 
 
+def _wall_tension(T: float, F_MS: float, Q_B: float, Q_MS: float) -> float:
+    """sigma = int_0^Q_MS sqrt(2 (F - F_MS)) dQ (kappa = 1), the 1-d wall tension."""
+
+    def integrand(q: float) -> float:
+        return math.sqrt(2 * max(float(landscape.free_energy(q, T, MODEL)) - F_MS, 0.0))
+
+    return float(quad(integrand, 0.0, Q_MS, points=[Q_B], limit=200)[0])
+
+
 def test_thin_wall_limit_in_three_dimensions() -> None:
     """E_c -> 16 pi sigma^3 / (3 dF^2) as dF = F(Q_MS) - F(0) -> 0 (just above T_1st)."""
     T1 = landscape.first_order_temperature(MODEL)
@@ -84,12 +93,12 @@ def test_thin_wall_limit_in_three_dimensions() -> None:
     for dT in (3e-3, 1e-3):
         T = T1 + dT
         cp = landscape.critical_points(MODEL, T)
-        sigma = quad(
-            lambda q: math.sqrt(2 * max(float(landscape.free_energy(q, T, MODEL)) - cp.F_MS, 0)),
-            0.0, float(cp.Q_MS), points=[float(cp.Q_B)], limit=200,
-        )[0]  # fmt: skip
+        sigma = _wall_tension(T, float(cp.F_MS), float(cp.Q_B), float(cp.Q_MS))
         gap = float(cp.F_MS - cp.F_0)
-        ratios.append(nuc.critical_nucleus(MODEL, T, 1.0, dim=3).energy / (16 * math.pi * sigma**3 / (3 * gap**2)))
+        ratios.append(
+            nuc.critical_nucleus(MODEL, T, 1.0, dim=3).energy
+            / (16 * math.pi * sigma**3 / (3 * gap**2))
+        )
         gaps.append(gap)
     # the thin-wall error is first order in dF: extrapolate linearly to dF = 0
     limit = ratios[1] - (ratios[0] - ratios[1]) * gaps[1] / (gaps[0] - gaps[1])

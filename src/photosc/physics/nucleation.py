@@ -278,7 +278,7 @@ def _bounce(model: Model, T: float, dim: int) -> _Bounce:
         else:
             lo = mid
     q0 = q_t * math.exp(-lo)
-    outcome, n = shot(q0)
+    n = shot(q0)[1]
     # keep the profile up to its closest approach to Q_MS (beyond it the shot diverges)
     k = int(np.argmin(np.abs(qs[:n] - w.Q_MS)))
     gap = abs(qs[k] - w.Q_MS) / (w.Q_MS - q0)
@@ -550,6 +550,7 @@ def _symmetric_guesses(
     return [*guesses, np.full(centre[0].size, w.Q_B)]
 
 
+@lru_cache(maxsize=256)
 def lattice_nucleus(
     model: Model, T: float, kappa: float, dim: int = 3, side: int | None = None
 ) -> LatticeNucleus:
@@ -596,7 +597,7 @@ def lattice_nucleus(
     if found:  # the highest saddle met along the growth path
         best = max(found, key=lambda c: c[0])
     else:  # none from the string: the lowest of the bounces centred on symmetric points
-        guesses = _symmetric_guesses(w, bounce, kappa, centre)
+        guesses = _symmetric_guesses(w, bounce, kappa, list(centre))
         found = [c for c in (_index_one(w, K, kappa, g, d) for g in guesses) if c is not None]
         if not found:
             raise RuntimeError(f"no lattice saddle of index 1 at T={T!r}, kappa={kappa!r}, d={d}")
