@@ -55,7 +55,7 @@ from scipy.special import erf
 from photosc._checks import FloatArray, checked, output
 from photosc.model import Model
 from photosc.physics import landscape
-from photosc.physics.dynamics import ForceTable, TableParts, _table_force
+from photosc.physics.dynamics import ForceTable, TableParts, _table_force, _table_force_array
 
 #: E_c / T below which Langer's rate (an expansion in T / E_c) is flagged as not valid.
 VALID_RATIO: float = 5.0
@@ -110,17 +110,17 @@ class _Well:
     curvature: PPoly  # F''(Q)
 
     def F(self, Q: FloatArray) -> FloatArray:
-        """F(Q) - F(Q_MS), hbar*omega (linear force continuation beyond the table not needed:
-        the table spans +-max(3 Q_MS, 6))."""
+        """F(Q) - F(Q_MS) in hbar*omega, the integral of the tabulated force (the table spans
+        +-max(3 Q_MS, 6) l0, beyond every nucleus)."""
         return np.asarray(self.potential(Q), dtype=float)
 
     def dF(self, Q: FloatArray) -> FloatArray:
-        from photosc.physics.dynamics import _table_force_array
-
+        """dF/dQ in hbar*omega/l0 (minus the tabulated force)."""
         q = np.ascontiguousarray(Q, dtype=float)
         return -np.asarray(_table_force_array(q.ravel(), *self.parts)).reshape(q.shape)
 
     def d2F(self, Q: FloatArray) -> FloatArray:
+        """d^2F/dQ^2 in hbar*omega/l0^2 (slope of the tabulated force)."""
         return np.asarray(self.curvature(Q), dtype=float)
 
 
@@ -141,6 +141,8 @@ def _metastable(model: Model, T: float) -> landscape.CriticalPoints:
 
 @lru_cache(maxsize=64)
 def _well(model: Model, T: float) -> _Well:
+    """The force table of the landscape at T (atol 1e-9) with F and F'' as piecewise
+    polynomials (antiderivative and derivative of the same cubic pieces)."""
     cp = _metastable(model, T)
     table = ForceTable.from_model(model, T, atol=1e-9)
     breaks = [

@@ -17,8 +17,8 @@ from photosc.studies import nucleation as study
 from photosc.studies.phase_diagram import mott_onsets
 from photosc.units import temperature_from_K, temperature_to_K
 
-#: Raman branch widths shown (meV): the presets' default and two stiffer lattices.
-WIDTHS_MEV: tuple[float, ...] = (study.DEFAULT_WIDTH_MEV, 30.0)
+#: Raman branch widths shown (meV): the presets' default and a stiffer lattice.
+WIDTHS_MEV: tuple[float, ...] = (study.DEFAULT_WIDTH_MEV, 10.0)
 #: How far past the onset of metastability (in 1/Z) a non-metastable model is shown.
 _PAST_ONSET = 0.25
 TITLE = "Lifetime by nucleation on the lattice"
@@ -70,7 +70,7 @@ def section(model: Model, out: Path) -> Section:
     kappa = float(nuc.kappa_from_width(study.DEFAULT_WIDTH_MEV / w, 3))
     profile = study.nucleus_profile(model, T_K, kappa, dim=3)
     T_B_K = float(temperature_to_K(landscape.untrapping_temperature(model), w))
-    decaying = np.linspace(0.5, 0.97, 5) * T_B_K
+    decaying = np.linspace(0.5, 0.97, 4) * T_B_K
     kinds = [landscape.critical_points(model, temperature_from_K(t, w)).kind for t in decaying]
     temps = decaying[np.array(kinds) == "I"]
     life = study.lifetime_curve(model, temps if temps.size else [T_K], WIDTHS_MEV, dim=3)
