@@ -27,7 +27,8 @@ T100 = 0.0947119051060344
 
 
 def scipy_bounce(T: float, dim: int) -> float:
-    """Reference: solve_ivp (RK45, rtol 1e-9) on the landscape's own force, brentq on Q(0)."""
+    """Reference: solve_ivp (RK45, rtol 1e-9) on the landscape's own force, brentq on
+    s = ln(Q_B / Q(0)) (the sign of the miss: overshoot or turn back); returns Q(0)."""
     cp = landscape.critical_points(MODEL, T)
     q_ms, q_b = float(cp.Q_MS), float(cp.Q_B)
 
@@ -35,17 +36,16 @@ def scipy_bounce(T: float, dim: int) -> float:
         dF = -float(landscape.force(y[0], T, MODEL))
         return [y[1], dF - (dim - 1) * y[1] / r]
 
-    def miss(q0: float) -> float:
+    def miss(s: float) -> float:
+        q0 = q_b * math.exp(-s)
         over = lambda r, y: y[0] - q_ms  # noqa: E731
         back = lambda r, y: y[1]  # noqa: E731
         over.terminal = back.terminal = True  # type: ignore[attr-defined]
         back.direction = -1  # type: ignore[attr-defined]
-        sol = solve_ivp(rhs, (1e-6, 200.0), [q0, 0.0], events=[over, back], rtol=1e-9)
+        sol = solve_ivp(rhs, (1e-6, 300.0), [q0, 0.0], events=[over, back], rtol=1e-9)
         return 1.0 if sol.t_events[0].size else -1.0
 
-    lo, hi = 1e-6 * q_b, 0.99 * q_b
-    q0 = brentq(miss, lo, hi, xtol=1e-10)
-    return q0
+    return q_b * math.exp(-brentq(miss, 0.01, 60.0, xtol=1e-9))
 
 
 def numpy_lattice(side: int, kappa: float, n_steps: int, table: ForceTable, seed: int) -> None:
