@@ -31,6 +31,13 @@ raises ValueError there (as where there is no metastable minimum at all).
 - ``nucleation_rate``: Langer's rate per site (see its docstring for the translational modes).
 - ``lifetime``: 1/(sites * rate) for a probed volume of ``sites`` sites.
 
+Limits of the lattice saddle search (measured): reliable in d = 1, for smooth nuclei in d = 2,
+and for nuclei of a few sites in d = 3. For sharp walls (decay length sqrt(kappa/F''(Q_MS)) <
+1 site) and large critical clusters (d = 3, >~ 50 sites) the minimum-energy path is a staircase
+of single-site growth steps that the string (at most 96 images) does not resolve: the saddle
+returned is then a low one near the start of the path and E_c is underestimated (compare
+``critical_nucleus``, which overestimates it for such sharp walls).
+
 Internal units: energies and T in hbar*omega, Q in l0, kappa in M omega^2, lengths in site
 spacings a, rates in omega, gamma in omega.
 """
