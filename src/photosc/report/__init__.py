@@ -23,6 +23,7 @@ SECTIONS: list[str] = [
     "photosc.report.trapping",
     "photosc.report.kinetics",
     "photosc.report.dynamics",
+    "photosc.report.nucleation",
 ]
 
 
