@@ -48,7 +48,8 @@ def asymptotic_gap(ratio: float) -> float:
 
 
 def late_fit(t: np.ndarray, delta: np.ndarray) -> np.ndarray:
-    """Fit Delta(t) = D + t^-alpha (A cos 2Dt + B sin 2Dt) (Volkov & Kogan, JETP 38, 1018 (1974))."""
+    """Fit Delta(t) = D + t^-alpha (A cos 2Dt + B sin 2Dt) (Volkov & Kogan, JETP 38, 1018
+    (1974))."""
 
     def model(tt: np.ndarray, D: float, A: float, B: float, alpha: float) -> np.ndarray:
         return D + tt**-alpha * (A * np.cos(2 * D * tt) + B * np.sin(2 * D * tt))

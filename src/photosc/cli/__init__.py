@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "trap": "trap",
     "lifetime": "lifetime",
     "drive": "drive",
+    "adiabaticity": "adiabaticity",
 }
 
 app = typer.Typer(

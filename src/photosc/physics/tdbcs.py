@@ -15,8 +15,8 @@ s_k = -tanh(E_k/2T) b_k/(2|b_k|) solves 1/(nu U) = int_0^c dxi tanh(E/2T)/E, the
 ``photosc.physics.bcs``, on the grid.
 
 Integrator: fourth-order Magnus with two Gauss points (Blanes, Casas, Oteo & Ros, Phys. Rep.
-470, 151 (2009), eq. 4.3 of the review's fourth-order scheme): per step each pseudospin is
-rotated exactly (Rodrigues) about Omega_k = h (b_1 + b_2)/2 + (sqrt 3/12) h^2 b_2 x b_1, b_i = b_k at
+470, 151 (2009), the fourth-order two-point scheme): per step each pseudospin is rotated
+exactly (Rodrigues) about Omega_k = h (b_1 + b_2)/2 + (sqrt 3/12) h^2 b_2 x b_1, b_i = b_k at
 the Gauss points. Delta at the Gauss points is U(t_i) P(t_i), with the pair amplitude P = Delta/U
 extrapolated by the cubic Hermite polynomial of (P, dP/dt) at the last two steps (dP/dt is exact:
 dP/dt = -2 i nu sum_k w_k (xi_k s_k^- + Delta s_k^z)); the first step iterates a quadratic
@@ -78,8 +78,8 @@ def level_grid(n_levels: int, cutoff: float = 1.0) -> tuple[FloatArray, FloatArr
         raise ValueError(f"n_levels must be an even integer >= 2, got n_levels={n_levels!r}")
     c = float(checked("cutoff", cutoff, positive=True))
     step = 2.0 * c / n_levels
-    xi = -c + (np.arange(n_levels) + 0.5) * step
-    return xi, np.full(n_levels, step)
+    xi = -c + (np.arange(n_levels, dtype=float) + 0.5) * step
+    return np.asarray(xi, dtype=float), np.full(n_levels, step, dtype=float)
 
 
 def revival_time(n_levels: int, cutoff: float = 1.0) -> float:
@@ -88,8 +88,7 @@ def revival_time(n_levels: int, cutoff: float = 1.0) -> float:
     The precession frequencies 2 E_k of the pseudospins are spaced by 2 dxi away from the gap,
     so their dephasing undoes itself after 2 pi / (2 dxi).
     """
-    xi, w = level_grid(n_levels, cutoff)
-    return math.pi / float(w[0])
+    return math.pi / float(level_grid(n_levels, cutoff)[1][0])
 
 
 def stability_limit(U_max: float, nu: float, cutoff: float = 1.0) -> float:
@@ -101,6 +100,17 @@ def stability_limit(U_max: float, nu: float, cutoff: float = 1.0) -> float:
     nu = float(checked("nu", nu, positive=True))
     c = float(checked("cutoff", cutoff, positive=True))
     return THETA_MAX / (2.0 * math.hypot(c, U_max * nu * c))
+
+
+def _largest_gap(residual: Callable[[float], float], top: float, guess: float) -> float:
+    """Root of a residual that is positive at 0 and negative at ``top`` (0 if not positive at 0),
+    bracketed around ``guess`` when that works."""
+    if residual(0.0) <= 0.0:
+        return 0.0
+    lo, hi = 0.0, top
+    if 0 < guess < top and residual(0.9 * guess) > 0 > residual(min(1.1 * guess, top)):
+        lo, hi = 0.9 * guess, min(1.1 * guess, top)
+    return float(brentq(residual, lo, hi, xtol=1e-17, rtol=1e-15, maxiter=200))
 
 
 def grid_gap(U: float, T: float, nu: float, xi: FloatArray, w: FloatArray) -> float:
@@ -116,18 +126,33 @@ def grid_gap(U: float, T: float, nu: float, xi: FloatArray, w: FloatArray) -> fl
 
     def residual(delta: float) -> float:
         E = np.sqrt(xi**2 + delta**2)
-        occupation = np.ones_like(E) if T == 0 else np.tanh(E / (2 * T))
-        return U * nu * float(np.sum(w * occupation / (2 * E))) - 1.0
+        return U * nu * float(np.sum(w * _lengths(E, T) / (2 * E))) - 1.0
 
-    top = U * nu * float(np.sum(w)) / 2  # |Delta| <= U nu sum w / 2
-    if residual(0.0) <= 0.0:
-        return 0.0
-    guess = float(bcs.gap(U, T, nu, float(np.max(np.abs(xi)) + 0.5 * float(w[0]))))
-    lo, hi = 0.0, top
-    if guess > 0:  # a tight bracket around the continuum gap speeds brentq up
-        if residual(0.9 * guess) > 0 > residual(min(1.1 * guess, top)):
-            lo, hi = 0.9 * guess, min(1.1 * guess, top)
-    return float(brentq(residual, lo, hi, xtol=1e-17, rtol=1e-15, maxiter=200))
+    c = float(np.max(np.abs(xi)) + 0.5 * float(w[0]))
+    return _largest_gap(residual, U * nu * float(np.sum(w)) / 2, float(bcs.gap(U, T, nu, c)))
+
+
+def _lengths(E: FloatArray, T: float) -> FloatArray:
+    """2|s_k| of the thermal state, tanh(E_k/2T) (1 at T = 0)."""
+    return np.ones_like(E) if T == 0 else np.tanh(E / (2 * T))
+
+
+def adiabatic_gap(
+    U_initial: float, U_final: float, T: float, nu: float, cutoff: float = 1.0, n_levels: int = 4000
+) -> float:
+    """Gap after an infinitely slow collisionless change of U from the thermal state at
+    (U_initial, T): each pseudospin keeps its length tanh(E_k/2T)/2 along -b_k (the adiabatic
+    invariant; no collisions re-thermalise the levels), so Delta solves
+    1 = U_final nu sum_k w_k tanh(E_k^initial/2T) / (2 E_k(Delta)). Energies in hbar*omega."""
+    xi, w = level_grid(n_levels, cutoff)
+    Uf = float(checked("U_final", U_final, positive=True))
+    d0 = grid_gap(U_initial, T, nu, xi, w)
+    lengths = _lengths(np.sqrt(xi**2 + d0**2), float(T))
+
+    def residual(delta: float) -> float:
+        return Uf * nu * float(np.sum(w * lengths / (2 * np.sqrt(xi**2 + delta**2)))) - 1.0
+
+    return _largest_gap(residual, Uf * nu * float(np.sum(w)) / 2, float(bcs.gap(Uf, T, nu, cutoff)))
 
 
 def quench(U_initial: float, U_final: float) -> Callable[[Any], Any]:
@@ -390,7 +415,8 @@ def simulate(
         h_max = stability_limit(max(Ua.max(), U1.max(initial=0.0), U2.max(initial=0.0)), nu, cutoff)
         if dt is not None and dt > h_max:
             raise ValueError(
-                f"dt must be <= the stability limit {h_max:.6g} = {THETA_MAX:g}/max|b|, got dt={dt!r}"
+                f"dt must be <= the stability limit {h_max:.6g} = {THETA_MAX:g}/max|b|, "
+                f"got dt={dt!r}"
             )
         if dt is not None or step <= THETA_DEFAULT / THETA_MAX * h_max * (1 + 1e-12):
             break
@@ -398,7 +424,7 @@ def simulate(
 
     delta0 = grid_gap(float(Ua[0]), T, nu, xi, w)
     E = np.sqrt(xi**2 + delta0**2)
-    length = 0.5 * (np.ones_like(E) if T == 0 else np.tanh(E / (2 * T)))
+    length = 0.5 * _lengths(E, T)
     sx, sy, sz = length * delta0 / E, np.zeros_like(xi), -length * xi / E
     out = np.zeros((times.size, 4))
     _integrate(xi, w, sx, sy, sz, nu, h, Ua, U1, U2, record, out)

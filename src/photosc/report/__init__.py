@@ -21,6 +21,7 @@ SECTIONS: list[str] = [
     "photosc.report.metastability",
     "photosc.report.trapping",
     "photosc.report.dynamics",
+    "photosc.report.adiabaticity",
 ]
 
 
