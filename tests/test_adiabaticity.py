@@ -120,3 +120,16 @@ def test_command_writes_releases_and_refuses_bad_input(
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and message in err
         assert not (tmp_path / "bad").exists()
+
+
+@pytest.mark.slow
+def test_driven_trajectory_starts_adiabatic_and_is_then_heated() -> None:
+    """K3C60 at 1/Z = 3.6, 100 K (metastable): the electrons start on the adiabatic gap
+    Delta(Q(t_s), T); Q then oscillates at omega around Q_MS with 2 Delta ~ omega (resonant pair
+    breaking by the omega component of U(Q(t))), so n_exc grows far beyond the thermal n*."""
+    ds = adiabaticity.driven(MODEL.renormalized(1 / 3.6), 100.0, settle_ps=1.0)
+    assert float(ds["Delta"][0]) == pytest.approx(float(ds["Delta_adiabatic"][0]), rel=1e-6)
+    assert ds.attrs["n_exc_final"] > 10 * ds.attrs["n_star"]
+    assert float(ds["Delta"][-500:].mean()) < 0.8 * float(ds["Delta_adiabatic"][-500:].mean())
+    for name in ds.variables:
+        assert {"units", "long_name"} <= set(ds[name].attrs)
