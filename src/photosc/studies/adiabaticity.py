@@ -224,6 +224,33 @@ def adiabaticity_map(
     return ds
 
 
+def _trace(model: Model, run: xr.Dataset, T: float, t: FloatArray, Q: FloatArray) -> xr.Dataset:
+    """The common variables of a run in physical units: Q, U, the collisionless gap against
+    the adiabatic (thermal) gap Delta(U(t), T), n_exc and the energy, over t in ps."""
+    meV = model.omega_meV
+    U = run["U"].values
+    adiabatic = bcs.gap(U, T, model.nu, model.cutoff)
+    return xr.Dataset(
+        {
+            "Q": ("t", Q, meta("l0", "Raman coordinate Q(t)")),
+            "U": ("t", U, meta("hbar*omega", "attraction U(Q(t)) (eq. 5)")),
+            "Delta": ("t", energy_to_meV(run["Delta"].values, meV), meta("meV", "gap |Delta(t)|")),
+            "Delta_adiabatic": (
+                "t",
+                energy_to_meV(adiabatic, meV),
+                meta("meV", "adiabatic thermal gap Delta(U(t), T)"),
+            ),
+            "n_exc": ("t", run["n_exc"].values, meta("1/site", "non-adiabatic quasi-particles")),
+            "energy": (
+                "t",
+                energy_to_meV(run["energy"].values, meV),
+                meta("meV/site", "<H> relative to the T = 0 normal state"),
+            ),
+        },
+        coords={"t": ("t", time_to_ps(t, meV), meta("ps", "time"))},
+    )
+
+
 def release(
     model: Model,
     Q_star: float,
@@ -245,29 +272,11 @@ def release(
     Q = release_path(t, float(Q_star), tau, protocol)
     state = _protocol_state(model, np.array([float(Q_star)]), np.array([float(T_K)]))
     meV = model.omega_meV
-    adiabatic = bcs.gap(ds["U"].values, T, model.nu, model.cutoff)
     frozen = tdbcs.adiabatic_gap(
         float(ds["U"].values[0]), model.U0, T, model.nu, model.cutoff, ds.attrs["n_levels"]
     )
-    return xr.Dataset(
-        {
-            "Q": ("t", Q, meta("l0", "Raman coordinate Q(t)")),
-            "U": ("t", ds["U"].values, meta("hbar*omega", "attraction U(Q(t)) (eq. 5)")),
-            "Delta": ("t", energy_to_meV(ds["Delta"].values, meV), meta("meV", "gap |Delta(t)|")),
-            "Delta_adiabatic": (
-                "t",
-                energy_to_meV(adiabatic, meV),
-                meta("meV", "thermal gap Delta(U(t), T)"),
-            ),
-            "n_exc": ("t", ds["n_exc"].values, meta("1/site", "non-adiabatic quasi-particles")),
-            "energy": (
-                "t",
-                energy_to_meV(ds["energy"].values, meV),
-                meta("meV/site", "<H> relative to the T = 0 normal state"),
-            ),
-        },
-        coords={"t": ("t", time_to_ps(t, meV), meta("ps", "time after the release"))},
-        attrs=provenance(
+    return _trace(model, ds, T, t, Q).assign_attrs(
+        provenance(
             model,
             long_name="collisionless release of the trapping protocol",
             protocol=protocol,
@@ -283,7 +292,7 @@ def release(
             adiabatic_gap_meV=float(energy_to_meV(frozen, meV)),
             n_exc_final=_final(ds, "n_exc"),
             delta_final_meV=float(energy_to_meV(_final(ds, "Delta"), meV)),
-        ),
+        )
     )
 
 
@@ -329,23 +338,11 @@ def driven(
     t = np.linspace(0.0, span, 4 * N_OUT)
     ds = tdbcs.simulate(U_path, t, model.nu, T=T, cutoff=model.cutoff, n_levels=n)
     meV = model.omega_meV
-    adiabatic = bcs.gap(ds["U"].values, T, model.nu, model.cutoff)
-    t = t + t_start
-    return xr.Dataset(
-        {
-            "Q": ("t", np.interp(t, t_q, Q), meta("l0", "Raman coordinate Q(t) (eq. 6)")),
-            "U": ("t", ds["U"].values, meta("hbar*omega", "attraction U(Q(t)) (eq. 5)")),
-            "Delta": ("t", energy_to_meV(ds["Delta"].values, meV), meta("meV", "gap |Delta(t)|")),
-            "Delta_adiabatic": (
-                "t",
-                energy_to_meV(adiabatic, meV),
-                meta("meV", "adiabatic gap Delta(Q(t), T)"),
-            ),
-            "n_exc": ("t", ds["n_exc"].values, meta("1/site", "non-adiabatic quasi-particles")),
-            "drive": ("t", np.interp(t, t_q, traj.drive), meta("hbar*omega/l0", "drive z E^2")),
-        },
-        coords={"t": ("t", time_to_ps(t, meV), meta("ps", "time"))},
-        attrs=provenance(
+    t_abs = t + t_start
+    trace = _trace(model, ds, T, t_abs, np.interp(t_abs, t_q, Q))
+    trace["drive"] = ("t", np.interp(t_abs, t_q, traj.drive), meta("hbar*omega/l0", "z E^2(t)"))
+    return trace.assign_attrs(
+        provenance(
             model,
             long_name="collisionless BCS along a driven trajectory of eq. 6",
             T_K=float(T_K),
@@ -356,5 +353,5 @@ def driven(
             start_ps=float(time_to_ps(t_start, meV)),
             n_star=float(ds["n_qp"].values[0]),
             n_exc_final=_final(ds, "n_exc"),
-        ),
+        )
     )
