@@ -69,6 +69,8 @@ def test_grid_gap_is_the_gap_equation_of_bcs_to_quadrature_accuracy() -> None:
     assert errors[0] / errors[1] == pytest.approx(4.0, rel=0.05)
     assert errors[1] / errors[2] == pytest.approx(4.0, rel=0.05)
     xi, w = tdbcs.level_grid(4000)
+    d = tdbcs.grid_gap(U_F, 0.0, NU, xi, w)  # exactly the gap equation on the grid's quadrature:
+    assert U_F * NU * np.sum(w / (2 * np.hypot(xi, d))) == pytest.approx(1.0, abs=4e-15)
     T = 0.5 * float(bcs.critical_temperature(U_F, NU))
     assert tdbcs.grid_gap(U_F, T, NU, xi, w) == pytest.approx(bcs.gap(U_F, T, NU), rel=1e-7)
     assert tdbcs.grid_gap(U_F, 2.4 * T, NU, xi, w) == 0.0  # 1.2 T_c: only the normal state
@@ -105,6 +107,9 @@ def test_energy_is_conserved_after_a_quench_and_the_order_is_four() -> None:
     ds = tdbcs.simulate(U, t, NU, n_levels=1000)
     energy = ds["energy"].values[1:]
     assert np.ptp(energy) < 1e-7 * abs(energy[0])
+    spectrum = ds["n_exc_xi"].values  # resolves the last n_exc over the levels, even in xi
+    assert np.sum(spectrum) * 2.0 / 1000 == pytest.approx(float(ds["n_exc"][-1]), rel=1e-12)
+    np.testing.assert_allclose(spectrum, spectrum[::-1], rtol=1e-9, atol=1e-15)
     limit = tdbcs.stability_limit(U_F, NU)
     ref = tdbcs.simulate(U, t, NU, n_levels=1000, dt=limit / 64)["Delta"].values
     err = [

@@ -65,6 +65,7 @@ def command(
     creates, against the thermal n* of the protocol and the n_loss at which the trapped gap is
     lost. Two releases: "ringing" (the free Raman oscillation at omega, U(Q) at 2 omega) and
     "monotonic" (Q* e^-t/tau). Writes release_<protocol>_<T>K.nc/.png, excitations_<T>K.png,
+    spectrum_<T>K.png (n_exc over the levels),
     with --map adiabaticity_map_<protocol>.nc and map_<protocol>_<T>K.png, with --driven
     driven.nc/.png.
 
@@ -121,6 +122,8 @@ def _run(
             save(plots.release_gap(runs["ringing"])[0], out / f"release_ringing_{T:.0f}K.png")
             save(plots.release_gap(runs["monotonic"])[0], out / f"release_monotonic_{T:.0f}K.png")
             save(plots.release_excitations(runs)[0], out / f"excitations_{T:.0f}K.png")
+            fig = plots.excitation_spectrum(runs, model.omega_meV)[0]
+            save(fig, out / f"spectrum_{T:.0f}K.png")
         table.add_row(
             f"{T:g}",
             f"{a['delta_star_meV']:.2f}",

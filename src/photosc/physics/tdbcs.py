@@ -386,7 +386,8 @@ def simulate(
     relative to the ground state of the instantaneous mean field b_k(Delta(t)),
     nu sum_k w_k (1 + 2 bhat_k . s_k) (eq. 11 normalisation, both spins; thermal n at t = 0);
     n_exc = n_qp(t) - n_qp(0), the non-adiabatic excess (an adiabatic evolution conserves each
-    bhat_k . s_k); energy <H> per site relative to the T = 0 normal state; U(t).
+    bhat_k . s_k); energy <H> per site relative to the T = 0 normal state; U(t); and over the
+    levels xi, n_exc_xi: n_exc per unit xi at the last output time (sum_k w_k n_exc_xi = n_exc).
     """
     nu = float(checked("nu", nu, positive=True))
     T = float(checked("T", T, nonnegative=True))
@@ -436,6 +437,9 @@ def simulate(
     normal = -nu * cutoff**2  # <H> of the T = 0 Fermi sea (on the grid |xi| has a kink at 0)
     energy = 2 * nu * out[:, 2] - U_out * np.abs(P) ** 2 - normal
     gap_continuum = float(bcs.gap(float(Ua[0]), T, nu, cutoff))
+    D_end = U_out[-1] * P[-1]  # the state arrays hold the last output time now
+    along = (-D_end.real * sx + D_end.imag * sy + xi * sz) / np.sqrt(xi**2 + abs(D_end) ** 2)
+    spectrum = nu * ((1.0 + 2.0 * along) - (1.0 - 2.0 * length))
     return xr.Dataset(
         {
             "Delta": ("t", np.abs(U_out * P), _meta("hbar*omega", "gap |Delta(t)|")),
@@ -455,8 +459,16 @@ def simulate(
                 _meta("hbar*omega/site", "<H> per site relative to the T = 0 normal state"),
             ),
             "U": ("t", U_out, _meta("hbar*omega", "attraction U(t)")),
+            "n_exc_xi": (
+                "xi",
+                spectrum,
+                _meta("1/(site*hbar*omega)", "n_exc per unit xi at the last output time"),
+            ),
         },
-        coords={"t": ("t", times, _meta("1/omega", "time"))},
+        coords={
+            "t": ("t", times, _meta("1/omega", "time")),
+            "xi": ("xi", xi, _meta("hbar*omega", "level energy xi_k")),
+        },
         attrs=provenance(
             long_name="collisionless time-dependent BCS (Anderson pseudospins)",
             nu=nu,

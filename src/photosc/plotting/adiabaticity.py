@@ -56,6 +56,29 @@ def release_excitations(runs: dict[str, xr.Dataset], ax: Axes | None = None) -> 
     return fig, ax
 
 
+def excitation_spectrum(
+    runs: dict[str, xr.Dataset], omega_meV: float, ax: Axes | None = None
+) -> tuple[Figure, Axes]:
+    """n_exc per unit xi at the end of releases (keyed by protocol) over xi > 0, with the level
+    whose pair energy 2E matches 2 hbar*omega (the ringing U(Q(t)) oscillates at 2 omega)."""
+    fig, ax = axes(ax)
+    first = next(iter(runs.values()))
+    for i, (name, ds) in enumerate(runs.items()):
+        upper = ds.where(ds["xi"] > 0, drop=True)
+        ax.plot(upper["xi"], np.maximum(upper["n_exc_xi"], _FLOOR), color=f"C{i}", label=name)
+    delta = float(first.attrs["delta_final_meV"])
+    if delta < omega_meV:
+        xi_res = float(np.sqrt(omega_meV**2 - delta**2))
+        ax.axvline(xi_res, color="k", ls=":", label=r"$2E = 2\hbar\omega$")
+    ax.set_yscale("log")
+    ax.set_ylim(bottom=_FLOOR)
+    ax.set_xlabel(label(first["xi"]))
+    ax.set_ylabel(label(first["n_exc_xi"]))
+    ax.set_title("where the quasi-particles are created")
+    ax.legend(loc="lower left")
+    return fig, ax
+
+
 def excitation_map(ds: xr.Dataset, T_K: float, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """n_exc / (n_loss - n*) over ring-down time x Delta* at T_K (``adiabaticity_map``): >= 1
     the created quasi-particles alone destroy the trapped gap; each cell is labelled with

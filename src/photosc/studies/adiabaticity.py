@@ -246,8 +246,16 @@ def _trace(model: Model, run: xr.Dataset, T: float, t: FloatArray, Q: FloatArray
                 energy_to_meV(run["energy"].values, meV),
                 meta("meV/site", "<H> relative to the T = 0 normal state"),
             ),
+            "n_exc_xi": (
+                "xi",
+                run["n_exc_xi"].values / meV,
+                meta("1/(site*meV)", "n_exc per unit xi"),
+            ),
         },
-        coords={"t": ("t", time_to_ps(t, meV), meta("ps", "time"))},
+        coords={
+            "t": ("t", time_to_ps(t, meV), meta("ps", "time")),
+            "xi": ("xi", energy_to_meV(run["xi"].values, meV), meta("meV", "level energy xi")),
+        },
     )
 
 
