@@ -250,3 +250,17 @@ def test_the_grid_revives_at_the_stated_revival_time() -> None:
     before = diff[t < 0.95 * t_rev].max()
     assert before < 5e-4 * DELTA_F
     assert diff[t >= 0.95 * t_rev].max() > 100 * before
+
+
+def test_adiabatic_gap_without_a_change_is_the_grid_gap_and_broadcasts() -> None:
+    """U_final = U_initial keeps every level where it is: the grid gap itself; and the
+    T = 0 gap after an adiabatic change is the T = 0 gap of U_final (lengths stay 1/2)."""
+    xi, w = tdbcs.level_grid(4000)
+    T = np.array([0.0, 0.02])
+    same = tdbcs.adiabatic_gap(U_F, U_F, T, NU)
+    expected = [tdbcs.grid_gap(U_F, t, NU, xi, w) for t in T]
+    np.testing.assert_allclose(same, expected, rtol=1e-13)
+    lower = tdbcs.adiabatic_gap(U_F, 0.8 * U_F, 0.0, NU)
+    assert isinstance(lower, float)
+    assert lower == pytest.approx(tdbcs.grid_gap(0.8 * U_F, 0.0, NU, xi, w), rel=1e-13)
+    assert np.shape(tdbcs.stability_limit([U_F, 2 * U_F], NU)) == (2,)

@@ -44,7 +44,7 @@ from numpy.typing import ArrayLike
 from scipy.interpolate import CubicSpline
 from scipy.optimize import brentq
 
-from photosc._checks import FloatArray, checked
+from photosc._checks import FloatArray, checked, output
 from photosc.io import provenance
 from photosc.physics import bcs
 from photosc.physics.pairing import attraction
@@ -91,15 +91,16 @@ def revival_time(n_levels: int, cutoff: float = 1.0) -> float:
     return math.pi / float(level_grid(n_levels, cutoff)[1][0])
 
 
-def stability_limit(U_max: float, nu: float, cutoff: float = 1.0) -> float:
+def stability_limit(U_max: ArrayLike, nu: ArrayLike, cutoff: ArrayLike = 1.0) -> Any:
     """Largest internal step h (1/omega): THETA_MAX / max|b|, max|b| = 2 sqrt(c^2 + (U nu c)^2).
 
     U_max the largest attraction of the run (hbar*omega); |Delta| <= U nu c since |s_k| <= 1/2.
+    Broadcasts; a Python float for scalars.
     """
-    U_max = float(checked("U", U_max, positive=True))
-    nu = float(checked("nu", nu, positive=True))
-    c = float(checked("cutoff", cutoff, positive=True))
-    return THETA_MAX / (2.0 * math.hypot(c, U_max * nu * c))
+    U_max = checked("U", U_max, positive=True)
+    nu = checked("nu", nu, positive=True)
+    c = checked("cutoff", cutoff, positive=True)
+    return output(THETA_MAX / (2.0 * np.hypot(c, U_max * nu * c)))
 
 
 def _largest_gap(residual: Callable[[float], float], top: float, guess: float) -> float:
@@ -138,14 +139,33 @@ def _lengths(E: FloatArray, T: float) -> FloatArray:
 
 
 def adiabatic_gap(
-    U_initial: float, U_final: float, T: float, nu: float, cutoff: float = 1.0, n_levels: int = 4000
-) -> float:
+    U_initial: ArrayLike,
+    U_final: ArrayLike,
+    T: ArrayLike,
+    nu: float,
+    cutoff: float = 1.0,
+    n_levels: int = 4000,
+) -> Any:
     """Gap after an infinitely slow collisionless change of U from the thermal state at
     (U_initial, T): each pseudospin keeps its length tanh(E_k/2T)/2 along -b_k (the adiabatic
     invariant; no collisions re-thermalise the levels), so Delta solves
-    1 = U_final nu sum_k w_k tanh(E_k^initial/2T) / (2 E_k(Delta)). Energies in hbar*omega."""
+    1 = U_final nu sum_k w_k tanh(E_k^initial/2T) / (2 E_k(Delta)) on the level grid.
+    Energies in hbar*omega; U_initial, U_final, T broadcast (a Python float for scalars)."""
     xi, w = level_grid(n_levels, cutoff)
-    Uf = float(checked("U_final", U_final, positive=True))
+    Ui, Uf, TT = np.broadcast_arrays(
+        checked("U_initial", U_initial, positive=True),
+        checked("U_final", U_final, positive=True),
+        checked("T", T, nonnegative=True),
+    )
+    points = zip(Ui.flat, Uf.flat, TT.flat, strict=True)
+    gaps = [_adiabatic_gap(float(a), float(b), float(c), nu, xi, w) for a, b, c in points]
+    return output(np.reshape(gaps, Ui.shape))
+
+
+def _adiabatic_gap(
+    U_initial: float, Uf: float, T: float, nu: float, xi: FloatArray, w: FloatArray
+) -> float:
+    cutoff = float(np.max(np.abs(xi)) + 0.5 * float(w[0]))
     d0 = grid_gap(U_initial, T, nu, xi, w)
     lengths = _lengths(np.sqrt(xi**2 + d0**2), float(T))
 
