@@ -14,7 +14,7 @@ from photosc import materials
 from photosc.cli import main
 from photosc.physics import bcs, tdbcs
 from photosc.studies import adiabaticity
-from photosc.units import temperature_from_K, time_to_ps
+from photosc.units import temperature_from_K, time_from_ps, time_to_ps
 
 MODEL = materials.load("K3C60")
 
@@ -63,6 +63,20 @@ def test_ringing_release_creates_quasi_particles_within_the_first_oscillation() 
     assert n_final > 0.3 * ring.attrs["n_loss"]
 
 
+def test_switching_the_force_off_slowly_makes_the_release_adiabatic() -> None:
+    """t_off -> 0 is the free ringing from rest; a switch-off over 2 ps (~45 Raman periods,
+    ~40 hbar/Delta*) lets Q follow the force and leaves 100x fewer quasi-particles (T = 0,
+    0.3 ps ring-down to keep it cheap)."""
+    tau = float(time_from_ps(0.3, MODEL.omega_meV))
+    t = np.linspace(0.0, 40.0, 41)
+    fast = adiabaticity.switch_off_path(1e-3, 3.0, tau)
+    np.testing.assert_allclose(fast(t), adiabaticity.release_path(t, 3.0, tau), atol=2e-3)
+    scan = adiabaticity.switch_off_scan(MODEL, 3.0, 0.0, 0.3, [1.0, 2000.0])
+    n_fast, n_slow = scan["n_exc"].values
+    assert n_slow < 1e-2 * n_fast
+    assert scan["ringing"].values[1] < 1e-2 * 3.0
+
+
 def test_loss_density_brackets_the_end_of_the_trapped_branch() -> None:
     n_loss = adiabaticity.loss_density(MODEL, 100.0)
     T = float(temperature_from_K(100.0, MODEL.omega_meV))
@@ -103,7 +117,7 @@ def test_command_writes_releases_and_refuses_bad_input(
     out = tmp_path / "adi"
     main(
         ["adiabaticity", "K3C60", "--T-K", "100", "--ringdown-ps", "0.5", "--no-map",
-         "--no-driven", "--out", str(out)]
+         "--no-driven", "--switch-off-fs", "", "--out", str(out)]
     )  # fmt: skip
     for name in ("release_ringing_100K.nc", "release_monotonic_100K.png", "excitations_100K.png"):
         assert (out / name).exists()
@@ -113,6 +127,7 @@ def test_command_writes_releases_and_refuses_bad_input(
         (["--T-K", "-5"], "T-K"),
         (["--map-ringdown-ps", "0"], "map-ringdown-ps"),
         (["--path-Z-inv", "0.5"], "path-Z-inv"),
+        (["--switch-off-fs", "-3"], "switch-off-fs"),
     ):
         with pytest.raises(SystemExit) as exc:
             main(["adiabaticity", "K3C60", *argv, "--out", str(tmp_path / "bad")])

@@ -43,6 +43,13 @@ def command(
     do_map: Annotated[
         bool, typer.Option("--map/--no-map", help="Map n_exc over ring-down time x Delta*.")
     ] = True,
+    switch_off_fs: Annotated[
+        str,
+        typer.Option(
+            "--switch-off-fs",
+            help="Switch-off times of the holding force, fs (list/range; '' for none).",
+        ),
+    ] = "10,30,100,300,1000,3000",
     do_driven: Annotated[
         bool,
         typer.Option("--driven/--no-driven", help="Also follow a driven trajectory of eq. 6."),
@@ -65,7 +72,8 @@ def command(
     creates, against the thermal n* of the protocol and the n_loss at which the trapped gap is
     lost. Two releases: "ringing" (the free Raman oscillation at omega, U(Q) at 2 omega) and
     "monotonic" (Q* e^-t/tau). Writes release_<protocol>_<T>K.nc/.png, excitations_<T>K.png,
-    spectrum_<T>K.png (n_exc over the levels),
+    spectrum_<T>K.png (n_exc over the levels), switch_off_<T>K.nc/.png (n_exc against the time
+    over which the holding force is switched off),
     with --map adiabaticity_map_<protocol>.nc and map_<protocol>_<T>K.png, with --driven
     driven.nc/.png.
 
@@ -80,9 +88,10 @@ def command(
         raise ValueError(f"ringdown-ps must be > 0.01 ps, got ringdown-ps={ringdown_ps:g}")
     taus = parse_values(map_ringdown_ps, "map-ringdown-ps", minimum=0.01)
     Qs = parse_values(map_Q_star, "map-Q-star")
+    offs = parse_values(switch_off_fs, "switch-off-fs", minimum=0.01) if switch_off_fs else None
     if path_Z_inv is not None and not path_Z_inv >= 1:
         raise ValueError(f"path-Z-inv must be >= 1, got path-Z-inv={path_Z_inv:g}")
-    _run(model, temps, ringdown_ps, Q_star, taus, Qs, do_map, do_driven, path_Z_inv, out)
+    _run(model, temps, ringdown_ps, Q_star, taus, Qs, offs, do_map, do_driven, path_Z_inv, out)
 
 
 def _run(
@@ -92,6 +101,7 @@ def _run(
     Q_star: float,
     taus: np.ndarray,
     Qs: np.ndarray,
+    offs: np.ndarray | None,
     do_map: bool,
     do_driven: bool,
     path_Z_inv: float | None,
@@ -134,6 +144,16 @@ def _run(
         )
     console = Console()
     console.print(table)
+    if offs is not None:
+        for T in temps:
+            scan = adiabaticity.switch_off_scan(model, Q_star, float(T), ringdown_ps, offs)
+            save_dataset(scan, out / f"switch_off_{T:.0f}K.nc")
+            with talk_style():
+                save(plots.switch_off(scan)[0], out / f"switch_off_{T:.0f}K.png")
+            pairs = ", ".join(
+                f"{o:g} fs: {n:.2g}" for o, n in zip(offs, scan["n_exc"].values, strict=True)
+            )
+            console.print(f"n_exc against the switch-off time at {T:g} K: {pairs}")
     if do_map:
         for p in adiabaticity.PROTOCOLS:
             grid = adiabaticity.adiabaticity_map(model, taus, Qs, temps, protocol=p)

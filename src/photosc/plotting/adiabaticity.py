@@ -126,3 +126,24 @@ def driven_gap(ds: xr.Dataset, ax: Axes | None = None) -> tuple[Figure, Axes]:
     more = right.get_legend_handles_labels()
     ax.legend(lines[0] + more[0], lines[1] + more[1], loc="upper right")
     return fig, ax
+
+
+def switch_off(ds: xr.Dataset, ax: Axes | None = None) -> tuple[Figure, Axes]:
+    """n_exc against the switch-off time of the holding force (``switch_off_scan``), with n*,
+    n_loss - n*, hbar/Delta* and the Raman period 2 pi/omega marked."""
+    fig, ax = axes(ax)
+    a = ds.attrs
+    ax.loglog(ds["switch_off"], np.maximum(ds["n_exc"], _FLOOR), "o-", color="C0", label="n_exc")
+    if a["n_star"] > 0:
+        ax.axhline(a["n_star"], color="k", ls="--", label=f"thermal n* = {a['n_star']:.3g}")
+    if a["n_loss"] > a["n_star"]:
+        margin = a["n_loss"] - a["n_star"]
+        ax.axhline(margin, color="C3", ls=":", label=f"n_loss - n* = {margin:.3g}")
+    period_fs = a["raman_period_fs"]
+    ax.axvline(period_fs, color="0.5", ls="-.", label=f"Raman period {period_fs:.0f} fs")
+    ax.axvline(a["hbar_over_delta_star_fs"], color="C2", ls="-.", label=r"$\hbar/\Delta^*$")
+    ax.set_xlabel(label(ds["switch_off"]))
+    ax.set_ylabel(label(ds["n_exc"]))
+    ax.set_title(f"release from Q* = {a['Q_star']:g} at {a['T_K']:g} K: how slowly to let go")
+    ax.legend(loc="lower left", fontsize=10)
+    return fig, ax

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike
+from scipy.integrate import solve_ivp
 
 from photosc._checks import FloatArray, checked
 from photosc.io import provenance
@@ -362,4 +363,78 @@ def driven(
             n_star=float(ds["n_qp"].values[0]),
             n_exc_final=_final(ds, "n_exc"),
         )
+    )
+
+
+def switch_off_path(switch_off: float, Q_star: float, ringdown: float) -> Any:
+    """Q(t) (l0) when the force holding Q at Q* is switched off smoothly over ``switch_off``
+    (1/omega): Q'' + (2/tau) Q' + Q = Q* cos^2(pi t / 2 t_off) for t < t_off, 0 after, from
+    rest at Q* (eq. 6's harmonic part, tau = ringdown). t_off -> 0 is the "ringing" release;
+    t_off >> 1/omega lets Q follow the force, leaving a ringing ~ (omega t_off)^-2 (the cos^2
+    ramp has kinks in its second derivative only). Solved by DOP853 (rtol 1e-10); returns the
+    dense-output callable of t (held at 0 force beyond the ramp, valid for t >= 0)."""
+    t_off = float(checked("switch_off", switch_off, positive=True))
+    tau = float(checked("ringdown", ringdown, positive=True))
+
+    def rhs(t: float, y: FloatArray) -> list[float]:
+        force = Q_star * math.cos(0.5 * math.pi * t / t_off) ** 2 if t < t_off else 0.0
+        return [y[1], force - y[0] - 2.0 / tau * y[1]]
+
+    t_end = t_off + RELEASE_EFOLDS * tau
+    sol = solve_ivp(
+        rhs, (0.0, t_end), [Q_star, 0.0], method="DOP853", rtol=1e-10,
+        atol=1e-12 * max(abs(Q_star), 1.0), dense_output=True, max_step=0.25,
+    )  # fmt: skip
+    if not sol.success:
+        raise RuntimeError(f"the switch-off path did not integrate: {sol.message}")
+    return lambda t: sol.sol(np.clip(np.asarray(t, dtype=float), 0.0, t_end))[0]
+
+
+def switch_off_scan(
+    model: Model, Q_star: float, T_K: float, ringdown_ps: float, switch_off_fs: ArrayLike
+) -> xr.Dataset:
+    """n_exc after releasing Q* (l0) at T_K (K) by switching the holding force off over
+    switch_off_fs (fs, 1-d), with the ring-down ringdown_ps (ps): how slowly must the drive end
+    for the electrons to stay adiabatic? Each run lasts t_off + RELEASE_EFOLDS ring-downs."""
+    offs = np.atleast_1d(checked("switch_off_fs", switch_off_fs, positive=True))
+    T = float(temperature_from_K(checked("T_K", T_K, nonnegative=True), model.omega_meV))
+    tau = float(time_from_ps(checked("ringdown_ps", ringdown_ps, positive=True), model.omega_meV))
+    meV = model.omega_meV
+    n_exc, d_end, ringing = (np.empty(offs.size) for _ in range(3))
+    for i, off in enumerate(offs):
+        t_off = float(time_from_ps(off * 1e-3, meV))
+        Q = switch_off_path(t_off, float(Q_star), tau)
+        t_end = t_off + RELEASE_EFOLDS * tau
+        t = np.linspace(0.0, t_end, N_OUT)
+        U = lambda s, Q=Q: attraction(Q(s), model.dE, model.g, model.U0)  # noqa: E731
+        run = tdbcs.simulate(
+            U, t, model.nu, T=T, cutoff=model.cutoff, n_levels=levels_for(t_end, model.cutoff)
+        )
+        n_exc[i], d_end[i] = _final(run, "n_exc"), energy_to_meV(_final(run, "Delta"), meV)
+        after = np.linspace(t_off, t_off + 2 * math.pi, 64)
+        ringing[i] = float(np.max(np.abs(Q(after))))
+    state = _protocol_state(model, np.array([float(Q_star)]), np.array([float(T_K)]))
+    n_loss = loss_density(model, float(T_K))
+    dims = ("switch_off",)
+    return xr.Dataset(
+        {
+            "n_exc": (dims, n_exc, meta("1/site", "non-adiabatic quasi-particles after release")),
+            "delta_end": (dims, d_end, meta("meV", "collisionless gap after the release")),
+            "ringing": (dims, ringing, meta("l0", "amplitude of Q left ringing after the ramp")),
+        },
+        coords={"switch_off": (dims, offs, meta("fs", "switch-off time of the holding force"))},
+        attrs=provenance(
+            model,
+            long_name="non-adiabatic quasi-particles against the drive's switch-off time",
+            Q_star=float(Q_star),
+            T_K=float(T_K),
+            ringdown_ps=float(ringdown_ps),
+            n_star=float(state["n_star"][0, 0]),
+            n_loss=n_loss,
+            delta_star_meV=float(energy_to_meV(state["delta_star"][0, 0], meV)),
+            raman_period_fs=float(time_to_ps(2 * math.pi, meV) * 1e3),
+            hbar_over_delta_star_fs=float(
+                time_to_ps(1.0 / max(float(state["delta_star"][0, 0]), 1e-300), meV) * 1e3
+            ),
+        ),
     )
