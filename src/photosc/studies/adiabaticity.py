@@ -15,7 +15,9 @@ Release paths, from rest at Q* (ring-down time tau = amplitude e-folding, gamma 
                elastic one along the release for K3C60), so U(Q(t)) oscillates at 2 omega;
   "monotonic": Q = Q* e^(-t/tau), the overdamped picture of a slow release.
 The run lasts RELEASE_EFOLDS ring-down times (U - U0 ~ e^-8 of U* - U0 at the end); n_exc and the
-final gap are averaged over the last FINAL_WINDOW of it.
+final gap are averaged over the last FINAL_WINDOW of it. Between the two, ``switch_off_scan``
+switches the holding force off over a finite time t_off (Q then follows the force for
+t_off >> 1/omega): how slowly the drive must end for the electrons to stay adiabatic.
 
 Units: inputs at the edges in K and ps; datasets carry ps, meV and densities per site.
 """
@@ -418,7 +420,7 @@ def switch_off_scan(
     dims = ("switch_off",)
     return xr.Dataset(
         {
-            "n_exc": (dims, n_exc, meta("1/site", "non-adiabatic quasi-particles after release")),
+            "n_exc": (dims, n_exc, meta("1/site", "n_exc after the release")),
             "delta_end": (dims, d_end, meta("meV", "collisionless gap after the release")),
             "ringing": (dims, ringing, meta("l0", "amplitude of Q left ringing after the ramp")),
         },
