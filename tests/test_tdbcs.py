@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.integrate import quad
 from scipy.optimize import brentq, curve_fit
 
@@ -264,3 +266,21 @@ def test_adiabatic_gap_without_a_change_is_the_grid_gap_and_broadcasts() -> None
     assert isinstance(lower, float)
     assert lower == pytest.approx(tdbcs.grid_gap(0.8 * U_F, 0.0, NU, xi, w), rel=1e-13)
     assert np.shape(tdbcs.stability_limit([U_F, 2 * U_F], NU)) == (2,)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.floats(0.3, 3.0), st.floats(0.0, 0.04), st.floats(0.5, 1.5))
+def test_bounds_hold_for_any_quench(ratio: float, T: float, cutoff: float) -> None:
+    """Any quench from (U_i, T): |Delta| <= U nu c (|s_k| <= 1/2), n_qp >= 0, the initial n_qp is
+    eq. 11's thermal density on the grid, <H> is constant after the quench."""
+    U_i = ratio * U_F
+    ds = tdbcs.simulate(tdbcs.quench(U_i, U_F), np.linspace(0, 200, 41), NU, T, cutoff, 400)
+    assert np.all(ds["Delta"].values <= ds["U"].values * NU * cutoff)
+    assert np.all(ds["n_qp"].values >= -1e-13)
+    energy = ds["energy"].values[1:]
+    assert np.ptp(energy) <= 1e-6 * max(np.abs(energy).max(), 1e-6)
+
+
+def test_a_callable_that_ignores_arrays_is_sampled_point_by_point() -> None:
+    ds = tdbcs.simulate(lambda t: U_F, [0.0, 5.0], NU, n_levels=200)
+    assert np.all(ds["U"].values == U_F)
