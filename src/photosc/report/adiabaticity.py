@@ -71,5 +71,6 @@ def section(model: Model, out: Path) -> Section:
         "it rings down, so U(Q) falls from U* within a quarter period (~11 fs for 22 THz), "
         "faster than hbar/Delta*; monotonic: Q* e^(-t/tau). n_exc: quasi-particles above the "
         "instantaneous BCS ground state, eq. 11 normalisation. Map over ring-down time and "
-        "Delta*, and a driven trajectory: photosc adiabaticity.",
+        "Delta*, n_exc against the time over which the holding force is switched off, and a "
+        "driven trajectory: photosc adiabaticity.",
     )
