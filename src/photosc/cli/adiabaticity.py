@@ -79,19 +79,50 @@ def command(
 
     Example: photosc adiabaticity K3C60 --T-K 100 --ringdown-ps 10 --Q-star 3
     """
-    from photosc.cli._common import parse_values
+    from photosc.cli._common import (
+        check_out,
+        check_size,
+        check_temperatures_K,
+        parse_values,
+        staged_output,
+    )
 
-    model = load_model(material, Z, Z_inv, overrides)
-    temps = parse_values(T_K, "T-K", minimum=0)
+    temps = parse_values(T_K, "T-K", minimum=0, unit="K")
     checked_value(Q_star, "Q-star")
-    if not ringdown_ps > 0.01:
-        raise ValueError(f"ringdown-ps must be > 0.01 ps, got ringdown-ps={ringdown_ps:g}")
-    taus = parse_values(map_ringdown_ps, "map-ringdown-ps", minimum=0.01)
+    checked_value(ringdown_ps, "ringdown-ps", 0.01, unit="ps")
+    taus = parse_values(map_ringdown_ps, "map-ringdown-ps", minimum=0.01, unit="ps")
     Qs = parse_values(map_Q_star, "map-Q-star")
-    offs = parse_values(switch_off_fs, "switch-off-fs", minimum=0.01) if switch_off_fs else None
-    if path_Z_inv is not None and not path_Z_inv >= 1:
-        raise ValueError(f"path-Z-inv must be >= 1, got path-Z-inv={path_Z_inv:g}")
-    _run(model, temps, ringdown_ps, Q_star, taus, Qs, offs, do_map, do_driven, path_Z_inv, out)
+    offs = None
+    if switch_off_fs:
+        offs = parse_values(switch_off_fs, "switch-off-fs", minimum=0.01, unit="fs")
+    if path_Z_inv is not None:
+        checked_value(path_Z_inv, "path-Z-inv", 1.0)
+    check_out(out)
+    model = load_model(material, Z, Z_inv, overrides)
+    check_temperatures_K(model, temps)
+    check_size("adiabaticity", _largest_run_bytes(model, ringdown_ps, taus, offs, do_map), _ADVICE)
+    with staged_output(out) as stage:
+        _run(
+            model, temps, ringdown_ps, Q_star, taus, Qs, offs, do_map, do_driven, path_Z_inv, stage
+        )
+    print(f"Written to {out}/")
+
+
+_ADVICE = "shorter ring-down or switch-off times"
+
+
+def _largest_run_bytes(
+    model: Model, ringdown_ps: float, taus: np.ndarray, offs: np.ndarray | None, do_map: bool
+) -> float:
+    """Memory of the longest collisionless run: 6 arrays of levels, 4 of steps (~10 per 1/omega)."""
+    from photosc.studies.adiabaticity import RELEASE_EFOLDS, levels_for
+    from photosc.units import time_from_ps
+
+    longest_ps = max(ringdown_ps, float(taus.max()) if do_map else 0.0)
+    t_end = RELEASE_EFOLDS * float(time_from_ps(longest_ps, model.omega_meV))
+    if offs is not None:
+        t_end += float(time_from_ps(float(offs.max()) * 1e-3, model.omega_meV))
+    return 8.0 * (6 * levels_for(t_end, model.cutoff) + 4 * 10 * t_end)
 
 
 def _run(
@@ -116,7 +147,6 @@ def _run(
     from photosc.plotting import save, talk_style
     from photosc.studies import adiabaticity
 
-    out.mkdir(parents=True, exist_ok=True)
     table = Table(title=f"Release from Q* = {Q_star:g} l0, ring-down {ringdown_ps:g} ps")
     for col in ("T [K]", "Delta* [meV]", "n*", "n_loss", "n_exc ringing", "n_exc monotonic"):
         table.add_column(col, justify="right")
@@ -178,7 +208,6 @@ def _run(
                 f"{ds.attrs['n_star']:.3g}, n_exc at the end = {ds.attrs['n_exc_final']:.3g} "
                 "per site"
             )
-    console.print(f"Written to {out}/")
 
 
 def _metastable_at(model: Model, T_K: float) -> bool:
