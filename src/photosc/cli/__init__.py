@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "drive": "drive",
     "nucleation": "nucleation",
     "kinetics": "kinetics",
+    "adiabaticity": "adiabaticity",
 }
 
 app = typer.Typer(

@@ -24,6 +24,7 @@ SECTIONS: list[str] = [
     "photosc.report.kinetics",
     "photosc.report.dynamics",
     "photosc.report.nucleation",
+    "photosc.report.adiabaticity",
 ]
 
 
