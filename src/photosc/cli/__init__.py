@@ -20,6 +20,8 @@ COMMANDS: dict[str, str] = {
     "trap": "trap",
     "lifetime": "lifetime",
     "drive": "drive",
+    "spectrum": "spectrum",
+    "screen": "screen",
 }
 
 app = typer.Typer(

@@ -496,7 +496,8 @@ FORMATS: dict[str, tuple[Reader, bool]] = {
 
 def detect(path: str | Path, text: str) -> str | None:
     """The format of a file from its content (its name only for elk's ALPHA2F.OUT, which has no
-    header), or None where that is ambiguous."""
+    header; "columns" for a table whose first comment line names the unit of Omega), or None
+    where that is ambiguous."""
     head = text[:4000]
     tail = text[-2000:]
     if "ABINIT package : a2f file" in head:
@@ -513,6 +514,9 @@ def detect(path: str | Path, text: str) -> str | None:
         return "qe_a2f_dos"
     if Path(path).name.upper() == "ALPHA2F.OUT":
         return "elk"
+    comments = [ln for ln in head.splitlines()[:5] if ln.lstrip().startswith("#")]
+    if comments and _unit_from_header(comments[:1]) is not None:
+        return "columns"
     return None
 
 
