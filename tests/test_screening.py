@@ -34,7 +34,7 @@ def test_k3c60_mott_onset_is_the_papers(table: xr.Dataset) -> None:
     """App. D: 1/Z ~ 3.34 places K3C60 in metastability I; the table uses mott_onsets."""
     k = table.sel(material="K3C60")
     assert float(k["onset_Z_inv"]) == pytest.approx(3.34, abs=0.01)
-    onset, type_II = mott_onsets(materials.load("K3C60"), 7.0)
+    _, type_II = mott_onsets(materials.load("K3C60"), 7.0)
     assert float(k["type_II_Z_inv"]) == pytest.approx(type_II, rel=1e-12)
     assert screening.PATH_KINDS[int(k["kind_at_Z"])] == "II"  # 1/Z = 5 is past the I -> II line
     # the Discussion: 2 Delta_0 (here 13 meV) lies in the 10-33 meV window of small alpha^2 F
