@@ -283,6 +283,11 @@ def read_epw_a2f(parsed: _Parsed, smearing: int | None) -> A2FTable:
     ncol = data.shape[1]
     lams = _epw_footer_values(parsed, "Integrated el-ph coupling")
     header_n = [int(v) for line in parsed.header for v in _numbers(line)]
+    if lams and header_n and header_n[-1] != len(lams):
+        raise parsed.fail(
+            len(parsed.header),
+            f"the header announces {header_n[-1]} smearings, the footer lists {len(lams)}",
+        )
     if lams:
         n = len(lams)
     elif header_n:
