@@ -10,6 +10,7 @@ b/Z1 = hbar/(2 pi tau0 (k_B T_c)^3), Kaplan's definition of tau0.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -27,6 +28,18 @@ def _setup(name: str) -> tuple[dict[str, float], float, float, spectra.Spectrum]
     k = materials.read(name)["kaplan"]
     w = materials.load(name).omega_meV
     return k, w, k["Delta0_meV"] / w, materials.spectrum(name)
+
+
+def _linearised(
+    rate: Callable[..., object], name: str, T_over_Tc: float
+) -> tuple[dict[str, float], float, float, float, float]:
+    """(Kaplan's table, Delta, T, T_c) internal, and 1/tau = out-rate / (1 - f(Delta)) in 1/s."""
+    k, w, delta, a2F = _setup(name)
+    T = float(temperature_from_K(T_over_Tc * k["Tc_K"], w))
+    tc = float(temperature_from_K(k["Tc_K"], w))
+    out = float(rate(delta, T, a2F))  # type: ignore[arg-type]
+    f = 1.0 / (math.exp(delta / T) + 1.0)
+    return k, delta, T, tc, float(rates.rate_per_s(out / (1 - f), w))
 
 
 def _moment(p: float) -> float:
@@ -57,18 +70,14 @@ def test_scattering_rate_reproduces_kaplans_tau0(name: str) -> None:
     averaged over W^{5/2} n(W); included. Left: the x^3 term (~7e-5 at T/Delta = 1/35), the
     table's interpolation (2e-4) and exp(-Delta/T): tolerance 5e-4.
     """
-    k, w, delta, a2F = _setup(name)
-    T = float(temperature_from_K(0.05 * k["Tc_K"], w))
-    tc = float(temperature_from_K(k["Tc_K"], w))
-    out = float(rates.scattering_rate(delta, T, a2F))
-    f = 1.0 / (math.exp(delta / T) + 1.0)
+    k, delta, T, tc, measured = _linearised(rates.scattering_rate, name, 0.05)
     kaplan_per_s = (
         gamma(3.5) * zeta(3.5) / (k["tau0_ns"] * 1e-9) * (T / tc) ** 3.5 * (tc / (2 * delta)) ** 0.5
     )
     x1 = _moment(1) * T / (2 * delta)
     x2 = _moment(2) * (T / (2 * delta)) ** 2
     expected = kaplan_per_s * (1 - x1 / 2 + 3 * x2 / 8)
-    assert float(rates.rate_per_s(out / (1 - f), w)) == pytest.approx(expected, rel=5e-4)
+    assert measured == pytest.approx(expected, rel=5e-4)
 
 
 @pytest.mark.parametrize("name", METALS)
@@ -79,11 +88,7 @@ def test_recombination_time_is_kaplans_low_T_law(name: str) -> None:
     averaged over x^{-1/2} e^{-x/T}: 1 + 5T/(8 Delta) + 45 T^2/(128 Delta^2), included; left: the
     u^3 term (~1e-5 at T = 0.1 T_c), the table (2e-4), exp(-Delta/T): tolerance 5e-4.
     """
-    k, w, delta, a2F = _setup(name)
-    T = float(temperature_from_K(0.1 * k["Tc_K"], w))
-    tc = float(temperature_from_K(k["Tc_K"], w))
-    out = float(rates.recombination_rate(delta, T, a2F))
-    f = 1.0 / (math.exp(delta / T) + 1.0)
+    k, delta, T, tc, measured = _linearised(rates.recombination_rate, name, 0.1)
     tau_r = (
         k["tau0_ns"]
         * 1e-9
@@ -94,4 +99,4 @@ def test_recombination_time_is_kaplans_low_T_law(name: str) -> None:
     )
     r = T / delta
     expected = (1 + 5 * r / 8 + 45 * r**2 / 128) / tau_r
-    assert float(rates.rate_per_s(out / (1 - f), w)) == pytest.approx(expected, rel=5e-4)
+    assert measured == pytest.approx(expected, rel=5e-4)

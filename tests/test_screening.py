@@ -79,26 +79,6 @@ def test_screen_command_writes_table_figure_data(
     assert "<img" in (out / "index.html").read_text()
 
 
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (["screen", "K3C60", "--T-K", "-1"], "T-K"),
-        (["screen", "K3C60", "--Z-inv", "0.5"], "Z-inv"),
-        (["screen", "K3C60", "Unobtainium"], "material"),
-        (["spectrum", "missing.a2f"], "not found"),
-        (["spectrum", "x.a2f", "--fraction", "2"], "fraction"),
-    ],
-)
-def test_bad_input_is_one_line_and_exit_2(
-    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    assert exc.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and message in err
-
-
 def test_spectrum_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A two-peak alpha^2 F with a gap between: lambda, omega_log and the gap are printed."""
     w = np.linspace(0.0, 60.0, 1201)

@@ -361,19 +361,25 @@ def read_epw_a2f_proj(parsed: _Parsed, smearing: int | None) -> A2FTable:
     ..." (``evaluate_a2f_lambda`` in EPW/src/supercond.f90, ``write_a2f`` in
     EPW/src/supercond_vertex.f90). The total column is used (checked against the mode sum);
     lambda_int is compared. ``smearing`` must be None or 1."""
+    _column(1, smearing, "a2f_proj holds the first smearing only", parsed)
+    return _total_with_modes(parsed, "epw_a2f_proj", "meV", "lambda_int")
+
+
+def _total_with_modes(parsed: _Parsed, fmt: str, unit: str, lam_word: str) -> A2FTable:
+    """Rows (Omega, total, mode 1..n): the total, checked against the modes' sum, and the
+    lambda on the footer line containing ``lam_word``."""
     ((first, data),) = parsed.blocks
     if data.shape[1] < 3:
-        raise parsed.fail(first, f"EPW .a2f_proj has >= 3 columns, got {data.shape[1]}")
-    _column(1, smearing, "a2f_proj holds the first smearing only", parsed)
+        raise parsed.fail(
+            first, f"{fmt} has Omega, the total and >= 1 mode columns, got {data.shape[1]}"
+        )
     _sum_of_parts(parsed, first, data[:, 1], data[:, 2:])
     lam_file = None
     for line in parsed.footer:
-        if "lambda_int" in line:
+        if lam_word in line:
             lam_file = _numbers(line)[0]
-    notes = (f"{data.shape[1] - 2} mode-projected columns (sum checked)",)
-    return _finish(
-        parsed, data[:, 0], data[:, 1], first, "epw_a2f_proj", "total", "meV", lam_file, notes
-    )
+    notes = (f"{data.shape[1] - 2} mode columns (sum checked)",)
+    return _finish(parsed, data[:, 0], data[:, 1], first, fmt, "total", unit, lam_file, notes)
 
 
 # --- Quantum ESPRESSO ------------------------------------------------------------------------
@@ -403,20 +409,9 @@ def read_qe_a2f_dos(parsed: _Parsed, smearing: int | None) -> A2FTable:
     not data (subroutine a2Fdos in PHonon/PH/matdyn.f90). The total column is used, checked
     against the sum of the modes; the closing lambda is compared. ``smearing`` must be None (the
     smearing is the file's N)."""
-    ((first, data),) = parsed.blocks
-    if data.shape[1] < 3:
-        raise parsed.fail(first, f"a2F.dos has E, total and >= 1 mode columns, got {data.shape[1]}")
     if smearing is not None:
         raise parsed.fail(None, "smearing does not apply to a2F.dosN (one smearing per file)")
-    _sum_of_parts(parsed, first, data[:, 1], data[:, 2:])
-    lam_file = None
-    for line in parsed.footer:
-        if "lambda" in line:
-            lam_file = _numbers(line)[0]
-    notes = (f"{data.shape[1] - 2} mode columns (sum checked)",)
-    return _finish(
-        parsed, data[:, 0], data[:, 1], first, "qe_a2f_dos", "total", "Ry", lam_file, notes
-    )
+    return _total_with_modes(parsed, "qe_a2f_dos", "Ry", "lambda")
 
 
 # --- elk, abinit, generic -------------------------------------------------------------------
