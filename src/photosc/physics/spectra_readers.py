@@ -388,7 +388,8 @@ def _total_with_modes(parsed: _Parsed, fmt: str, unit: str, lam_word: str) -> A2
 def read_qe_alpha2f(parsed: _Parsed, smearing: int | None) -> A2FTable:
     """QE ``lambda.x`` ``alpha2F.dat``: the header "# E(THz)" followed by the electronic
     smearings (Ry), then rows (E [THz] from 0, alpha2F per smearing), formats 9020/9025 of
-    PHonon/PH/lambda.f90. The header's smearing count must equal the data's; ``smearing`` picks
+    PHonon/PH/lambda.f90 (format 9025 holds 10 smearings: more wrap onto extra lines, which are
+    refused as ragged rows). The header's smearing count must equal the data's; ``smearing`` picks
     the column (1-based, default 1: the smallest broadening of the usual el_ph_sigma ladder;
     lambda converges with the k mesh, check several). The file holds no lambda (lambda.dat does)."""
     ((first, data),) = parsed.blocks
@@ -474,7 +475,8 @@ def read_columns(parsed: _Parsed, smearing: int | None, unit: str | None) -> A2F
 def _unit_from_header(header: list[str]) -> str | None:
     for line in header:
         for name in sorted(UNIT_TO_MEV, key=len, reverse=True):
-            if re.search(rf"(\[|\(|_|\b){re.escape(name)}(\]|\)|\b)", line):
+            u = re.escape(name)
+            if re.search(rf"\[{u}\]|\({u}\)|_{u}(?![\w-])", line):
                 return name
     return None
 
