@@ -245,6 +245,7 @@ def _two_columns(path: Path, rows: list[str]) -> Path:
         (["1 0.1", "2 0.2 0.3", "3 0.1"], "line 3: ragged row with 3 columns"),
         (["1 0.1", "oops", "3 0.1"], "line 3: text inside the data"),
         (["1 0.1", "2 x0.2", "3 0.1"], "line 3: not a number"),
+        (["1 0.1", "2 nan", "3 0.1"], "line 3: non-finite value"),
         (["1 0.1 0.2", "2 0.2 0.1"], "expected 2 columns"),
     ],
 )

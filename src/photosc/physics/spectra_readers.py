@@ -199,6 +199,12 @@ def _finish(
 ) -> A2FTable:
     """Validate (Omega, alpha^2 F), convert Omega to meV, drop Omega < 0 rows (with a warning),
     and compare the file's lambda with the recomputed one."""
+    bad = np.flatnonzero(~(np.isfinite(Omega) & np.isfinite(a2F)))
+    if bad.size:
+        k = int(bad[0])
+        raise parsed.fail(
+            first_line + k, f"non-finite value (Omega, alpha^2 F) = ({Omega[k]}, {a2F[k]})"
+        )
     negative = np.flatnonzero(a2F < 0)
     if negative.size:
         k = int(negative[0])
