@@ -89,6 +89,17 @@ def test_epw_a2f_without_footer_uses_the_running_integral(tmp_path: Path) -> Non
     assert "cumulative" in t.notes[0]
 
 
+def test_epw_write_a2f_header_announcing_more_smearings(tmp_path: Path) -> None:
+    """EPW's write_a2f prints 'for nqsmear smearing values' but one a2f and one lambda column:
+    the data and the footer decide, the header disagreement is noted."""
+    w = grid()
+    path = write_epw_a2f(tmp_path / "v.a2f", w, [a2f(w)], cumulative=True)
+    path.write_text(path.read_text().replace("for    1 smearing", "for   10 smearing"))
+    t = read_table(path)
+    assert t.lam == pytest.approx(LAM, rel=TOL)
+    assert any("announces 10 smearings, the data hold 1" in n for n in t.notes)
+
+
 def test_epw_footer_lambda_mismatch_warns(tmp_path: Path) -> None:
     w = grid()
     path = write_epw_a2f(tmp_path / "x.a2f", w, [a2f(w)], cumulative=False)

@@ -268,7 +268,9 @@ def read(
     several (default 1; abinit: the spin average); ``unit`` is the unit of Omega of a two-column
     table. Omega of the result is in units of ``omega_meV`` (hbar*omega in meV). The layouts, the
     checks and the warnings are described in ``photosc.physics.spectra_readers``; use its
-    ``read_table`` for the file's own lambda and notes.
+    ``read_table`` for the file's own lambda and notes. A file with alpha^2 F(0) > 0 (a smearing
+    artefact) gives a table whose ``coupling()`` depends on its first panel (2 int a2F/Omega
+    diverges there); ``read_table(...).lam`` takes the integrand as 0 at Omega = 0, as the codes do.
     """
     from photosc.physics.spectra_readers import read_table
 

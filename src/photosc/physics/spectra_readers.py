@@ -280,24 +280,18 @@ def read_epw_a2f(parsed: _Parsed, smearing: int | None) -> A2FTable:
     files prefix.a2f.NN.T) and EPW 5's ``evaluate_a2f_lambda`` write rows (w, a2f(1..N)). The
     footer is "Integrated el-ph coupling" / "  # lambda(1..N)" / "Phonon smearing (meV)" /
     "  # sigma(1..N)" / "Electron smearing (eV) ..." / "Fermi window (eV) ..." / ["DOS (eV) ..."] /
-    "Summed el-ph coupling ...". N is taken from the footer's lambda row (else the header's count,
-    else the data: 1 + 2N columns whose second half is the running integral of the first, or
-    1 + N). ``smearing`` picks the column (1-based; default 1, the one EPW passes to its
-    Eliashberg solver, a2f_iso = a2f(:, 1)); the footer's lambda of that column is compared.
+    "Summed el-ph coupling ...". N is taken from the footer's lambda row, else from the data
+    (1 + 2N columns whose second half is the running integral of the first, or 1 + N); the
+    header's count is only compared (``write_a2f`` announces nqsmear but writes one smearing).
+    ``smearing`` picks the column (1-based; default 1, the one EPW passes to its Eliashberg
+    solver, a2f_iso = a2f(:, 1)); the footer's lambda of that column is compared.
     """
     ((first, data),) = parsed.blocks
     ncol = data.shape[1]
     lams = _epw_footer_values(parsed, "Integrated el-ph coupling")
     header_n = [int(v) for line in parsed.header for v in _numbers(line)]
-    if lams and header_n and header_n[-1] != len(lams):
-        raise parsed.fail(
-            len(parsed.header),
-            f"the header announces {header_n[-1]} smearings, the footer lists {len(lams)}",
-        )
     if lams:
         n = len(lams)
-    elif header_n:
-        n = header_n[-1]
     elif ncol % 2 == 1 and ncol >= 3 and _is_running_integral(data):
         n = (ncol - 1) // 2
     else:
@@ -316,6 +310,8 @@ def read_epw_a2f(parsed: _Parsed, smearing: int | None) -> A2FTable:
     lam_file = lams[j] if lams else (float(data[-1, 1 + n + j]) if ncol == 1 + 2 * n else None)
     label = f"smearing {j + 1} of {n}" + (f" ({sigmas[j]:g} meV)" if len(sigmas) == n else "")
     notes: tuple[str, ...] = (f"EPW .a2f {layout}",)
+    if header_n and header_n[-1] != n:
+        notes += (f"the header announces {header_n[-1]} smearings, the data hold {n}",)
     if lams:
         notes += ("footer lambda per smearing: " + ", ".join(f"{v:g}" for v in lams),)
     return _finish(

@@ -92,7 +92,7 @@ def _path(model: Model, Z_inv: float) -> dict[str, float]:
         return {
             "onset_Z_inv": nan,
             "type_II_Z_inv": nan,
-            "kind_at_Z": 3.0,
+            "kind_at_Z": float(PATH_KINDS.index("no path")),
             "T_B_K": nan,
         }
     onset, type_II = mott_onsets(model, max(Z_INV_MAX, Z_inv))
