@@ -21,9 +21,6 @@ def test_every_number_has_a_source(name: str) -> None:
     sources = data["sources"]
     for key in data["parameters"]:
         assert key in sources, f"{name}: no source for parameters.{key}"
-    for table in materials.SCHEMA:
-        for key in data.get(table, {}):
-            assert key in materials.SCHEMA[table], f"{name}: unknown key {table}.{key}"
     for key in data.get("kaplan", {}):
         assert f"kaplan.{key}" in sources, f"{name}: no source for kaplan.{key}"
     if "spectrum" in data:
@@ -49,7 +46,7 @@ def test_user_toml_with_its_own_spectrum_file(tmp_path: Path) -> None:
     np.testing.assert_allclose(a2F.knots * omega_meV, w, rtol=1e-12)
     bad = tmp_path / "Y.toml"
     bad.write_text(base + '\n[spectrum]\nfile = "x.a2F"\ncolour = "red"\n')
-    with pytest.raises(ValueError, match=r"\[spectrum\] takes"):
+    with pytest.raises(ValueError, match=r"\[spectrum\] unknown key .colour."):
         materials.spectrum(str(bad))
 
 
