@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "drive": "drive",
     "spectrum": "spectrum",
     "screen": "screen",
+    "nucleation": "nucleation",
     "kinetics": "kinetics",
 }
 
