@@ -40,6 +40,11 @@ def test_materials_lists_presets_with_sources(capsys: pytest.CaptureFixture[str]
         (["report", "missing.toml"], "not found"),
         (["landscape", "K3C60", "--T-K", "-5"], "T-K"),
         (["drive", "K3C60", "--Z-inv", "3.6", "--amplitude", "-1"], "amplitude"),
+        (["screen", "K3C60", "--T-K", "-1"], "T-K"),
+        (["screen", "K3C60", "--Z-inv", "0.5"], "Z-inv"),
+        (["screen", "K3C60", "Unobtainium"], "material"),
+        (["spectrum", "missing.a2f"], "not found"),
+        (["spectrum", "x.a2f", "--fraction", "2"], "fraction"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

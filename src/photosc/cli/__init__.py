@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "trap": "trap",
     "lifetime": "lifetime",
     "drive": "drive",
+    "spectrum": "spectrum",
+    "screen": "screen",
     "nucleation": "nucleation",
     "kinetics": "kinetics",
     "adiabaticity": "adiabaticity",

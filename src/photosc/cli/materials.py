@@ -20,7 +20,12 @@ def command() -> None:
         table = Table(title=f"{name}: {data.get('description', '')}", title_justify="left")
         for col in ("parameter", "value", "source"):
             table.add_column(col)
+        sources = data.get("sources", {})
         for key, value in data["parameters"].items():
-            table.add_row(key, f"{value:g}", data.get("sources", {}).get(key, ""))
+            table.add_row(key, f"{value:g}", sources.get(key, ""))
+        for name_ in materials.SCHEMA:
+            for key, value in data.get(name_, {}).items():
+                shown = f"{value:g}" if isinstance(value, int | float) else str(value)
+                table.add_row(f"{name_}.{key}", shown, sources.get(f"{name_}.{key}", ""))
         table.add_row("T_c (derived)", f"{model.Tc_K:.2f} K", "BCS with cutoff, from lam_eff")
         console.print(table)

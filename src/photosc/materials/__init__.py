@@ -1,7 +1,9 @@
 """Material presets: TOML files with one source line per number.
 
 A preset gives ``omega_THz`` (the Raman mode), ``g`` (g*l0/omega), ``nu`` (nu(0)*omega),
-``dE_meV`` and either ``lam_eff`` or ``Tc_K``; ``load`` turns it into a ``Model``. The format is
+``dE_meV`` and either ``lam_eff`` or ``Tc_K``; ``load`` turns it into a ``Model``. An optional
+``[spectrum]`` table names an alpha^2 F file (``spectrum`` reads it), an optional ``[kaplan]``
+table holds Kaplan et al.'s (1976) constants of a conventional superconductor. The format is
 ``SCHEMA``; ``read`` refuses a file that does not follow it, naming the file and the key.
 """
 
@@ -13,10 +15,13 @@ import numbers
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from photosc.model import Model
 from photosc.units import THz_to_meV
+
+if TYPE_CHECKING:
+    from photosc.physics.spectra import Spectrum
 
 #: The TOML format: table -> key -> (type, unit, required). "" is the top level of the file.
 #: Numbers must be finite and > 0 (``g`` >= 0). ``[sources]`` holds one string per number, keyed
@@ -35,9 +40,21 @@ SCHEMA: dict[str, dict[str, tuple[type, str, bool]]] = {
     "sources": {},
     # issue #8 (nucleation on a lattice)
     "lattice": {"spacing_nm": (float, "nm", False), "branch_width_meV": (float, "meV", False)},
-    # issue #10 (spectra and screening): the keys are #10's to define
-    "spectrum": {"file": (str, "", False), "format": (str, "", False)},
-    "kaplan": {},
+    # issue #10: the material's alpha^2 F file, read by photosc.physics.spectra.read
+    "spectrum": {
+        "file": (str, "path relative to the TOML file", True),
+        "format": (str, "one of photosc.physics.spectra_readers.FORMATS", False),
+        "smearing": (int, "1-based column or block", False),
+        "unit": (str, "unit of Omega for format 'columns'", False),
+    },
+    # issue #10: Kaplan et al., Phys. Rev. B 14, 4854 (1976), for a conventional superconductor
+    "kaplan": {
+        "Tc_K": (float, "K", True),
+        "tau0_ns": (float, "ns", True),
+        "Delta0_meV": (float, "meV", True),
+        "b_over_Z1_per_meV2": (float, "meV^-2", True),
+        "omega_D_meV": (float, "meV", True),
+    },
 }
 _NONNEGATIVE = {"g"}
 
@@ -179,3 +196,31 @@ def load(
     label = data.get("name", Path(name).stem if name.endswith(".toml") else name)
     model = dataclasses.replace(model, name=str(label))
     return model if Z is None else model.renormalized(Z)
+
+
+def spectrum(name: str, omega_meV: float | None = None) -> Spectrum:
+    """The alpha^2 F of a preset or TOML file, Omega in units of ``omega_meV`` (default: the
+    material's phonon energy).
+
+    From the file named in its ``[spectrum]`` table (relative to the TOML file, or bundled with
+    a preset), read with ``photosc.physics.spectra.read``; without that table, the documented
+    K3C60 model spectrum ``photosc.physics.spectra.k3c60``.
+    """
+    from photosc.physics import spectra
+
+    data = read(name)
+    if omega_meV is None:
+        omega_meV = float(THz_to_meV(data["parameters"]["omega_THz"]))
+    table = data.get("spectrum")
+    if table is None:
+        return spectra.k3c60(omega_meV)
+    path = Path(name)
+    folder = resources.files(__name__) if path.suffix != ".toml" else path.parent
+    with resources.as_file(folder.joinpath(table["file"])) as file:
+        return spectra.read(
+            file,
+            format=table.get("format"),
+            smearing=table.get("smearing"),
+            omega_meV=omega_meV,
+            unit=table.get("unit"),
+        )

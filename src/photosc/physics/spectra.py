@@ -53,22 +53,36 @@ class Spectrum(ABC):
             return NotImplemented
         return SumSpectrum((self, other))
 
+    def _weighted(self, weight: Any, upper: float | None) -> float:
+        """int_0^upper dOmega alpha^2 F(Omega) weight(Omega), 32-node Gauss-Legendre per panel."""
+        top = self.omega_max if upper is None else min(float(upper), self.omega_max)
+        edges = np.unique(np.clip(np.concatenate([[0.0], self.knots, [top]]), 0.0, top))
+        a, b = edges[:-1, None], edges[1:, None]
+        x, w = _GL32
+        Omega = (a + b) / 2 + (b - a) / 2 * x
+        return float(np.sum((b - a) / 2 * w * self._evaluate(Omega) * weight(Omega)))
+
     def integrate(self, weight_power: float = 0.0, upper: float | None = None) -> float:
         """int_0^upper dOmega alpha^2 F(Omega) Omega^weight_power (upper defaults to omega_max).
 
         Gauss-Legendre (32 nodes) on each panel between knots; exact to rounding for the
         piecewise-polynomial spectra here when weight_power is a non-negative integer.
         """
-        top = self.omega_max if upper is None else min(float(upper), self.omega_max)
-        edges = np.unique(np.clip(np.concatenate([[0.0], self.knots, [top]]), 0.0, top))
-        a, b = edges[:-1, None], edges[1:, None]
-        x, w = _GL32
-        Omega = (a + b) / 2 + (b - a) / 2 * x
-        return float(np.sum((b - a) / 2 * w * self._evaluate(Omega) * Omega**weight_power))
+        return self._weighted(lambda Omega: Omega**weight_power, upper)
 
     def coupling(self, upper: float | None = None) -> float:
         """Electron-phonon coupling lambda = 2 int_0^upper dOmega alpha^2 F(Omega) / Omega."""
         return 2.0 * self.integrate(-1.0, upper)
+
+    def omega_log(self) -> float:
+        """Logarithmic average frequency exp[(2/lambda) int alpha^2 F ln(Omega)/Omega dOmega]
+        (Allen & Dynes, Phys. Rev. B 12, 905 (1975), eq. 4), in hbar*omega."""
+        return math.exp(2.0 * self._weighted(lambda W: np.log(W) / W, None) / self.coupling())
+
+    def weight_fraction(self, lower: float, upper: float) -> float:
+        """Fraction of int alpha^2 F dOmega lying in [lower, upper] (hbar*omega)."""
+        lo, hi = sorted((max(float(lower), 0.0), max(float(upper), 0.0)))
+        return (self.integrate(0.0, hi) - self.integrate(0.0, lo)) / self.integrate(0.0)
 
 
 @dataclass(frozen=True)
@@ -238,6 +252,57 @@ class Tabulated(Spectrum):
 
     def __hash__(self) -> int:
         return hash((self.Omega.tobytes(), self.a2F.tobytes()))
+
+
+def read(
+    path: str | Path,
+    format: str | None = None,
+    smearing: int | None = None,
+    omega_meV: float = HG3_OMEGA_MEV,
+    unit: str | None = None,
+) -> Tabulated:
+    """alpha^2 F from an EPW, Quantum ESPRESSO, elk or abinit file, or a two-column table.
+
+    ``format`` is one of ``photosc.physics.spectra_readers.FORMATS`` (detected from the content
+    when None and unambiguous); ``smearing`` picks the 1-based column or block where a format has
+    several (default 1; abinit: the spin average); ``unit`` is the unit of Omega of a two-column
+    table. Omega of the result is in units of ``omega_meV`` (hbar*omega in meV). The layouts, the
+    checks and the warnings are described in ``photosc.physics.spectra_readers``; use its
+    ``read_table`` for the file's own lambda and notes. A file with alpha^2 F(0) > 0 (a smearing
+    artefact) gives a table whose ``coupling()`` depends on its first panel (2 int a2F/Omega
+    diverges there); ``read_table(...).lam`` takes the integrand as 0 at Omega = 0, as the codes do.
+    """
+    from photosc.physics.spectra_readers import read_table
+
+    table = read_table(path, format=format, smearing=smearing, unit=unit)
+    return Tabulated.from_meV(table.Omega_meV, table.a2F, omega_meV)
+
+
+def small_windows(
+    Omega: ArrayLike, a2F: ArrayLike, fraction: float = 0.01
+) -> list[tuple[float, float]]:
+    """Windows inside the support where alpha^2 F < fraction * max(alpha^2 F), widest first.
+
+    Omega increasing (any unit; the windows come back in it), a2F >= 0 sampled on it. Only runs
+    between the first and the last point above the threshold count (not the tails).
+    """
+    W = checked("Omega", Omega)
+    y = checked("a2F", a2F, nonnegative=True)
+    frac = float(checked("fraction", fraction, positive=True))
+    if W.shape != y.shape or W.ndim != 1:
+        raise ValueError(f"Omega and a2F must be 1-d of one shape, got {W.shape}, {y.shape}")
+    high = np.flatnonzero(y >= frac * y.max())
+    if high.size < 2:
+        return []
+    jumps = np.flatnonzero(np.diff(high) > 1)
+    windows = [(float(W[high[j]]), float(W[high[j + 1]])) for j in jumps]
+    return sorted(windows, key=lambda w: w[0] - w[1])
+
+
+def sample(spectrum: Spectrum, num: int = 4001) -> tuple[FloatArray, FloatArray]:
+    """(Omega, alpha^2 F) on a grid of ``num`` points over [0, 1.02 omega_max] plus the knots."""
+    Omega = np.union1d(np.linspace(0.0, 1.02 * spectrum.omega_max, num), spectrum.knots)
+    return Omega, spectrum._evaluate(Omega)
 
 
 # --- K3C60 -----------------------------------------------------------------------------------

@@ -56,6 +56,13 @@ def build(
     return sections
 
 
+def write_index(out: Path, name: str, sections: list[Section]) -> Path:
+    """Write ``out/index.html`` showing ``sections`` (also used by ``photosc screen``)."""
+    path = out / "index.html"
+    path.write_text(_index_html(name, sections))
+    return path
+
+
 def _index_html(name: str, sections: list[Section]) -> str:
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
