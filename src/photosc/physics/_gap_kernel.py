@@ -96,3 +96,39 @@ def thermal_gap_kernel(
         s_new = s - (I - target) / dI
         if abs(s_new - s) <= 1e-7 * s:
             out[p], status[p] = min(math.sqrt(s_new), d0), DONE
+
+
+@numba.njit(cache=True)
+def critical_temperature_kernel(
+    lam_eff: FloatArray,
+    c: FloatArray,
+    z_max: float,
+    rho: FloatArray,
+    frac: FloatArray,
+    wfrac: FloatArray,
+    out: FloatArray,
+    status: np.ndarray,
+) -> None:
+    """T_c at each point from the table rho = T_c/(cutoff z) (uniform z grid over [0, z_max])
+    and one Newton step in t = ln y, y = cutoff/2T_c, on G(y) = 1/lam_eff (G as in
+    ``bcs._critical_temperature``, with the quadrature of thermal_nodes); status SLOW where
+    the step is not tiny or the point lies outside the table."""
+    hz = z_max / (rho.shape[0] - 1)
+    for p in range(lam_eff.size):
+        target = 1.0 / lam_eff[p]
+        z = math.exp(-target)
+        status[p] = SLOW
+        if z > z_max:
+            continue
+        i, w0, w1, w2, w3 = _lagrange4(rho, z / hz)
+        tc = c[p] * z * (w0 * rho[i] + w1 * rho[i + 1] + w2 * rho[i + 2] + w3 * rho[i + 3])
+        xi_f = min(c[p], 40.0 * tc)
+        G = math.log(c[p] / xi_f)
+        for k in range(frac.size):
+            xi = xi_f * frac[k]
+            x = math.exp(-xi / tc)
+            G += xi_f * wfrac[k] * (1.0 - x) / ((1.0 + x) * xi)
+        y = c[p] / (2.0 * tc)
+        step = (target - G) / math.tanh(y)
+        if abs(step) <= 1e-6:
+            out[p], status[p] = c[p] / (2.0 * math.exp(math.log(y) + step)), DONE

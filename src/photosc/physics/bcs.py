@@ -13,8 +13,14 @@ down to 1e-6; see ``tests/test_bcs.py``. The quadratures are described in ``_qua
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
+import os
+import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,7 +28,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit, spence
 
 from photosc._checks import FloatArray, checked, output
-from photosc.physics._gap_kernel import SLOW, thermal_gap_kernel
+from photosc.physics._gap_kernel import SLOW, critical_temperature_kernel, thermal_gap_kernel
 from photosc.physics._quadrature import THERMAL_FRAC, THERMAL_WFRAC, fermi_nodes, thermal_nodes
 from photosc.physics._solve import newton_bracketed
 
@@ -232,8 +238,7 @@ def _thermal_gap(lam_eff: FloatArray, T: FloatArray, c: FloatArray) -> FloatArra
 _Z_MAX = math.exp(-1 / 2.5)
 
 
-@functools.cache
-def _gap_tables() -> tuple[FloatArray, FloatArray]:
+def _build_gap_tables() -> tuple[FloatArray, FloatArray]:
     """T_c/z on 1537 and h2 on 97 x 385 uniform points of [0, z_max] (x [0, 1]), cutoff 1."""
     z_fine = np.linspace(0.0, _Z_MAX, 1537)
     z_fine[0] = math.exp(-60.0)  # lam_eff = 1/60: the weak-coupling limit to double precision
@@ -250,6 +255,47 @@ def _gap_tables() -> tuple[FloatArray, FloatArray]:
     slope = _thermal_integral(np.zeros_like(Tc), Tc, ones)[1]
     h2_tc = np.tanh(1 / (2 * Tc)) / -slope / d0**2
     return Tc_fine / z_fine, np.concatenate([h2, h2_tc[:, None]], axis=1)
+
+
+def _code_hash() -> str:
+    """Hash of the modules whose code generates the gap tables (any edit makes them stale)."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256(np.__version__.encode())
+    for name in ("bcs.py", "_quadrature.py", "_solve.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _cache_dir() -> Path:
+    """$PHOTOSC_CACHE_DIR, else $XDG_CACHE_HOME/photosc, else ~/.cache/photosc."""
+    explicit = os.environ.get("PHOTOSC_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "photosc"
+
+
+@functools.cache
+def _gap_tables() -> tuple[FloatArray, FloatArray]:
+    """The tables of ``_build_gap_tables``, read from the on-disk cache when the hash of the
+    generating code stored in it matches, else built (0.4 s) and written there atomically."""
+    key = _code_hash()
+    path = _cache_dir() / "gap_tables.npz"
+    try:
+        with np.load(path) as data:
+            if str(data["code_hash"]) == key:
+                return np.array(data["rho"]), np.array(data["h2"])
+    except (OSError, KeyError, ValueError):
+        pass  # missing, unreadable or from another version: rebuild
+    rho, h2 = _build_gap_tables()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".gap_tables.", suffix=".npz")
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, code_hash=np.array(key), rho=rho, h2=h2)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home: the tables live in memory only
+    return rho, h2
 
 
 def _thermal_gap_tabulated(lam_eff: FloatArray, T: FloatArray, c: FloatArray) -> FloatArray:
@@ -338,9 +384,17 @@ def critical_temperature(U: ArrayLike, nu: ArrayLike, cutoff: ArrayLike = 1.0) -
     U = checked("U", U, positive=True)
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
-    lam_eff, cc = np.broadcast_arrays(_coupling(U, nu), c)
-    shape = lam_eff.shape
-    return output(_in_blocks(_critical_temperature, lam_eff.ravel(), cc.ravel()).reshape(shape))
+    lam_eff, cc = (np.array(a, dtype=float).ravel() for a in np.broadcast_arrays(_coupling(U, nu), c))
+    shape = np.broadcast_shapes(np.shape(U), np.shape(nu), np.shape(c))
+    out = np.empty(lam_eff.shape)
+    status = np.empty(lam_eff.shape, dtype=np.int8)
+    critical_temperature_kernel(
+        lam_eff, cc, _Z_MAX, _gap_tables()[0], THERMAL_FRAC, THERMAL_WFRAC, out, status
+    )
+    slow = status == SLOW
+    if np.any(slow):
+        out[slow] = _in_blocks(_critical_temperature, lam_eff[slow], cc[slow])
+    return output(out.reshape(shape))
 
 
 def _critical_temperature(lam_eff: FloatArray, c: FloatArray) -> FloatArray:
@@ -514,6 +568,48 @@ def _log_density(
     return np.log(n), (dn_ddelta + dn_dlam * dlam) / n
 
 
+def _build_curves(ke: FloatArray, kT: FloatArray, kc: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """lam and ln(n/4 nu) on the _CURVE grid of eq. 10 solutions, shape (K, J), per distinct
+    (lam_eff, T, cutoff) given as 1-d arrays."""
+    J = _CURVE.size
+    target = 1.0 / ke
+    grid = (_zero_temperature_gap(ke, kc)[:, None] * _CURVE).ravel()
+    gT, gc, gt = (np.repeat(a, J) for a in (kT, kc, target))
+    lam = _lam_on_curve(grid, gT, gc, gt, np.zeros_like(grid))
+    logn = _log_density(grid, gT, gc, gt, lam)[0]
+    return lam.reshape(-1, J), logn.reshape(-1, J)
+
+
+#: Curves of _build_curves already computed, keyed by the exact (lam_eff, T, cutoff) floats:
+#: single-point calls along one (model, T), as in a rate-equation run, build the curve once.
+_CURVE_CACHE: OrderedDict[tuple[float, float, float], tuple[FloatArray, FloatArray]] = (
+    OrderedDict()
+)
+_CURVE_CACHE_SIZE = 1024  # 2 KB per entry
+_CURVE_LOCK = threading.Lock()
+
+
+def _curves(combos: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """``_build_curves`` for the rows (lam_eff, T, cutoff) of ``combos``, through the cache."""
+    keys = [(float(a), float(b), float(c)) for a, b, c in combos]
+    with _CURVE_LOCK:
+        known = {k: _CURVE_CACHE[k] for k in keys if k in _CURVE_CACHE}
+        for k in known:
+            _CURVE_CACHE.move_to_end(k)
+    missing = [i for i, k in enumerate(keys) if k not in known]
+    if missing:
+        lam_new, logn_new = _build_curves(*combos[missing].T)
+        fresh = {keys[i]: (lam_new[r], logn_new[r]) for r, i in enumerate(missing)}
+        known |= fresh
+        with _CURVE_LOCK:
+            _CURVE_CACHE.update(fresh)
+            while len(_CURVE_CACHE) > _CURVE_CACHE_SIZE:
+                _CURVE_CACHE.popitem(last=False)
+    lam = np.array([known[k][0] for k in keys])
+    logn = np.array([known[k][1] for k in keys])
+    return lam, logn
+
+
 def _newton_2d(
     delta: FloatArray,
     lam: FloatArray,
@@ -561,13 +657,7 @@ def _branches_1d(
     ke, kT, kc = combos.T
     target_k = 1.0 / ke
     d0_k = _zero_temperature_gap(ke, kc)
-    # the curve n*(Delta) of eq. 10 solutions, per distinct (lam_eff, T, cutoff)
-    J = _CURVE.size
-    grid = (d0_k[:, None] * _CURVE).ravel()
-    gT, gc, gt = (np.repeat(a, J) for a in (kT, kc, target_k))
-    lam_grid = _lam_on_curve(grid, gT, gc, gt, np.zeros_like(grid))
-    logn_grid = _log_density(grid, gT, gc, gt, lam_grid)[0].reshape(-1, J)
-    lam_grid = lam_grid.reshape(-1, J)
+    lam_grid, logn_grid = _curves(combos)
     # sign changes of ln n - ln n* between grid points, and in the last interval (n -> 0)
     r = logn_grid[which] - np.log(n_star / (4 * nu))[:, None]
     r = np.concatenate([r, np.full((r.shape[0], 1), -np.inf)], axis=1)
@@ -717,16 +807,45 @@ def trapped_gap(
     """
     shape, (n, lam_eff, T_, c, nu_) = _trapped_inputs(n_star, U, T, nu, cutoff)
     d, lam = _branches_1d(n, lam_eff, T_, c, nu_)
+    delta_tr, lam_tr = _stable_branch(d, lam, n, lam_eff, T_, c, nu_)
+    return output(delta_tr.reshape(shape)), output(lam_tr.reshape(shape))
+
+
+def _stable_branch(
+    d: FloatArray,
+    lam: FloatArray,
+    n: FloatArray,
+    lam_eff: FloatArray,
+    T: FloatArray,
+    c: FloatArray,
+    nu: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """(Delta_tr, lam) of the branch with the lowest eq. 9 free energy per row of the (N, B)
+    branches; (0, nan) where a row has none."""
     found = ~np.isnan(d)
     F = np.full(d.shape, np.inf)
     rows, cols = np.nonzero(found)
     if rows.size:
         F[rows, cols] = _trapped_free_energy(
-            d[rows, cols], lam[rows, cols], n[rows], lam_eff[rows], T_[rows], c[rows], nu_[rows]
+            d[rows, cols], lam[rows, cols], n[rows], lam_eff[rows], T[rows], c[rows], nu[rows]
         )
     best = np.argmin(F, axis=1)
     pick = np.arange(n.size)
     any_sc = found.any(axis=1)
-    delta_tr = np.where(any_sc, d[pick, best], 0.0)
-    lam_tr = np.where(any_sc, lam[pick, best], np.nan)
-    return output(delta_tr.reshape(shape)), output(lam_tr.reshape(shape))
+    return np.where(any_sc, d[pick, best], 0.0), np.where(any_sc, lam[pick, best], np.nan)
+
+
+def trapped_gap_with_branches(
+    n_star: ArrayLike, U: ArrayLike, T: ArrayLike, nu: ArrayLike, cutoff: ArrayLike = 1.0
+) -> tuple[Any, Any, Any, Any]:
+    """(Delta_tr, lam) of ``trapped_gap`` and (branches, branch_lam) of ``trapped_gap_branches``
+    from one solve of eqs. 9-11; arguments and units as there."""
+    shape, (n, lam_eff, T_, c, nu_) = _trapped_inputs(n_star, U, T, nu, cutoff)
+    d, lam = _branches_1d(n, lam_eff, T_, c, nu_)
+    delta_tr, lam_tr = _stable_branch(d, lam, n, lam_eff, T_, c, nu_)
+    return (
+        output(delta_tr.reshape(shape)),
+        output(lam_tr.reshape(shape)),
+        d.reshape(*shape, -1),
+        lam.reshape(*shape, -1),
+    )

@@ -78,8 +78,7 @@ def trapped_gap_curve(model: Model, T: ArrayLike, n_star: ArrayLike) -> xr.Datas
     value Delta0(U0); ``T`` (> 0) and ``n_star`` (per site) in internal units."""
     T, n_star = np.asarray(T, dtype=float), np.asarray(n_star, dtype=float)
     args = (n_star[None, :], model.U0, T[:, None], model.nu, model.cutoff)
-    delta, lam = bcs.trapped_gap(*args)
-    branches, branch_lam = bcs.trapped_gap_branches(*args)
+    delta, lam, branches, branch_lam = bcs.trapped_gap_with_branches(*args)
     dims = ("T", "n_star")
     return xr.Dataset(
         {
