@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from photosc.model import Model
     from photosc.report.section import Section
 
@@ -36,6 +37,8 @@ def parse_values(text: str, name: str, *, minimum: float | None = None) -> np.nd
 
     Values must be finite and, with ``minimum``, at least that; errors name ``name``.
     """
+    import numpy as np
+
     try:
         if ":" in text:
             start, stop, count = text.split(":")
@@ -53,6 +56,8 @@ def parse_values(text: str, name: str, *, minimum: float | None = None) -> np.nd
 
 def checked_value(value: Any, name: str, minimum: float | None = None) -> Any:
     """``value`` (a number or array, as the user typed it) if finite and >= ``minimum``."""
+    import numpy as np
+
     arr = np.asarray(value, dtype=float)
     bad = ~np.isfinite(arr) | (arr < minimum if minimum is not None else False)
     if np.any(bad):

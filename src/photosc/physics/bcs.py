@@ -28,7 +28,6 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit, spence
 
 from photosc._checks import FloatArray, checked, output
-from photosc.physics._gap_kernel import SLOW, critical_temperature_kernel, thermal_gap_kernel
 from photosc.physics._quadrature import THERMAL_FRAC, THERMAL_WFRAC, fermi_nodes, thermal_nodes
 from photosc.physics._solve import newton_bracketed
 
@@ -37,6 +36,10 @@ _ROUNDING = 1e-14  # relative rounding level of the quadratures: residuals below
 _T_ZERO = 1e-140  # temperatures below are exactly zero for every quantity here
 _MIN_COUPLING = 1 / 300  # weaker: Delta0, T_c ~ e^(-1/(nu U)) below 1e-130, no longer resolvable
 _TC_MARGIN = 1e-9  # relative distance to the tabulated T_c within which the full solver decides
+#: Below this many points gap and T_c use the numpy solvers directly (~10 us per point): they
+#: need neither numba (whose import and kernel loading are most of a process's start-up) nor
+#: the tables.
+_COMPILED_MIN = 64
 
 
 def _coupling(U: FloatArray, nu: FloatArray) -> FloatArray:
@@ -300,6 +303,10 @@ def _gap_tables() -> tuple[FloatArray, FloatArray]:
 
 def _thermal_gap_tabulated(lam_eff: FloatArray, T: FloatArray, c: FloatArray) -> FloatArray:
     """Thermal gap for 1-d arrays: compiled table start + one Newton step, else ``_thermal_gap``."""
+    if lam_eff.size < _COMPILED_MIN:
+        return _in_blocks(_thermal_gap, lam_eff, T, c)
+    from photosc.physics._gap_kernel import SLOW, thermal_gap_kernel
+
     rho, h2 = _gap_tables()
     out = np.empty(lam_eff.shape)
     status = np.empty(lam_eff.shape, dtype=np.int8)
@@ -384,8 +391,14 @@ def critical_temperature(U: ArrayLike, nu: ArrayLike, cutoff: ArrayLike = 1.0) -
     U = checked("U", U, positive=True)
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
-    lam_eff, cc = (np.array(a, dtype=float).ravel() for a in np.broadcast_arrays(_coupling(U, nu), c))
+    lam_eff, cc = (
+        np.array(a, dtype=float).ravel() for a in np.broadcast_arrays(_coupling(U, nu), c)
+    )
     shape = np.broadcast_shapes(np.shape(U), np.shape(nu), np.shape(c))
+    if lam_eff.size < _COMPILED_MIN:
+        return output(_critical_temperature(lam_eff, cc).reshape(shape))
+    from photosc.physics._gap_kernel import SLOW, critical_temperature_kernel
+
     out = np.empty(lam_eff.shape)
     status = np.empty(lam_eff.shape, dtype=np.int8)
     critical_temperature_kernel(
@@ -582,9 +595,7 @@ def _build_curves(ke: FloatArray, kT: FloatArray, kc: FloatArray) -> tuple[Float
 
 #: Curves of _build_curves already computed, keyed by the exact (lam_eff, T, cutoff) floats:
 #: single-point calls along one (model, T), as in a rate-equation run, build the curve once.
-_CURVE_CACHE: OrderedDict[tuple[float, float, float], tuple[FloatArray, FloatArray]] = (
-    OrderedDict()
-)
+_CURVE_CACHE: OrderedDict[tuple[float, float, float], tuple[FloatArray, FloatArray]] = OrderedDict()
 _CURVE_CACHE_SIZE = 1024  # 2 KB per entry
 _CURVE_LOCK = threading.Lock()
 

@@ -24,15 +24,15 @@ Units: times in 1/omega (with ns alongside), rates in omega, energies in hbar*om
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import xarray as xr
 from numpy.polynomial import chebyshev as C
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy.integrate import solve_ivp
 from scipy.interpolate import CubicSpline
 
@@ -128,7 +128,7 @@ def _exact_rates(
     return d, np.log(G) - x, np.log(R) - x
 
 
-def _boundary(inside: Callable[[FloatArray], FloatArray], x_in: float, x_out: float) -> float:
+def _boundary(inside: Callable[[FloatArray], Any], x_in: float, x_out: float) -> float:
     """The boundary between x_in (``inside``) and x_out (not) to 1e-12 in ln n, by rounds of
     31 points evaluated at once (``inside`` maps an array of x to booleans)."""
     while abs(x_out - x_in) > 1e-12 * max(1.0, abs(x_in)):
@@ -195,8 +195,11 @@ def rate_table(model: Model, spectrum: Spectrum, T: float, x0: float, x1: float)
             np.concatenate([a[keep], b])[order]
             for a, b in ((d_mid, d_new), (lg_mid, lg_new), (lr_mid, lr_new))
         )
+    x_of_p, log_G, log_R = splines
     return RateTable(
-        *splines,
+        x=x_of_p,
+        log_G=log_G,
+        log_R=log_R,
         p_max=float(p[-1]),
         p_half=p_half,
         p_gone=p_gone,
@@ -336,6 +339,8 @@ def relaxation(
     # (2% beyond n_eq for the solver's overshoot) and integrate in the table's path coordinate
     x0, x_eq = math.log(n0), math.log(n_eq)
     table = rate_table(model, spectrum, T, x0, x_eq + 0.02 * (x_eq - x0)) if tabulate else None
+    speed: Callable[[float], float]
+    to_log_n: CubicSpline | None
     if table is not None and table.converged:
         y0, to_log_n = 0.0, table.x
         speed, half_at, gone_at = table.dp_dt, _before(table.p_half), _before(table.p_gone)
