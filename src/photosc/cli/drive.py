@@ -49,6 +49,9 @@ def command(
     ] = None,
     n_traj: Annotated[int, typer.Option(help="Trajectories in the ensemble.")] = 64,
     seed: Annotated[int, typer.Option(help="Seed of the noise.")] = 0,
+    threads: Annotated[
+        int, typer.Option(help="Threads for the ensembles (the numbers do not depend on it).")
+    ] = 1,
     trapping_map: Annotated[
         bool, typer.Option("--map/--no-map", help="Also map trapping over amplitude x duration.")
     ] = True,
@@ -83,6 +86,7 @@ def command(
     checked_value(T_K, "T-K", minimum=0)
     checked_value(amplitude, "amplitude", minimum=0)
     checked_value(carrier_THz, "carrier-THz", minimum=0)
+    checked_value(threads, "threads", minimum=1)
     model = load_model(material, Z, Z_inv, overrides)
     w = model.omega_meV
     T = float(temperature_from_K(T_K, w))
@@ -104,7 +108,15 @@ def command(
     console = Console(stderr=True)
     with console.status("integrating eq. 6"):
         ds = drive.drive_trajectories(
-            model, T_K, pulse, gamma=gamma, sites=n_sites, n_traj=n_traj, dt=dt, seed=seed
+            model,
+            T_K,
+            pulse,
+            gamma=gamma,
+            sites=n_sites,
+            n_traj=n_traj,
+            dt=dt,
+            seed=seed,
+            threads=threads,
         )
         save_dataset(ds, out / "drive_trajectories.nc")
         save(plots.plot_trajectory(ds)[0], out / "trajectory.png")
