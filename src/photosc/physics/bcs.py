@@ -25,13 +25,13 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import expit, spence
 
 from photosc._checks import FloatArray, checked, output
 from photosc.physics._quadrature import THERMAL_FRAC, THERMAL_WFRAC, fermi_nodes, thermal_nodes
 from photosc.physics._solve import newton_bracketed
 
 _BLOCK = 4096  # points per block on the hot path: keeps the (points x nodes) arrays in cache
+_FERMI_BLOCK = 512  # points per block of the Fermi quadrature (~300 nodes each): ~1 MB arrays
 _ROUNDING = 1e-14  # relative rounding level of the quadratures: residuals below it are zero
 _T_ZERO = 1e-140  # temperatures below are exactly zero for every quantity here
 _MIN_COUPLING = 1 / 300  # weaker: Delta0, T_c ~ e^(-1/(nu U)) below 1e-130, no longer resolvable
@@ -80,10 +80,25 @@ def _thermal_integral(s: FloatArray, T: FloatArray, c: FloatArray) -> tuple[Floa
 def _fermi_moments(
     delta: FloatArray, T: FloatArray, lam: FloatArray, c: FloatArray, *, with_log: bool = False
 ) -> dict[str, FloatArray]:
-    """Integrals over u (xi = Delta sinh u) of f, cosh(u) f, f(1-f)/T, ... for Delta, T > 0.
+    """Integrals over u (xi = Delta sinh u) of f, cosh(u) f, f(1-f)/T, ... for Delta, T > 0
+    (1-d arrays), in blocks of _FERMI_BLOCK points so that the (points x nodes) temporaries
+    do not grow with the grid.
 
     f = f((E + lam)/T) with E = Delta cosh u; ``with_log`` adds L = int cosh(u) ln(1 + e^-x).
     """
+    if delta.size <= _FERMI_BLOCK:
+        return _fermi_moments_block(delta, T, lam, c, with_log)
+    blocks = [
+        _fermi_moments_block(*(a[s : s + _FERMI_BLOCK] for a in (delta, T, lam, c)), with_log)
+        for s in range(0, delta.size, _FERMI_BLOCK)
+    ]
+    return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+
+
+def _fermi_moments_block(
+    delta: FloatArray, T: FloatArray, lam: FloatArray, c: FloatArray, with_log: bool
+) -> dict[str, FloatArray]:
+    """``_fermi_moments`` for one block of points."""
     u, w, U = fermi_nodes(delta, T, lam, c)
     cu = np.cosh(u)
     x = (delta[..., None] * cu + lam[..., None]) / T[..., None]
@@ -95,7 +110,7 @@ def _fermi_moments(
     m = {
         "U": U,
         "E_c": E_c,
-        "f_c": expit(-(E_c + lam) / T),
+        "f_c": np.exp(-np.logaddexp(0.0, (E_c + lam) / T)),  # f at the cutoff, no overflow
         "A0": np.sum(w * f, axis=-1),
         "A1": np.sum(wc * f, axis=-1),
         "B0": np.sum(w * g, axis=-1),
@@ -756,6 +771,8 @@ def _normal_lam(n_star: FloatArray, T: FloatArray, nu: FloatArray, c: FloatArray
 
 def _li2_minus_exp(y: FloatArray) -> FloatArray:
     """Li2(-e^y), stable for all real y (inversion formula for y > 0)."""
+    from scipy.special import spence  # scipy.special costs start-up: import where needed
+
     small = spence(1 + np.exp(np.minimum(y, 0.0)))
     large = -(np.pi**2) / 6 - y**2 / 2 - spence(1 + np.exp(-np.abs(y)))
     return np.where(y <= 0, small, large)

@@ -50,6 +50,9 @@ _THERMAL_OFFSETS = np.array([0.5, 2.0, 5.0, 12.0, 25.0, 50.0])
 _FERMI_OFFSETS = np.array([-50.0, -20.0, -8.0, -3.0, -1.0, 0.0, 1.0, 3.0, 8.0, 20.0, 50.0])
 
 Integrand = Callable[[FloatArray], FloatArray]
+#: Points per block of ``pair_rates``: its (points, panels, nodes, theta) temporaries stay at a
+#: few tens of MB however many points are asked for (the cost per point is the same).
+_PAIR_BLOCK = 64
 
 
 # --- thermal factors (T = 0 allowed) -------------------------------------------------------------
@@ -262,7 +265,12 @@ def pair_rates(
     """
     d, t, la = _inputs(delta, T, lam)
     nu = checked("nu", nu, positive=True)
-    G, R = 8 * math.pi * nu * _pair_integrals(d, t, la, spectrum)
+    flat = [np.ravel(a) for a in (d, t, la)]
+    integrals = np.empty((2, flat[0].size))
+    for start in range(0, flat[0].size, _PAIR_BLOCK):
+        block = slice(start, start + _PAIR_BLOCK)
+        integrals[:, block] = _pair_integrals(*(a[block] for a in flat), spectrum)
+    G, R = 8 * math.pi * nu * integrals.reshape(2, *d.shape)
     return output(G), output(R)
 
 
