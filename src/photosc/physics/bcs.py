@@ -88,10 +88,8 @@ def _fermi_moments(
     """
     if delta.size <= _FERMI_BLOCK:
         return _fermi_moments_block(delta, T, lam, c, with_log)
-    blocks = [
-        _fermi_moments_block(*(a[s : s + _FERMI_BLOCK] for a in (delta, T, lam, c)), with_log)
-        for s in range(0, delta.size, _FERMI_BLOCK)
-    ]
+    cut = [slice(s, s + _FERMI_BLOCK) for s in range(0, delta.size, _FERMI_BLOCK)]
+    blocks = [_fermi_moments_block(delta[b], T[b], lam[b], c[b], with_log) for b in cut]
     return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
 
 

@@ -265,11 +265,11 @@ def pair_rates(
     """
     d, t, la = _inputs(delta, T, lam)
     nu = checked("nu", nu, positive=True)
-    flat = [np.ravel(a) for a in (d, t, la)]
-    integrals = np.empty((2, flat[0].size))
-    for start in range(0, flat[0].size, _PAIR_BLOCK):
-        block = slice(start, start + _PAIR_BLOCK)
-        integrals[:, block] = _pair_integrals(*(a[block] for a in flat), spectrum)
+    fd, ft, fl = (np.ravel(a) for a in (d, t, la))
+    integrals = np.empty((2, fd.size))
+    for start in range(0, fd.size, _PAIR_BLOCK):
+        b = slice(start, start + _PAIR_BLOCK)
+        integrals[:, b] = _pair_integrals(fd[b], ft[b], fl[b], spectrum)
     G, R = 8 * math.pi * nu * integrals.reshape(2, *d.shape)
     return output(G), output(R)
 
