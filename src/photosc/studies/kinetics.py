@@ -204,7 +204,7 @@ def rate_table(model: Model, spectrum: Spectrum, T: float, x0: float, x1: float)
         p_half=p_half,
         p_gone=p_gone,
         max_error=float(np.max(error)),
-        converged=not np.any(bad),
+        converged=not np.any(bad) and bool(np.all(np.isfinite(error))),  # G or R may underflow
     )
 
 
