@@ -71,6 +71,18 @@ def _one_minus_fermi(E: FloatArray, lam: FloatArray, T: FloatArray) -> FloatArra
     return expit(np.where(np.isnan(x), 0.0, x))
 
 
+def _fermi_pair(E: FloatArray, lam: FloatArray, T: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(1 - f(E), f(E)) of ``_one_minus_fermi`` and ``_fermi`` from one exponential."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = (E + lam) / T
+    x = np.where(np.isnan(x), 0.0, x)
+    e = np.exp(-np.abs(x))
+    big = 1.0 / (1.0 + e)
+    small = e * big
+    above = x >= 0
+    return np.where(above, big, small), np.where(above, small, big)
+
+
 def _bose(Omega: FloatArray, T: FloatArray) -> FloatArray:
     """n(Omega) for Omega > 0; 0 at T = 0."""
     with np.errstate(divide="ignore", over="ignore"):
@@ -241,8 +253,9 @@ def _pair_integrals(
         x = a * np.sin(theta)
         E1, E2 = half + x, half - x
         kernel = theta_w * (E1 * E2 + D * D) / np.sqrt((half + D) ** 2 - x * x)
-        J_gen = np.sum(kernel * _one_minus_fermi(E1, L, Tn) * _one_minus_fermi(E2, L, Tn), -1)
-        J_rec = np.sum(kernel * _fermi(E1, L, Tn) * _fermi(E2, L, Tn), -1)
+        (empty1, full1), (empty2, full2) = _fermi_pair(E1, L, Tn), _fermi_pair(E2, L, Tn)
+        J_gen = np.sum(kernel * empty1 * empty2, -1)
+        J_rec = np.sum(kernel * full1 * full2, -1)
         common = np.pi / 2 * np.sqrt(W - 2 * D[..., 0]) * spectrum._evaluate(W)
         T0 = Tn[..., 0]
         return np.stack([common * _bose(W, T0) * J_gen, common * _bose_plus_one(W, T0) * J_rec])
