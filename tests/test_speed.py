@@ -80,3 +80,25 @@ def test_tabulated_rate_equation_matches_the_direct_one() -> None:
     assert fast.attrs["half_life"] == pytest.approx(slow.attrs["half_life"], rel=1e-5)
     n_direct = np.interp(fast["t"], slow["t"], slow["n"])
     np.testing.assert_allclose(fast["n"], n_direct, rtol=1e-5)
+
+
+def test_help_lists_every_command_without_numpy() -> None:
+    """`photosc --help` shows every command with its help line, and neither the command line
+    nor the package import pulls in numpy (start-up)."""
+    import subprocess
+    import sys
+
+    from photosc.cli import COMMANDS
+
+    code = (
+        "import sys; from photosc.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('numpy' in sys.modules, 'numba' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().endswith("False False")
+    for name in COMMANDS:
+        assert name in out
+    assert "Write the full report" in out
