@@ -746,6 +746,23 @@ def _trapped_inputs(
     return arrays[0].shape, [np.array(a, dtype=float).ravel() for a in arrays]
 
 
+def trapped_density_limit(
+    U: ArrayLike, T: ArrayLike, nu: ArrayLike, cutoff: ArrayLike = 1.0
+) -> Any:
+    """Largest n* (per site) with a superconducting solution of eqs. 10-11 at (U, T): the
+    maximum of n (eq. 11) along the curve of eq. 10 solutions that ``trapped_gap`` samples
+    (Delta/Delta0(U) in [1e-6, 1)); above it ``trapped_gap`` returns Delta_tr = 0. U, T (> 0),
+    cutoff in hbar*omega; nu = nu(0)*omega. The curve is cached with trapped_gap's."""
+    U = checked("U", U, positive=True)
+    T = checked("T", T, positive=True)
+    nu = checked("nu", nu, positive=True)
+    c = checked("cutoff", cutoff, positive=True)
+    lam_eff, t, cc, n = np.broadcast_arrays(_coupling(U, nu), T, c, nu)
+    combos = np.stack([a.astype(float).ravel() for a in (lam_eff, t, cc)], axis=-1)
+    log_n4 = _curves(combos)[1].max(axis=1)
+    return output((4 * n.ravel() * np.exp(log_n4)).reshape(lam_eff.shape))
+
+
 def trapped_gap_branches(
     n_star: ArrayLike, U: ArrayLike, T: ArrayLike, nu: ArrayLike, cutoff: ArrayLike = 1.0
 ) -> tuple[Any, Any]:

@@ -141,6 +141,18 @@ def _boundary(inside: Callable[[FloatArray], Any], x_in: float, x_out: float) ->
     return x_in
 
 
+def _branch_end(model: Model, T: float, x_in: float, x_out: float) -> float:
+    """ln n just below ``bcs.trapped_density_limit`` if that limit lies between x_in (a gap)
+    and x_out (none), else nan (the gap is lost some other way: search for it)."""
+    limit = math.log(float(bcs.trapped_density_limit(model.U0, T, model.nu, model.cutoff)))
+    x = limit - 1e-13 * max(1.0, abs(limit))
+    lo, hi = min(x_in, x_out), max(x_in, x_out)
+    if not lo < x < hi:
+        return math.nan
+    has_gap = float(bcs.trapped_gap(math.exp(x), model.U0, T, model.nu, model.cutoff)[0]) > 0
+    return x if has_gap else math.nan
+
+
 def rate_table(model: Model, spectrum: Spectrum, T: float, x0: float, x1: float) -> RateTable:
     """Tabulate the rate equation from ln n = x0 towards x1 (T > 0), cut at the end of the
     superconducting branch if it lies in between; see ``RateTable``."""
@@ -154,7 +166,9 @@ def rate_table(model: Model, spectrum: Spectrum, T: float, x0: float, x1: float)
     p_gone = math.nan
     if np.any(d == 0):  # the branch ends on the path: tabulate its superconducting side only
         k = int(np.argmax(d == 0))
-        x_gone = _boundary(lambda x: trapped(x) > 0, nodes[k - 1], nodes[k])
+        x_gone = _branch_end(model, T, nodes[k - 1], nodes[k])
+        if math.isnan(x_gone):
+            x_gone = _boundary(lambda x: trapped(x) > 0, nodes[k - 1], nodes[k])
         nodes = np.linspace(x0, x_gone, _TABLE_NODES)
         d, lg, lr = _exact_rates(model, spectrum, T, nodes)
         p_gone = abs(x_gone - x0) + abs(math.log(float(d[-1]) / d0))
