@@ -102,3 +102,14 @@ def test_help_lists_every_command_without_numpy() -> None:
     for name in COMMANDS:
         assert name in out
     assert "Write the full report" in out
+
+
+def test_trapped_density_limit_is_where_the_branch_ends() -> None:
+    U, nu = 0.5, 0.6
+    T = 1.5 * bcs.critical_temperature(U, nu)
+    limit = bcs.trapped_density_limit(U, T, nu)
+    assert bcs.trapped_gap(limit * (1 - 1e-9), U, T, nu)[0] > 0
+    assert bcs.trapped_gap(limit * (1 + 1e-9), U, T, nu)[0] == 0
+    assert bcs.trapped_density_limit([U, U], T, nu).shape == (2,)
+    with pytest.raises(ValueError, match="T"):
+        bcs.trapped_density_limit(U, -1.0, nu)
