@@ -13,8 +13,8 @@ Q; the physics (and DESIGN's equation map) is the force -dF_SC/dQ, which is what
 The force is read from a ``ForceTable`` (a cubic spline built once per (model, T) with a measured
 error), and the ensemble is integrated with the BAOAB splitting of Leimkuhler and Matthews
 (weak order 2) in a compiled kernel. Randomness comes from ``numpy.random.SeedSequence``: one child
-per chunk of ``chunk_size`` trajectories, so trajectory i gets the same numbers however the chunks
-are grouped, ordered or spread over threads.
+per chunk of ``chunk_size`` trajectories, which seeds one stream per trajectory (``_random``), so
+trajectory i gets the same numbers however the chunks are grouped, ordered or spread over threads.
 """
 
 from __future__ import annotations
