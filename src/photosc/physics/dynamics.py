@@ -736,9 +736,8 @@ def simulate(
     n_rec = n_steps // record_every + 1
     sums = np.zeros((n_rec, 3))
     sums[0] = q.sum(), (q * q).sum(), (p * p).sum()
-    n_keep = keep if keep else 0
-    keep_q, keep_p = np.zeros((n_rec, n_keep)), np.zeros((n_rec, n_keep))
-    keep_q[0], keep_p[0] = q[:n_keep], p[:n_keep]
+    keep_q, keep_p = np.zeros((n_rec, keep)), np.zeros((n_rec, keep))
+    keep_q[0], keep_p[0] = q[:keep], p[:keep]
     active = np.ones(n_run, dtype=np.bool_)
     armed = np.zeros(n_run, dtype=np.bool_)
     t_armed, t_escape = np.full(n_run, np.nan), np.full(n_run, np.nan)
