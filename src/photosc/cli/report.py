@@ -10,6 +10,7 @@ from photosc.cli._common import (
     SetOption,
     ZInvOption,
     ZOption,
+    check_out,
     load_model,
 )
 
@@ -30,6 +31,7 @@ def command(
     from photosc import report
     from photosc.cli._common import print_sections
 
+    check_out(out)
     model = load_model(material, Z, Z_inv, overrides)
     console = Console(stderr=True)
     with console.status("building report") as status:

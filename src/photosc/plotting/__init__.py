@@ -42,7 +42,12 @@ def label(var: Any, name: str | None = None) -> str:
 
 
 def save(fig: Figure, path: Any) -> Any:
-    """Save ``fig`` as PNG at ``path`` and close it; returns the path."""
-    fig.savefig(path)
-    plt.close(fig)
+    """Save ``fig`` as PNG at ``path`` (atomically, ``photosc.io.atomic_write``) and close it;
+    returns the path."""
+    from photosc.io import atomic_write
+
+    try:
+        atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
+    finally:
+        plt.close(fig)
     return path

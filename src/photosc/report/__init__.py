@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-from photosc.io import provenance, save_json
+from photosc.io import atomic_write, provenance, save_json
 from photosc.model import Model
 from photosc.report.section import Section
 
@@ -47,7 +47,8 @@ def build(
         "sections": {s.title: s.summary for s in sections},
     }
     save_json(summary, out / "summary.json")
-    (out / "index.html").write_text(_index_html(name, sections))
+    page = _index_html(name, sections)
+    atomic_write(out / "index.html", lambda tmp: tmp.write_text(page))
     return sections
 
 
