@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "trap": "trap",
     "lifetime": "lifetime",
     "drive": "drive",
+    "kinetics": "kinetics",
 }
 
 
