@@ -47,7 +47,9 @@ def lattice_width(name: str) -> float:
         return DEFAULT_WIDTH_MEV
 
 
-def _tau_ns(model: Model, T: float, kappa: float, dim: int, gamma: float, sites: float) -> float:
+def lifetime_ns(
+    model: Model, T: float, kappa: float, dim: int, gamma: float, sites: float
+) -> float:
     """Lifetime in ns at T (hbar*omega), inf if Q_MS is stable there, NaN if it does not exist."""
     kind = landscape.critical_points(model, T).kind
     if kind == "none":
@@ -90,7 +92,7 @@ def lifetime_curve(
         T = float(temperature_from_K(t_k, w))
         for j, width in enumerate(widths):
             kappa = nucleation.kappa_from_width(width / w, dim)
-            tau[i, j] = _tau_ns(model, T, kappa, dim, gamma, sites)
+            tau[i, j] = lifetime_ns(model, T, kappa, dim, gamma, sites)
             if np.isfinite(tau[i, j]):
                 e_lat[i, j] = nucleation.lattice_nucleus(model, T, kappa, dim).energy
                 nuc = nucleation.critical_nucleus(model, T, kappa, dim)
@@ -146,7 +148,7 @@ def lifetime_kernel(
         T = float(temperature_from_K(T_K, model.omega_meV))
         gamma = gamma_from_ringdown(ringdown_ps, model)
         kappa = nucleation.kappa_from_width(float(width[idx]) / model.omega_meV, dim)
-        out[idx] = _tau_ns(model, T, kappa, dim, gamma, sites)
+        out[idx] = lifetime_ns(model, T, kappa, dim, gamma, sites)
     return out
 
 
@@ -241,7 +243,7 @@ def nucleation_note(
     Raman branch of width ``width_meV``, or why there is none."""
     gamma = gamma_from_ringdown(RINGDOWN_PS, model)
     kappa = nucleation.kappa_from_width(width_meV / model.omega_meV, dim)
-    tau = _tau_ns(model, T, kappa, dim, gamma, 1.0)
+    tau = lifetime_ns(model, T, kappa, dim, gamma, 1.0)
     if np.isnan(tau):
         return "none (no metastable minimum)"
     if np.isinf(tau):
