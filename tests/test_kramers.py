@@ -44,7 +44,7 @@ def test_simulated_escape_matches_kramers_at_moderate_damping(ratio: float, n_tr
     k = kramers_rate_from_curvatures(BARRIER, 1.0, 1.0, T, gamma)
     r = simulate(
         CUBIC, gamma=gamma, T=T, t_end=1.2 / k, dt=0.1, n_traj=n_traj, Q0=2.0, seed=2,
-        q_arm=1.0, q_exit=0.0, absorb=True, workers=2,
+        q_arm=1.0, q_exit=0.0, absorb=True, threads=2,
     )  # fmt: skip
     rate, err = escape_rate(r.escape_time, r.t_end)
     assert err / rate < 0.025
@@ -97,7 +97,7 @@ def test_weak_damping_needs_the_turnover_factor() -> None:
     k_mm = k * depopulation_factor(gamma * orbit_action(cubic_potential, 1.0, 2.0) / T)
     r = simulate(
         CUBIC, gamma=gamma, T=T, t_end=1.2 / k_mm, dt=0.1, n_traj=3072, Q0=2.0, seed=2,
-        q_arm=1.0, q_exit=0.0, absorb=True, workers=2,
+        q_arm=1.0, q_exit=0.0, absorb=True, threads=2,
     )  # fmt: skip
     rate, err = escape_rate(r.escape_time, r.t_end)
     assert err / rate < 0.025
@@ -127,7 +127,7 @@ def test_kramers_on_the_k3c60_landscape(ratio: float, dt: float) -> None:
     r = simulate(
         ForceTable.from_model(model, T), gamma=1.0, T=T, t_end=1.2 / k, dt=dt, n_traj=2048,
         Q0=float(cp.Q_MS), sites=sites, seed=1, q_arm=float(cp.Q_B), q_exit=0.0, absorb=True,
-        workers=2,
+        threads=2,
     )  # fmt: skip
     rate, err = escape_rate(r.escape_time, r.t_end)
     assert err / rate < 0.03

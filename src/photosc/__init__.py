@@ -5,13 +5,30 @@ coordinate Q in units of the oscillator length l0 = sqrt(hbar/(M omega)), time i
 See ``photosc.units`` for conversions to meV, K, THz and ps.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from photosc.model import Model
+from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("photosc")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
+if TYPE_CHECKING:
+    from photosc.model import Model
 
 __all__ = ["Model", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    """``Model`` and ``__version__`` on first use: importing photosc stays free of numpy and
+    scipy (the command line's start-up)."""
+    if name == "Model":
+        from photosc.model import Model
+
+        return Model
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("photosc")
+        except PackageNotFoundError:  # running from a source tree without installation
+            value = "0.0.0+unknown"
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(f"module 'photosc' has no attribute {name!r}")

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
+import typer.core
+import typer.main
+import typer.models
 
 try:  # typer >= 0.16 vendors click
     from typer._click.exceptions import UsageError
@@ -34,15 +37,39 @@ COMMANDS: dict[str, str] = {
     "adiabaticity": "adiabaticity",
 }
 
+
+class _LazyGroup(typer.core.TyperGroup):
+    """The command group, importing a command's module only when that command is looked up
+    (when it runs, or for its line in ``--help``)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        module = COMMANDS.get(cmd_name)
+        if module is None:
+            return None
+        callback = importlib.import_module(f"photosc.cli.{module}").command
+        return typer.main.get_command_from_info(
+            typer.models.CommandInfo(name=cmd_name, callback=callback),
+            pretty_exceptions_short=app.pretty_exceptions_short,
+            rich_markup_mode=app.rich_markup_mode,
+        )
+
+
 app = typer.Typer(
     name="photosc",
     help="Long-lived photo-induced superconductivity (Chattopadhyay et al. 2023).",
+    cls=_LazyGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for _name, _module in COMMANDS.items():
-    app.command(_name)(importlib.import_module(f"photosc.cli.{_module}").command)
+
+
+@app.callback()
+def _group() -> None:
+    """Long-lived photo-induced superconductivity (Chattopadhyay et al. 2023)."""
 
 
 def main(argv: list[str] | None = None) -> None:

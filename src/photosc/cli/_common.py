@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from photosc.model import Model
     from photosc.report.section import Section
 
@@ -59,6 +60,8 @@ def parse_values(
     Values must be finite and, with ``minimum``, at least that (above it with ``strict``);
     errors name the option ``name``.
     """
+    import numpy as np
+
     try:
         if ":" in text:
             start, stop, count = text.split(":")
@@ -80,6 +83,8 @@ def checked_value(
 ) -> Any:
     """``value`` (a number or array, as the user typed it) if finite and >= ``minimum`` (> with
     ``strict``); the error names the option ``name`` and the user's ``unit``."""
+    import numpy as np
+
     arr = np.asarray(value, dtype=float)
     bad = ~np.isfinite(arr)
     if minimum is not None:
@@ -122,6 +127,8 @@ def load_model(
 
 def check_temperatures_K(model: Model, values_K: Any, name: str = "T-K") -> None:
     """Temperatures in K within the studies' range (10 BCS cutoffs), refused in kelvin."""
+    import numpy as np
+
     from photosc._checks import T_MAX_CUTOFFS
     from photosc.units import temperature_to_K
 

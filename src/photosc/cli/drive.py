@@ -76,6 +76,9 @@ def command(
     ] = None,
     n_traj: Annotated[int, typer.Option(help="Trajectories in the ensemble.")] = 64,
     seed: Annotated[int, typer.Option(help="Seed of the noise.")] = 0,
+    threads: Annotated[
+        int, typer.Option(help="Threads for the ensembles (the numbers do not depend on it).")
+    ] = 1,
     trapping_map: Annotated[
         bool, typer.Option("--map/--no-map", help="Also map trapping over amplitude x duration.")
     ] = True,
@@ -101,6 +104,8 @@ def command(
         raise ValueError(f"--n-traj must be >= 1, got --n-traj {n_traj}")
     if seed < 0:
         raise ValueError(f"--seed must be >= 0, got --seed {seed}")
+    if threads < 1:
+        raise ValueError(f"--threads must be >= 1, got --threads {threads}")
     check_out(out)
     model = load_model(material, Z, Z_inv, overrides)
     steps = _estimate_steps(model.omega_meV, duration_ps, rise_ps, ringdown_ps, carrier_THz, shape)
@@ -160,7 +165,15 @@ def command(
         ),
     ):
         ds = drive.drive_trajectories(
-            model, T_K, pulse, gamma=gamma, sites=n_sites, n_traj=n_traj, dt=dt, seed=seed
+            model,
+            T_K,
+            pulse,
+            gamma=gamma,
+            sites=n_sites,
+            n_traj=n_traj,
+            dt=dt,
+            seed=seed,
+            threads=threads,
         )
         save_dataset(ds, stage / "drive_trajectories.nc")
         save(plots.plot_trajectory(ds)[0], stage / "trajectory.png")

@@ -30,6 +30,20 @@ def _lagrange4(table: np.ndarray, x: float) -> tuple[int, float, float, float, f
     return i, w0, w1, w2, w3
 
 
+@numba.njit(cache=True, inline="always")
+def _table_tc(
+    lam_eff: float, c: float, z_max: float, rho: FloatArray
+) -> tuple[float, float, float]:
+    """(1/lam_eff, z = exp(-1/lam_eff), T_c) with T_c from the table rho = T_c/(cutoff z) on a
+    uniform z grid over [0, z_max]; T_c = -1 where z lies beyond the table."""
+    target = 1.0 / lam_eff
+    z = math.exp(-target)
+    if z > z_max:
+        return target, z, -1.0
+    i, w0, w1, w2, w3 = _lagrange4(rho, z / (z_max / (rho.shape[0] - 1)))
+    return target, z, c * z * (w0 * rho[i] + w1 * rho[i + 1] + w2 * rho[i + 2] + w3 * rho[i + 3])
+
+
 @numba.njit(cache=True, fastmath=True)
 def thermal_gap_kernel(
     lam_eff: FloatArray,
@@ -47,17 +61,13 @@ def thermal_gap_kernel(
     """Gap at each point from the tables (rho = T_c/(cutoff z) on a uniform z grid over
     [0, z_max]; h2 = Delta^2/(Delta0^2 (1 - t)) on a uniform (z, t) grid over [0, z_max] x
     [0, 1]) and one Newton step; status SLOW where the bracketed solver must decide."""
-    hz_rho = z_max / (rho.shape[0] - 1)
     hz_h2 = z_max / (h2.shape[0] - 1)
     ht = 1.0 / (h2.shape[1] - 1)
     for p in range(lam_eff.size):
-        target = 1.0 / lam_eff[p]
-        z = math.exp(-target)
+        target, z, tc = _table_tc(lam_eff[p], c[p], z_max, rho)
         status[p] = SLOW
-        if z > z_max:
+        if tc < 0.0:
             continue
-        i, w0, w1, w2, w3 = _lagrange4(rho, z / hz_rho)
-        tc = c[p] * z * (w0 * rho[i] + w1 * rho[i + 1] + w2 * rho[i + 2] + w3 * rho[i + 3])
         Tp = T[p]
         t = Tp / tc
         d0 = c[p] / math.sinh(target)
@@ -96,3 +106,35 @@ def thermal_gap_kernel(
         s_new = s - (I - target) / dI
         if abs(s_new - s) <= 1e-7 * s:
             out[p], status[p] = min(math.sqrt(s_new), d0), DONE
+
+
+@numba.njit(cache=True)
+def critical_temperature_kernel(
+    lam_eff: FloatArray,
+    c: FloatArray,
+    z_max: float,
+    rho: FloatArray,
+    frac: FloatArray,
+    wfrac: FloatArray,
+    out: FloatArray,
+    status: np.ndarray,
+) -> None:
+    """T_c at each point from the table rho = T_c/(cutoff z) (uniform z grid over [0, z_max])
+    and one Newton step in t = ln y, y = cutoff/2T_c, on G(y) = 1/lam_eff (G as in
+    ``bcs._critical_temperature``, with the quadrature of thermal_nodes); status SLOW where
+    the step is not tiny or the point lies outside the table."""
+    for p in range(lam_eff.size):
+        target, _, tc = _table_tc(lam_eff[p], c[p], z_max, rho)
+        status[p] = SLOW
+        if tc < 0.0:
+            continue
+        xi_f = min(c[p], 40.0 * tc)
+        G = math.log(c[p] / xi_f)
+        for k in range(frac.size):
+            xi = xi_f * frac[k]
+            x = math.exp(-xi / tc)
+            G += xi_f * wfrac[k] * (1.0 - x) / ((1.0 + x) * xi)
+        y = c[p] / (2.0 * tc)
+        step = (target - G) / math.tanh(y)
+        if abs(step) <= 1e-6:
+            out[p], status[p] = c[p] / (2.0 * math.exp(math.log(y) + step)), DONE

@@ -13,24 +13,33 @@ down to 1e-6; see ``tests/test_bcs.py``. The quadratures are described in ``_qua
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
+import os
+import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import expit, spence
 
 from photosc._checks import MAX_GAP, FloatArray, broadcast, checked, output
-from photosc.physics._gap_kernel import SLOW, thermal_gap_kernel
 from photosc.physics._quadrature import THERMAL_FRAC, THERMAL_WFRAC, fermi_nodes, thermal_nodes
 from photosc.physics._solve import newton_bracketed
 
 _BLOCK = 4096  # points per block on the hot path: keeps the (points x nodes) arrays in cache
+_FERMI_BLOCK = 512  # points per block of the Fermi quadrature (~300 nodes each): ~1 MB arrays
 _ROUNDING = 1e-14  # relative rounding level of the quadratures: residuals below it are zero
 _T_ZERO = 1e-140  # temperatures below are exactly zero for every quantity here
 _MIN_COUPLING = 1 / 300  # weaker: Delta0, T_c ~ e^(-1/(nu U)) below 1e-130, no longer resolvable
 _TC_MARGIN = 1e-9  # relative distance to the tabulated T_c within which the full solver decides
+#: Below this many points gap and T_c use the numpy solvers directly (~10 us per point): they
+#: need neither numba (whose import and kernel loading are most of a process's start-up) nor
+#: the tables.
+_COMPILED_MIN = 64
 
 
 def _coupling(U: FloatArray, nu: FloatArray) -> FloatArray:
@@ -71,10 +80,23 @@ def _thermal_integral(s: FloatArray, T: FloatArray, c: FloatArray) -> tuple[Floa
 def _fermi_moments(
     delta: FloatArray, T: FloatArray, lam: FloatArray, c: FloatArray, *, with_log: bool = False
 ) -> dict[str, FloatArray]:
-    """Integrals over u (xi = Delta sinh u) of f, cosh(u) f, f(1-f)/T, ... for Delta, T > 0.
+    """Integrals over u (xi = Delta sinh u) of f, cosh(u) f, f(1-f)/T, ... for Delta, T > 0
+    (1-d arrays), in blocks of _FERMI_BLOCK points so that the (points x nodes) temporaries
+    do not grow with the grid.
 
     f = f((E + lam)/T) with E = Delta cosh u; ``with_log`` adds L = int cosh(u) ln(1 + e^-x).
     """
+    if delta.size <= _FERMI_BLOCK:
+        return _fermi_moments_block(delta, T, lam, c, with_log)
+    cut = [slice(s, s + _FERMI_BLOCK) for s in range(0, delta.size, _FERMI_BLOCK)]
+    blocks = [_fermi_moments_block(delta[b], T[b], lam[b], c[b], with_log) for b in cut]
+    return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+
+
+def _fermi_moments_block(
+    delta: FloatArray, T: FloatArray, lam: FloatArray, c: FloatArray, with_log: bool
+) -> dict[str, FloatArray]:
+    """``_fermi_moments`` for one block of points."""
     u, w, U = fermi_nodes(delta, T, lam, c)
     cu = np.cosh(u)
     x = (delta[..., None] * cu + lam[..., None]) / T[..., None]
@@ -86,7 +108,7 @@ def _fermi_moments(
     m = {
         "U": U,
         "E_c": E_c,
-        "f_c": expit(-(E_c + lam) / T),
+        "f_c": np.exp(-np.logaddexp(0.0, (E_c + lam) / T)),  # f at the cutoff, no overflow
         "A0": np.sum(w * f, axis=-1),
         "A1": np.sum(wc * f, axis=-1),
         "B0": np.sum(w * g, axis=-1),
@@ -233,8 +255,7 @@ def _thermal_gap(lam_eff: FloatArray, T: FloatArray, c: FloatArray) -> FloatArra
 _Z_MAX = math.exp(-1 / 2.5)
 
 
-@functools.cache
-def _gap_tables() -> tuple[FloatArray, FloatArray]:
+def _build_gap_tables() -> tuple[FloatArray, FloatArray]:
     """T_c/z on 1537 and h2 on 97 x 385 uniform points of [0, z_max] (x [0, 1]), cutoff 1."""
     z_fine = np.linspace(0.0, _Z_MAX, 1537)
     z_fine[0] = math.exp(-60.0)  # lam_eff = 1/60: the weak-coupling limit to double precision
@@ -253,8 +274,53 @@ def _gap_tables() -> tuple[FloatArray, FloatArray]:
     return Tc_fine / z_fine, np.concatenate([h2, h2_tc[:, None]], axis=1)
 
 
+def _code_hash() -> str:
+    """Hash of the modules whose code generates the gap tables (any edit makes them stale)."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256(np.__version__.encode())
+    for name in ("bcs.py", "_quadrature.py", "_solve.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _cache_dir() -> Path:
+    """$PHOTOSC_CACHE_DIR, else $XDG_CACHE_HOME/photosc, else ~/.cache/photosc."""
+    explicit = os.environ.get("PHOTOSC_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "photosc"
+
+
+@functools.cache
+def _gap_tables() -> tuple[FloatArray, FloatArray]:
+    """The tables of ``_build_gap_tables``, read from the on-disk cache when the hash of the
+    generating code stored in it matches, else built (0.4 s) and written there atomically."""
+    key = _code_hash()
+    path = _cache_dir() / "gap_tables.npz"
+    try:
+        with np.load(path) as data:
+            if str(data["code_hash"]) == key:
+                return np.array(data["rho"]), np.array(data["h2"])
+    except (OSError, KeyError, ValueError):
+        pass  # missing, unreadable or from another version: rebuild
+    rho, h2 = _build_gap_tables()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".gap_tables.", suffix=".npz")
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, code_hash=np.array(key), rho=rho, h2=h2)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home: the tables live in memory only
+    return rho, h2
+
+
 def _thermal_gap_tabulated(lam_eff: FloatArray, T: FloatArray, c: FloatArray) -> FloatArray:
     """Thermal gap for 1-d arrays: compiled table start + one Newton step, else ``_thermal_gap``."""
+    if lam_eff.size < _COMPILED_MIN:
+        return _in_blocks(_thermal_gap, lam_eff, T, c)
+    from photosc.physics._gap_kernel import SLOW, thermal_gap_kernel
+
     rho, h2 = _gap_tables()
     out = np.empty(lam_eff.shape)
     status = np.empty(lam_eff.shape, dtype=np.int8)
@@ -341,9 +407,21 @@ def critical_temperature(U: ArrayLike, nu: ArrayLike, cutoff: ArrayLike = 1.0) -
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
     U, nu, c = broadcast(U=U, nu=nu, cutoff=c)
-    lam_eff, cc = _coupling(U, nu), c
-    shape = lam_eff.shape
-    return output(_in_blocks(_critical_temperature, lam_eff.ravel(), cc.ravel()).reshape(shape))
+    shape = np.shape(U)
+    lam_eff, cc = (np.array(a, dtype=float).ravel() for a in (_coupling(U, nu), c))
+    if lam_eff.size < _COMPILED_MIN:
+        return output(_critical_temperature(lam_eff, cc).reshape(shape))
+    from photosc.physics._gap_kernel import SLOW, critical_temperature_kernel
+
+    out = np.empty(lam_eff.shape)
+    status = np.empty(lam_eff.shape, dtype=np.int8)
+    critical_temperature_kernel(
+        lam_eff, cc, _Z_MAX, _gap_tables()[0], THERMAL_FRAC, THERMAL_WFRAC, out, status
+    )
+    slow = status == SLOW
+    if np.any(slow):
+        out[slow] = _in_blocks(_critical_temperature, lam_eff[slow], cc[slow])
+    return output(out.reshape(shape))
 
 
 def _critical_temperature(lam_eff: FloatArray, c: FloatArray) -> FloatArray:
@@ -528,6 +606,46 @@ def _log_density(
     return np.log(n), (dn_ddelta + dn_dlam * dlam) / n
 
 
+def _build_curves(ke: FloatArray, kT: FloatArray, kc: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """lam and ln(n/4 nu) on the _CURVE grid of eq. 10 solutions, shape (K, J), per distinct
+    (lam_eff, T, cutoff) given as 1-d arrays."""
+    J = _CURVE.size
+    target = 1.0 / ke
+    grid = (_zero_temperature_gap(ke, kc)[:, None] * _CURVE).ravel()
+    gT, gc, gt = (np.repeat(a, J) for a in (kT, kc, target))
+    lam = _lam_on_curve(grid, gT, gc, gt, np.zeros_like(grid))
+    logn = _log_density(grid, gT, gc, gt, lam)[0]
+    return lam.reshape(-1, J), logn.reshape(-1, J)
+
+
+#: Curves of _build_curves already computed, keyed by the exact (lam_eff, T, cutoff) floats:
+#: single-point calls along one (model, T), as in a rate-equation run, build the curve once.
+_CURVE_CACHE: OrderedDict[tuple[float, float, float], tuple[FloatArray, FloatArray]] = OrderedDict()
+_CURVE_CACHE_SIZE = 1024  # 2 KB per entry
+_CURVE_LOCK = threading.Lock()
+
+
+def _curves(combos: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """``_build_curves`` for the rows (lam_eff, T, cutoff) of ``combos``, through the cache."""
+    keys = [(float(a), float(b), float(c)) for a, b, c in combos]
+    with _CURVE_LOCK:
+        known = {k: _CURVE_CACHE[k] for k in keys if k in _CURVE_CACHE}
+        for k in known:
+            _CURVE_CACHE.move_to_end(k)
+    missing = [i for i, k in enumerate(keys) if k not in known]
+    if missing:
+        lam_new, logn_new = _build_curves(*combos[missing].T)
+        fresh = {keys[i]: (lam_new[r], logn_new[r]) for r, i in enumerate(missing)}
+        known |= fresh
+        with _CURVE_LOCK:
+            _CURVE_CACHE.update(fresh)
+            while len(_CURVE_CACHE) > _CURVE_CACHE_SIZE:
+                _CURVE_CACHE.popitem(last=False)
+    lam = np.array([known[k][0] for k in keys])
+    logn = np.array([known[k][1] for k in keys])
+    return lam, logn
+
+
 def _newton_2d(
     delta: FloatArray,
     lam: FloatArray,
@@ -577,13 +695,7 @@ def _branches_1d(
     ke, kT, kc = combos.T
     target_k = 1.0 / ke
     d0_k = _zero_temperature_gap(ke, kc)
-    # the curve n*(Delta) of eq. 10 solutions, per distinct (lam_eff, T, cutoff)
-    J = _CURVE.size
-    grid = (d0_k[:, None] * _CURVE).ravel()
-    gT, gc, gt = (np.repeat(a, J) for a in (kT, kc, target_k))
-    lam_grid = _lam_on_curve(grid, gT, gc, gt, np.zeros_like(grid))
-    logn_grid = _log_density(grid, gT, gc, gt, lam_grid)[0].reshape(-1, J)
-    lam_grid = lam_grid.reshape(-1, J)
+    lam_grid, logn_grid = _curves(combos)
     # sign changes of ln n - ln n* between grid points, and in the last interval (n -> 0)
     r = logn_grid[which] - np.log(n_star / (4 * nu))[:, None]
     r = np.concatenate([r, np.full((r.shape[0], 1), -np.inf)], axis=1)
@@ -655,6 +767,23 @@ def _trapped_inputs(
     return arrays[0].shape, [np.array(a, dtype=float).ravel() for a in arrays]
 
 
+def trapped_density_limit(
+    U: ArrayLike, T: ArrayLike, nu: ArrayLike, cutoff: ArrayLike = 1.0
+) -> Any:
+    """Largest n* (per site) with a superconducting solution of eqs. 10-11 at (U, T): the
+    maximum of n (eq. 11) along the curve of eq. 10 solutions that ``trapped_gap`` samples
+    (Delta/Delta0(U) in [1e-6, 1)); above it ``trapped_gap`` returns Delta_tr = 0. U, T (> 0),
+    cutoff in hbar*omega; nu = nu(0)*omega. The curve is cached with trapped_gap's."""
+    U = checked("U", U, positive=True)
+    T = checked("T", T, positive=True)
+    nu = checked("nu", nu, positive=True)
+    c = checked("cutoff", cutoff, positive=True)
+    lam_eff, t, cc, n = np.broadcast_arrays(_coupling(U, nu), T, c, nu)
+    combos = np.stack([a.astype(float).ravel() for a in (lam_eff, t, cc)], axis=-1)
+    log_n4 = _curves(combos)[1].max(axis=1)
+    return output((4 * n.ravel() * np.exp(log_n4)).reshape(lam_eff.shape))
+
+
 def trapped_gap_branches(
     n_star: ArrayLike, U: ArrayLike, T: ArrayLike, nu: ArrayLike, cutoff: ArrayLike = 1.0
 ) -> tuple[Any, Any]:
@@ -680,6 +809,8 @@ def _normal_lam(n_star: FloatArray, T: FloatArray, nu: FloatArray, c: FloatArray
 
 def _li2_minus_exp(y: FloatArray) -> FloatArray:
     """Li2(-e^y), stable for all real y (inversion formula for y > 0)."""
+    from scipy.special import spence  # scipy.special costs start-up: import where needed
+
     small = spence(1 + np.exp(np.minimum(y, 0.0)))
     large = -(np.pi**2) / 6 - y**2 / 2 - spence(1 + np.exp(-np.abs(y)))
     return np.where(y <= 0, small, large)
@@ -744,16 +875,45 @@ def trapped_gap(
     """
     shape, (n, lam_eff, T_, c, nu_) = _trapped_inputs(n_star, U, T, nu, cutoff)
     d, lam = _branches_1d(n, lam_eff, T_, c, nu_)
+    delta_tr, lam_tr = _stable_branch(d, lam, n, lam_eff, T_, c, nu_)
+    return output(delta_tr.reshape(shape)), output(lam_tr.reshape(shape))
+
+
+def _stable_branch(
+    d: FloatArray,
+    lam: FloatArray,
+    n: FloatArray,
+    lam_eff: FloatArray,
+    T: FloatArray,
+    c: FloatArray,
+    nu: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """(Delta_tr, lam) of the branch with the lowest eq. 9 free energy per row of the (N, B)
+    branches; (0, nan) where a row has none."""
     found = ~np.isnan(d)
     F = np.full(d.shape, np.inf)
     rows, cols = np.nonzero(found)
     if rows.size:
         F[rows, cols] = _trapped_free_energy(
-            d[rows, cols], lam[rows, cols], n[rows], lam_eff[rows], T_[rows], c[rows], nu_[rows]
+            d[rows, cols], lam[rows, cols], n[rows], lam_eff[rows], T[rows], c[rows], nu[rows]
         )
     best = np.argmin(F, axis=1)
     pick = np.arange(n.size)
     any_sc = found.any(axis=1)
-    delta_tr = np.where(any_sc, d[pick, best], 0.0)
-    lam_tr = np.where(any_sc, lam[pick, best], np.nan)
-    return output(delta_tr.reshape(shape)), output(lam_tr.reshape(shape))
+    return np.where(any_sc, d[pick, best], 0.0), np.where(any_sc, lam[pick, best], np.nan)
+
+
+def trapped_gap_with_branches(
+    n_star: ArrayLike, U: ArrayLike, T: ArrayLike, nu: ArrayLike, cutoff: ArrayLike = 1.0
+) -> tuple[Any, Any, Any, Any]:
+    """(Delta_tr, lam) of ``trapped_gap`` and (branches, branch_lam) of ``trapped_gap_branches``
+    from one solve of eqs. 9-11; arguments and units as there."""
+    shape, (n, lam_eff, T_, c, nu_) = _trapped_inputs(n_star, U, T, nu, cutoff)
+    d, lam = _branches_1d(n, lam_eff, T_, c, nu_)
+    delta_tr, lam_tr = _stable_branch(d, lam, n, lam_eff, T_, c, nu_)
+    return (
+        output(delta_tr.reshape(shape)),
+        output(lam_tr.reshape(shape)),
+        d.reshape(*shape, -1),
+        lam.reshape(*shape, -1),
+    )

@@ -13,8 +13,8 @@ Q; the physics (and DESIGN's equation map) is the force -dF_SC/dQ, which is what
 The force is read from a ``ForceTable`` (a cubic spline built once per (model, T) with a measured
 error), and the ensemble is integrated with the BAOAB splitting of Leimkuhler and Matthews
 (weak order 2) in a compiled kernel. Randomness comes from ``numpy.random.SeedSequence``: one child
-per chunk of ``chunk_size`` trajectories, so trajectory i gets the same numbers however the chunks
-are grouped, ordered or spread over threads.
+per chunk of ``chunk_size`` trajectories, which seeds one stream per trajectory (``_random``), so
+trajectory i gets the same numbers however the chunks are grouped, ordered or spread over threads.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import abc
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,13 +32,14 @@ from numpy.typing import ArrayLike
 from scipy.interpolate import CubicSpline
 
 from photosc._checks import FloatArray, as_real_array, broadcast, checked, checked_scalar
+from photosc.physics._random import load, standard_normal, store, stream_states
 from photosc.units import oscillator_length_pm
 
 if TYPE_CHECKING:
     from photosc.model import Model
 
-#: Trajectories per chunk, the unit of randomness (one SeedSequence child each). Small, so that
-#: small ensembles draw little unused noise; the speed does not depend on it (32 to 1024 tried).
+#: Trajectories per chunk, the unit of seeding (one SeedSequence child each) and of the work
+#: handed to a thread.
 CHUNK_SIZE: int = 64
 #: Steps per kernel call: how often a chunk whose trajectories are all absorbed can stop.
 _BLOCK_STEPS: int = 256
@@ -50,7 +50,9 @@ FLOAT = np.float64
 # --- force table -------------------------------------------------------------------------------
 
 
-TableParts = tuple[FloatArray, FloatArray, np.ndarray, FloatArray, float, float, float, float]
+TableParts = tuple[
+    FloatArray, FloatArray, FloatArray, np.ndarray, FloatArray, float, float, float, float
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,8 +161,18 @@ class ForceTable:
         last = c[-1]
         f_hi = float(((last[0] * h_last + last[1]) * h_last + last[2]) * h_last + last[3])
         s_hi = float((3.0 * last[0] * h_last + 2.0 * last[1]) * h_last + last[2])
-        inv_h = np.ascontiguousarray(1.0 / self.spacing)
-        return (self.bounds, inv_h, self.offsets, c, float(c[0, 3]), float(c[0, 2]), f_hi, s_hi)
+        h = np.ascontiguousarray(self.spacing)
+        return (
+            self.bounds,
+            1.0 / h,
+            h,
+            self.offsets,
+            c,
+            float(c[0, 3]),
+            float(c[0, 2]),
+            f_hi,
+            s_hi,
+        )
 
     def __call__(self, Q: ArrayLike) -> Any:
         """The tabulated force at Q (l0), in hbar*omega/l0; scalar in, float out."""
@@ -231,6 +243,7 @@ def _table_force(
     x: float,
     bounds: FloatArray,
     inv_h: FloatArray,
+    h: FloatArray,
     offsets: np.ndarray,
     c: FloatArray,
     f_lo: float,
@@ -248,7 +261,7 @@ def _table_force(
         s += 1
     u = (x - bounds[s]) * inv_h[s]
     i = min(int(u), offsets[s + 1] - offsets[s] - 1)
-    d = (u - i) / inv_h[s]
+    d = (u - i) * h[s]
     k = offsets[s] + i
     return ((c[k, 0] * d + c[k, 1]) * d + c[k, 2]) * d + c[k, 3]
 
@@ -258,6 +271,7 @@ def _table_force_array(
     x: FloatArray,
     bounds: FloatArray,
     inv_h: FloatArray,
+    h: FloatArray,
     offsets: np.ndarray,
     c: FloatArray,
     f_lo: float,
@@ -267,7 +281,7 @@ def _table_force_array(
 ) -> FloatArray:
     out = np.empty_like(x)
     for k in range(x.size):
-        out[k] = _table_force(x[k], bounds, inv_h, offsets, c, f_lo, s_lo, f_hi, s_hi)
+        out[k] = _table_force(x[k], bounds, inv_h, h, offsets, c, f_lo, s_lo, f_hi, s_hi)
     return out
 
 
@@ -435,12 +449,14 @@ def amplitude_from_displacement_pm(
 
 
 @numba.njit(cache=True, nogil=True)
-def _baoab_block(
+def _advance(
+    c: int,
+    start: int,
+    stop: int,
     q: FloatArray,
     p: FloatArray,
     f: FloatArray,
-    rng: np.random.Generator,
-    chunk_size: int,
+    state: np.ndarray,
     drive: FloatArray,
     n0: int,
     n_block: int,
@@ -449,6 +465,7 @@ def _baoab_block(
     c2: float,
     bounds: FloatArray,
     inv_h: FloatArray,
+    hs: FloatArray,
     offsets: np.ndarray,
     coef: FloatArray,
     f_lo: float,
@@ -456,7 +473,7 @@ def _baoab_block(
     f_hi: float,
     s_hi: float,
     record_every: int,
-    sums: FloatArray,
+    partial: FloatArray,
     keep_q: FloatArray,
     keep_p: FloatArray,
     active: np.ndarray,
@@ -467,34 +484,41 @@ def _baoab_block(
     q_arm: float,
     q_exit: float,
     absorb: bool,
-) -> int:
-    """Advance one chunk by ``n_block`` BAOAB steps from step ``n0``; return how many stay active.
-
-    f holds the force (landscape + drive) at the current positions (first-same-as-last). With
-    noise (c2 > 0) every step draws one normal per slot of the chunk, used or not, in slot order,
-    so the stream of a chunk does not depend on how many of its slots are trajectories.
-    """
+) -> None:
+    """Advance trajectories start..stop-1 (chunk c) by ``n_block`` BAOAB steps from step ``n0``,
+    adding Q, Q^2, P^2 at each record step to ``partial[c]`` (records counted from the
+    segment's first). f holds the force (landscape + drive) at the current positions
+    (first-same-as-last); with noise (c2 > 0) each active trajectory draws one normal per step
+    from its own stream. The inner loop runs over the chunk's trajectories, whose steps are
+    independent, so the processor overlaps them."""
     half = 0.5 * h
-    n_traj = q.shape[0]
-    n_keep = keep_q.shape[1]
-    use_noise = c2 != 0.0
+    k_first = n0 // record_every + 1
+    n_keep = min(keep_q.shape[1], stop) - start
+    z = 0.0
+    track = q_arm < math.inf  # first passages to follow (the loop is unswitched on it)
+    countdown = record_every - n0 % record_every  # steps to the next record
     for s in range(n_block):
         n = n0 + s
         a_next = drive[n + 1]
         t_next = (n + 1) * h
-        for j in range(chunk_size):
-            z = rng.standard_normal() if use_noise else 0.0
-            if j >= n_traj or not active[j]:
+        for j in range(start, stop):
+            if not active[j]:
                 continue
+            if c2 != 0.0:
+                rng = load(state, j)
+                z, rng = standard_normal(rng)
+                store(state, j, rng)
             pj = p[j] + half * f[j]
             qj = q[j] + half * pj
             pj = c1 * pj + c2 * z
             qj += half * pj
-            fj = _table_force(qj, bounds, inv_h, offsets, coef, f_lo, s_lo, f_hi, s_hi) + a_next
+            fj = _table_force(qj, bounds, inv_h, hs, offsets, coef, f_lo, s_lo, f_hi, s_hi) + a_next
             pj += half * fj
             q[j] = qj
             p[j] = pj
             f[j] = fj
+            if not track:
+                continue
             if not armed[j]:
                 if n + 1 >= n_arm and qj > q_arm:
                     armed[j] = True
@@ -503,20 +527,53 @@ def _baoab_block(
                 t_escape[j] = t_next
                 if absorb:
                     active[j] = False
-        if (n + 1) % record_every == 0:
+        countdown -= 1
+        if countdown == 0:
+            countdown = record_every
             k = (n + 1) // record_every
-            for j in range(n_traj):
-                sums[k, 0] += q[j]
-                sums[k, 1] += q[j] * q[j]
-                sums[k, 2] += p[j] * p[j]
-            for j in range(n_keep):
-                keep_q[k, j] = q[j]
-                keep_p[k, j] = p[j]
-    count = 0
-    for j in range(n_traj):
-        if active[j]:
-            count += 1
-    return count
+            row = partial[c, k - k_first]
+            for j in range(start, stop):
+                row[0] += q[j]
+                row[1] += q[j] * q[j]
+                row[2] += p[j] * p[j]
+            for i in range(max(n_keep, 0)):
+                keep_q[k, start + i] = q[start + i]
+                keep_p[k, start + i] = p[start + i]
+
+
+@numba.njit(cache=True, nogil=True)
+def _segment_serial(starts: np.ndarray, stops: np.ndarray, alive: np.ndarray, *args: Any) -> None:
+    """``_advance`` (args) for each chunk c with alive[c] (trajectories starts[c] to
+    stops[c] - 1), on the calling thread."""
+    for c in range(starts.size):
+        if alive[c]:
+            _advance(c, starts[c], stops[c], *args)
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _segment_parallel(starts: np.ndarray, stops: np.ndarray, alive: np.ndarray, *args: Any) -> None:
+    """``_segment_serial`` with the chunks spread over numba's threads."""
+    for c in numba.prange(starts.size):
+        if alive[c]:
+            _advance(c, starts[c], stops[c], *args)
+
+
+@numba.njit(cache=True, nogil=True)
+def _thermal_momenta(state: np.ndarray, T_eff: float) -> FloatArray:
+    """One thermal momentum sqrt(T_eff) * N(0, 1) from each trajectory's stream."""
+    p = np.empty(state.shape[0])
+    scale = math.sqrt(T_eff)
+    for j in range(p.size):
+        rng = load(state, j)
+        z, rng = standard_normal(rng)
+        store(state, j, rng)
+        p[j] = scale * z
+    return p
+
+
+def _writable(a: np.ndarray) -> np.ndarray:
+    """C-contiguous and writeable (numba compiles a separate kernel for read-only arrays)."""
+    return np.require(a, requirements=["C", "W"])
 
 
 @dataclass(frozen=True, eq=False)
@@ -563,64 +620,6 @@ class EnsembleResult:
         return float(self.t[-1])
 
 
-def _chunk_worker(
-    k: int,
-    chunk_seed: np.random.SeedSequence,
-    chunk_size: int,
-    n_valid: int,
-    q0: FloatArray,
-    p0: FloatArray | None,
-    n_steps: int,
-    drive: FloatArray,
-    h: float,
-    gamma: float,
-    T_eff: float,
-    parts: TableParts,
-    record_every: int,
-    n_keep: int,
-    n_arm: int,
-    q_arm: float,
-    q_exit: float,
-    absorb: bool,
-) -> tuple[FloatArray, ...]:
-    rng = np.random.Generator(np.random.PCG64(chunk_seed))
-    q = np.ascontiguousarray(q0, dtype=FLOAT).copy()
-    if p0 is None:
-        p_full = rng.standard_normal(chunk_size) * math.sqrt(T_eff)
-        p = np.ascontiguousarray(p_full[:n_valid])
-    else:
-        p = np.ascontiguousarray(p0, dtype=FLOAT).copy()
-    c1 = math.exp(-gamma * h)
-    c2 = math.sqrt(max(0.0, (1.0 - c1 * c1) * T_eff))
-    bounds, inv_h, offsets, coef, f_lo, s_lo, f_hi, s_hi = parts
-    f = _table_force_array(q, *parts) + drive[0]
-    n_rec = n_steps // record_every + 1
-    sums = np.zeros((n_rec, 3))
-    sums[0] = q.sum(), (q * q).sum(), (p * p).sum()
-    keep_q = np.zeros((n_rec, n_keep))
-    keep_p = np.zeros((n_rec, n_keep))
-    keep_q[0], keep_p[0] = q[:n_keep], p[:n_keep]
-    active = np.ones(n_valid, dtype=np.bool_)
-    armed = np.zeros(n_valid, dtype=np.bool_)
-    t_armed = np.full(n_valid, np.nan)
-    t_escape = np.full(n_valid, np.nan)
-    if n_arm == 0:
-        armed[:] = q > q_arm
-        t_armed[armed] = 0.0
-    n0 = 0
-    while n0 < n_steps:
-        n_block = min(_BLOCK_STEPS, n_steps - n0)
-        n_active = _baoab_block(
-            q, p, f, rng, chunk_size, drive, n0, n_block, h, c1, c2, bounds, inv_h, offsets, coef,
-            f_lo, s_lo, f_hi, s_hi, record_every, sums, keep_q, keep_p, active, armed, t_armed,
-            t_escape, n_arm, q_arm, q_exit, absorb,
-        )  # fmt: skip
-        n0 += n_block
-        if n_active == 0:
-            break
-    return sums, keep_q, keep_p, q, p, t_armed, t_escape
-
-
 def simulate(
     force: ForceTable,
     *,
@@ -636,7 +635,7 @@ def simulate(
     seed: int | np.random.SeedSequence | None = None,
     chunk_size: int = CHUNK_SIZE,
     chunks: Sequence[int] | None = None,
-    workers: int = 1,
+    threads: int = 1,
     record_every: int = 1,
     keep: int = 0,
     q_arm: float = np.inf,
@@ -660,12 +659,14 @@ def simulate(
     lifetimes grow exponentially with the size of the region that must fluctuate back together.
     sites = 1 is eq. 6 as written (each site alone, the shortest lifetimes).
 
-    Randomness: ``seed`` spawns one SeedSequence child per chunk of ``chunk_size`` trajectories;
-    chunk k always draws the same stream (thermal momenta first if P0 is None, then the noise step
-    by step for all of its ``chunk_size`` slots), so trajectory i is reproducible whatever
-    ``n_traj``, ``workers`` (threads) or ``chunks`` (the subset of chunk indices to run, for
-    spreading one ensemble over processes) are. The result holds the trajectories of the chunks
-    run, in chunk order.
+    Randomness: ``seed`` spawns one SeedSequence child per chunk of ``chunk_size`` trajectories,
+    and each child seeds one random stream per trajectory of its chunk (``_random``): trajectory
+    i draws its thermal momentum (if P0 is None) and then its noise step by step from its own
+    stream, so it is reproducible whatever ``n_traj``, ``threads`` (numba threads over chunks;
+    1 runs on the calling thread, which is what a dask worker thread should use) or ``chunks``
+    (the subset of chunk indices to run, for spreading one ensemble over processes) are, and no
+    trajectory draws numbers for another. The result holds the trajectories of the chunks run,
+    in chunk order.
 
     First passage: a trajectory is armed the first time it stands beyond ``q_arm`` at a time
     >= ``t_arm``; its escape time is the first later time it is below ``q_exit`` (recorded during
@@ -680,7 +681,7 @@ def simulate(
     for name, value, low in (
         ("n_traj", n_traj, 1),
         ("chunk_size", chunk_size, 1),
-        ("workers", workers, 1),
+        ("threads", threads, 1),
         ("record_every", record_every, 1),
         ("keep", keep, 0),
     ):
@@ -695,7 +696,7 @@ def simulate(
     t_grid: FloatArray = np.arange(n_steps + 1, dtype=FLOAT) * dt
     drive_arr = np.zeros(n_steps + 1)
     if drive is not None:
-        drive_arr = np.ascontiguousarray(np.broadcast_to(drive(t_grid), t_grid.shape), FLOAT)
+        drive_arr = np.array(np.broadcast_to(drive(t_grid), t_grid.shape), dtype=FLOAT)
         checked("drive", drive_arr)
     n_arm = math.ceil(t_arm / dt - 1e-9)
 
@@ -709,26 +710,57 @@ def simulate(
         raise ValueError(f"chunks must be indices in [0, {n_chunks}), got chunks={chunks!r}")
     if keep and run[0] != 0:
         raise ValueError("keep > 0 needs chunk 0 in chunks (the kept trajectories live there)")
-    parts = force._parts()
+    bounds, inv_h, hs, offsets, coef, f_lo, s_lo, f_hi, s_hi = force._parts()
+    table = tuple(_writable(a) for a in (bounds, inv_h, hs, offsets, coef))
+    table_args: tuple[Any, ...] = (*table, f_lo, s_lo, f_hi, s_hi)
 
-    def job(k: int) -> tuple[FloatArray, ...]:
-        sl = slice(k * chunk_size, min((k + 1) * chunk_size, n_traj))
-        n_valid = sl.stop - sl.start
-        return _chunk_worker(
-            k, children[k], chunk_size, n_valid, q0_all[sl],
-            None if p0_all is None else p0_all[sl], n_steps, drive_arr, dt, gamma,
-            T / sites, parts, record_every, keep if k == 0 else 0, n_arm, q_arm, q_exit, absorb,
+    starts = np.array([k * chunk_size for k in run])
+    stops = np.array([min((k + 1) * chunk_size, n_traj) for k in run])
+    sizes = stops - starts
+    state = np.concatenate(
+        [stream_states(children[k], int(m)) for k, m in zip(run, sizes, strict=True)]
+    )
+    pick = np.concatenate([np.arange(a, b) for a, b in zip(starts, stops, strict=True)])
+    T_eff = T / sites
+    q = np.array(q0_all[pick], dtype=FLOAT)
+    p = _thermal_momenta(state, T_eff) if p0_all is None else np.array(p0_all[pick], FLOAT)
+    f = _table_force_array(q, *table_args) + drive_arr[0]
+    n_run = q.size
+    offsets_run = np.concatenate([[0], np.cumsum(sizes)])
+    first, last = offsets_run[:-1], offsets_run[1:]
+    n_rec = n_steps // record_every + 1
+    sums = np.zeros((n_rec, 3))
+    sums[0] = q.sum(), (q * q).sum(), (p * p).sum()
+    keep_q, keep_p = np.zeros((n_rec, keep)), np.zeros((n_rec, keep))
+    keep_q[0], keep_p[0] = q[:keep], p[:keep]
+    active = np.ones(n_run, dtype=np.bool_)
+    armed = np.zeros(n_run, dtype=np.bool_)
+    t_armed, t_escape = np.full(n_run, np.nan), np.full(n_run, np.nan)
+    if n_arm == 0:
+        armed[:] = q > q_arm
+        t_armed[armed] = 0.0
+    c1 = math.exp(-gamma * dt)
+    c2 = math.sqrt(max(0.0, (1.0 - c1 * c1) * T_eff))
+    segment = _segment_serial if threads == 1 else _segment_parallel
+    if threads > 1:
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+    alive = np.ones(len(run), dtype=np.bool_)
+    n0 = 0
+    while n0 < n_steps and alive.any():
+        n_block = min(_BLOCK_STEPS, n_steps - n0)
+        k_first = n0 // record_every + 1
+        n_rec_block = (n0 + n_block) // record_every - n0 // record_every
+        partial = np.zeros((len(run), n_rec_block, 3))
+        segment(
+            first, last, alive, q, p, f, state, drive_arr, n0, n_block, dt, c1, c2, *table_args,
+            record_every, partial, keep_q, keep_p, active, armed, t_armed, t_escape, n_arm,
+            q_arm, q_exit, absorb,
         )  # fmt: skip
+        sums[k_first : k_first + n_rec_block] += partial.sum(axis=0)
+        alive = np.logical_or.reduceat(active, first) & alive
+        n0 += n_block
 
-    if workers == 1 or len(run) == 1:
-        outs = [job(k) for k in run]
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            outs = list(pool.map(job, run))
-
-    n_run = sum(min((k + 1) * chunk_size, n_traj) - k * chunk_size for k in run)
-    sums = np.sum([o[0] for o in outs], axis=0) / n_run
-    keep_q, keep_p = (outs[0][1], outs[0][2]) if keep else (np.zeros((len(sums), 0)),) * 2
+    sums /= n_run
     return EnsembleResult(
         t=t_grid[::record_every],
         mean_Q=sums[:, 0],
@@ -736,10 +768,10 @@ def simulate(
         mean_P2=sums[:, 2],
         Q=keep_q,
         P=keep_p,
-        Q_final=np.concatenate([o[3] for o in outs]),
-        P_final=np.concatenate([o[4] for o in outs]),
-        t_armed=np.concatenate([o[5] for o in outs]),
-        t_escape=np.concatenate([o[6] for o in outs]),
+        Q_final=q,
+        P_final=p,
+        t_armed=t_armed,
+        t_escape=t_escape,
         seed=root,
         chunk_seeds=[children[k] for k in run],
         chunk_size=chunk_size,

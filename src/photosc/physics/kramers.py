@@ -184,10 +184,18 @@ def orbit_action(F: Callable[[FloatArray], ArrayLike], Q_B: float, Q_MS: float) 
             raise RuntimeError("no turning point: the well does not close above the barrier energy")
     turn = brentq(lambda q: float(np.asarray(F(np.array([q])))[0]) - f_b, Q_MS, far, xtol=1e-13)
     lo, hi = min(Q_B, turn), max(Q_B, turn)
-    # Q = lo + (hi - lo) (1 - cos u) / 2 removes the square-root zeros at both turning points
-    u, w = np.polynomial.legendre.leggauss(200)
-    u = 0.5 * np.pi * (u + 1.0)
-    q = lo + 0.5 * (hi - lo) * (1.0 - np.cos(u))
-    dq = 0.5 * (hi - lo) * np.sin(u)
+    q = lo + (hi - lo) * _ORBIT_Q
     p = np.sqrt(np.maximum(2.0 * (f_b - np.asarray(F(q), dtype=float)), 0.0))
-    return float(2.0 * 0.5 * np.pi * np.sum(w * p * dq))
+    return float(2.0 * (hi - lo) * np.sum(_ORBIT_W * p))
+
+
+def _orbit_rule() -> tuple[FloatArray, FloatArray]:
+    """200-point Gauss-Legendre rule for int_lo^hi g(Q) dQ in Q = lo + (hi - lo) (1 - cos u)/2,
+    u in (0, pi), which removes the square-root zeros at both turning points: nodes as fractions
+    of hi - lo, weights per unit (hi - lo) including dQ/du."""
+    x, w = np.polynomial.legendre.leggauss(200)
+    u = 0.5 * np.pi * (x + 1.0)
+    return 0.5 * (1.0 - np.cos(u)), 0.25 * np.pi * w * np.sin(u)
+
+
+_ORBIT_Q, _ORBIT_W = _orbit_rule()

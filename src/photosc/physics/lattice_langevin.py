@@ -47,7 +47,7 @@ def _lattice_baoab(
 ) -> float:
     """BAOAB steps of one lattice until more than half its sites are below q_b; returns the
     escape time (NaN if none within n_steps)."""
-    bounds, inv_h, offsets, c, f_lo, s_lo, f_hi, s_hi = parts
+    bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi = parts
     n, z = q.shape[0], nb.shape[1]
     half = 0.5 * h
     f = np.empty(n)
@@ -55,7 +55,7 @@ def _lattice_baoab(
         s = 0.0
         for k in range(z):
             s += q[nb[i, k]]
-        f[i] = _table_force(q[i], bounds, inv_h, offsets, c, f_lo, s_lo, f_hi, s_hi)
+        f[i] = _table_force(q[i], bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi)
         f[i] += kappa * (s - z * q[i])
     for step in range(n_steps):
         for i in range(n):
@@ -69,7 +69,7 @@ def _lattice_baoab(
             s = 0.0
             for k in range(z):
                 s += q[nb[i, k]]
-            fi = _table_force(q[i], bounds, inv_h, offsets, c, f_lo, s_lo, f_hi, s_hi)
+            fi = _table_force(q[i], bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi)
             fi += kappa * (s - z * q[i])
             f[i] = fi
             p[i] += half * fi

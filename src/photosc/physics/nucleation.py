@@ -184,8 +184,8 @@ def _slope(q: float, parts: TableParts, c0: float, q_lin: float) -> float:
     """dF/dQ from the force table; c0 Q (c0 = F''(0)) for |Q| < q_lin."""
     if abs(q) < q_lin:
         return c0 * q
-    bounds, inv_h, offsets, c, f_lo, s_lo, f_hi, s_hi = parts
-    return -_table_force(q, bounds, inv_h, offsets, c, f_lo, s_lo, f_hi, s_hi)
+    bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi = parts
+    return -_table_force(q, bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi)
 
 
 @numba.njit(cache=True, nogil=True)

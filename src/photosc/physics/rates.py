@@ -52,6 +52,9 @@ _THERMAL_OFFSETS = np.array([0.5, 2.0, 5.0, 12.0, 25.0, 50.0])
 _FERMI_OFFSETS = np.array([-50.0, -20.0, -8.0, -3.0, -1.0, 0.0, 1.0, 3.0, 8.0, 20.0, 50.0])
 
 Integrand = Callable[[FloatArray], FloatArray]
+#: Points per block of ``pair_rates``: its (points, panels, nodes, theta) temporaries stay at a
+#: few tens of MB however many points are asked for (the cost per point is the same).
+_PAIR_BLOCK = 64
 
 
 # --- thermal factors (T = 0 allowed) -------------------------------------------------------------
@@ -68,6 +71,18 @@ def _one_minus_fermi(E: FloatArray, lam: FloatArray, T: FloatArray) -> FloatArra
     with np.errstate(divide="ignore", invalid="ignore"):
         x = (E + lam) / T
     return expit(np.where(np.isnan(x), 0.0, x))
+
+
+def _fermi_pair(E: FloatArray, lam: FloatArray, T: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(1 - f(E), f(E)) of ``_one_minus_fermi`` and ``_fermi`` from one exponential."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = (E + lam) / T
+    x = np.where(np.isnan(x), 0.0, x)
+    e = np.exp(-np.abs(x))
+    big = 1.0 / (1.0 + e)
+    small = e * big
+    above = x >= 0
+    return np.where(above, big, small), np.where(above, small, big)
 
 
 def _bose(Omega: FloatArray, T: FloatArray) -> FloatArray:
@@ -256,8 +271,9 @@ def _pair_integrals(
         # (E1 E2 + D^2) / sqrt((W/2 + D)^2 - x^2) in units of W/2: no underflow of the squares
         r, y = D / half, x / half
         kernel = theta_w * half * ((1 + y) * (1 - y) + r * r) / np.sqrt((1 + r) ** 2 - y * y)
-        J_gen = np.sum(kernel * _one_minus_fermi(E1, L, Tn) * _one_minus_fermi(E2, L, Tn), -1)
-        J_rec = np.sum(kernel * _fermi(E1, L, Tn) * _fermi(E2, L, Tn), -1)
+        (empty1, full1), (empty2, full2) = _fermi_pair(E1, L, Tn), _fermi_pair(E2, L, Tn)
+        J_gen = np.sum(kernel * empty1 * empty2, -1)
+        J_rec = np.sum(kernel * full1 * full2, -1)
         common = np.pi / 2 * np.sqrt(W - 2 * D[..., 0]) * spectrum._evaluate(W)
         T0 = Tn[..., 0]
         return np.stack([common * _bose(W, T0) * J_gen, common * _bose_plus_one(W, T0) * J_rec])
@@ -282,8 +298,13 @@ def pair_rates(
     t = _temperature(T)
     la = checked("lam", lam)
     d, t, la, nu_ = broadcast(delta=d, T=t, lam=la, nu=checked("nu", nu, positive=True))
+    fd, ft, fl = (np.ravel(a) for a in (d, t, la))
+    integrals = np.empty((2, fd.size))
+    for start in range(0, fd.size, _PAIR_BLOCK):
+        b = slice(start, start + _PAIR_BLOCK)
+        integrals[:, b] = _pair_integrals(fd[b], ft[b], fl[b], spectrum)
     # the stacked (G, R) axis comes first: nu (broadcast like delta, T, lam) must not meet it
-    G, R = _pair_integrals(d, t, la, spectrum)
+    G, R = integrals.reshape(2, *d.shape)
     return output(8 * math.pi * nu_ * G), output(8 * math.pi * nu_ * R)
 
 

@@ -159,6 +159,7 @@ def _ensemble(
     dt: float,
     seed: int,
     keep: int,
+    threads: int = 1,
 ) -> tuple[EnsembleResult, Any]:
     cp = _metastable(model, T)
     settle = 3.0 / gamma if settle_ps is None else float(time_from_ps(settle_ps, model.omega_meV))
@@ -166,7 +167,7 @@ def _ensemble(
     n_steps = math.ceil(t_end / dt)
     result = simulate(
         table, gamma=gamma, T=T, t_end=t_end, dt=dt, n_traj=n_traj, Q0=0.0, drive=pulse,
-        sites=sites, seed=seed, keep=keep,
+        sites=sites, seed=seed, keep=keep, threads=threads,
         record_every=max(1, n_steps // 2000), q_arm=float(cp.Q_B), t_arm=pulse.end,
         q_exit=0.5 * float(cp.Q_B),
     )  # fmt: skip
@@ -190,6 +191,7 @@ def drive_trajectories(
     settle_ps: float | None = None,
     dt: float = 0.05,
     seed: int = 0,
+    threads: int = 1,
 ) -> xr.Dataset:
     """Trajectories of eq. 6 from Q = 0 (thermal momenta) driven by ``pulse`` at T_K kelvin.
 
@@ -197,7 +199,8 @@ def drive_trajectories(
     ``default_pulse``; the run lasts until ``settle_ps`` (default 3/gamma) after the pulse. A
     trajectory is trapped if it stands beyond Q_B after the pulse and does not come back below
     Q_B/2 by the end. Delta(t) is the self-consistent gap at U(Q(t)) (adiabatic, eqs. 5 and 7).
-    ``keep`` (at most ``n_traj``) trajectories are stored in full.
+    ``keep`` (at most ``n_traj``) trajectories are stored in full; ``threads``: numba threads
+    for the ensemble (the numbers do not depend on it).
 
     ``sites`` defaults to 1 (eq. 6 as written); ``photosc drive`` instead chooses by default as
     many sites as a 10 ns lifetime needs (``sites_for_lifetime``), the experiments' regime.
@@ -213,7 +216,7 @@ def drive_trajectories(
     table = ForceTable.from_model(model, T)
     r, cp = _ensemble(
         model, T, pulse, table, gamma=gamma, sites=sites, n_traj=n_traj, settle_ps=settle_ps,
-        dt=dt, seed=seed, keep=keep,
+        dt=dt, seed=seed, keep=keep, threads=threads,
     )  # fmt: skip
     w = model.omega_meV
     U = model_attraction(model, r.Q)
@@ -330,13 +333,14 @@ def escape_times(
     t_end_ps: float | None = None,
     dt: float = 0.1,
     seed: int = 0,
+    threads: int = 1,
 ) -> xr.Dataset:
     """First-passage times from Q_MS (thermal momenta) back to the Q = 0 basin (below Q_B/2).
 
     Default watch time: 2 / (turnover rate); ValueError if that needs more than
     ``MAX_DEFAULT_WORK`` trajectory-steps. escape_time is NaN for trajectories that had not
     escaped by then; attrs hold the censored maximum-likelihood rate, the turnover rate and
-    Kramers' moderate-damping rate (per s).
+    Kramers' moderate-damping rate (per s). ``threads`` as for ``drive_trajectories``.
     """
     T, gamma, sites = _inputs(model, T_K, gamma, sites, n_traj=(n_traj, 1), seed=(seed, 0))
     dt = checked_scalar("dt", dt, positive=True)
@@ -356,7 +360,7 @@ def escape_times(
     r = simulate(
         ForceTable.from_model(model, T), gamma=gamma, T=T, t_end=t_end, dt=dt, n_traj=n_traj,
         Q0=float(cp.Q_MS), sites=sites, seed=seed, record_every=max(1, math.ceil(t_end / dt)),
-        q_arm=float(cp.Q_B), q_exit=0.5 * float(cp.Q_B), absorb=True,
+        q_arm=float(cp.Q_B), q_exit=0.5 * float(cp.Q_B), absorb=True, threads=threads,
     )  # fmt: skip
     n_esc = int(np.isfinite(r.escape_time).sum())
     rate, err = escape_rate(r.escape_time, r.t_end) if n_esc else (math.nan, math.nan)

@@ -81,8 +81,7 @@ def trapped_gap_curve(model: Model, T: ArrayLike, n_star: ArrayLike) -> xr.Datas
     T = checked_grid("T", checked_temperature("T", T, checked_model(model), positive=True))
     n_star = checked_grid("n_star", n_star, positive=True)
     args = (n_star[None, :], model.U0, T[:, None], model.nu, model.cutoff)
-    delta, lam = bcs.trapped_gap(*args)
-    branches, branch_lam = bcs.trapped_gap_branches(*args)
+    delta, lam, branches, branch_lam = bcs.trapped_gap_with_branches(*args)
     dims = ("T", "n_star")
     return xr.Dataset(
         {
