@@ -58,3 +58,8 @@ def save_json(data: dict[str, Any], path: str | Path) -> Path:
     """Write ``data`` as indented JSON at ``path`` atomically."""
     text = json.dumps(data, indent=2, default=float)
     return _atomic_write(Path(path), lambda tmp: tmp.write_text(text + "\n"))
+
+
+def save_bytes(data: bytes, path: str | Path) -> Path:
+    """Write ``data`` at ``path`` atomically (a PNG, an HTML page)."""
+    return _atomic_write(Path(path), lambda tmp: tmp.write_bytes(data))

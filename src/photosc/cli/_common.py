@@ -75,10 +75,11 @@ def parse_set(items: list[str] | None) -> dict[str, float]:
     return out
 
 
-def load_model(
+def load_bare_model(
     material: str, Z: float | None, Z_inv: float | None, overrides: list[str] | None
-) -> Model:
-    """The model of ``material`` with overrides, renormalised by Z (or 1/Z_inv)."""
+) -> tuple[Model, float]:
+    """The unrenormalised model of ``material`` with overrides, and the residue Z to apply
+    (from --Z or --Z-inv; 1 when neither is given)."""
     from photosc import materials
 
     if Z is not None and Z_inv is not None:
@@ -87,19 +88,35 @@ def load_model(
         if not Z_inv >= 1:
             raise ValueError(f"Z-inv must be >= 1, got Z-inv={Z_inv!r}")
         Z = 1.0 / Z_inv
-    return materials.load(material, Z=Z, **parse_set(overrides))
+    if Z is not None and not 0 < Z <= 1:
+        raise ValueError(f"Z must be in (0, 1], got Z={Z!r}")
+    return materials.load(material, **parse_set(overrides)), 1.0 if Z is None else float(Z)
+
+
+def load_model(
+    material: str, Z: float | None, Z_inv: float | None, overrides: list[str] | None
+) -> Model:
+    """The model of ``material`` with overrides, renormalised by Z (or 1/Z_inv)."""
+    bare, Z = load_bare_model(material, Z, Z_inv, overrides)
+    return bare if Z == 1.0 else bare.renormalized(Z)
 
 
 def print_sections(sections: list[Section], title: str) -> None:
-    """Print each section's rows as a rich table."""
+    """Print each section's rows, and its further tables, as rich tables."""
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
     for s in sections:
-        table = Table(title=f"{title}: {s.title}", show_header=False, title_justify="left")
-        table.add_column(style="bold")
-        table.add_column()
-        for k, v in s.rows.items():
-            table.add_row(k, v)
-        console.print(table)
+        if s.rows:
+            table = Table(title=f"{title}: {s.title}", show_header=False, title_justify="left")
+            table.add_column(style="bold")
+            table.add_column()
+            for k, v in s.rows.items():
+                table.add_row(k, v)
+            console.print(table)
+        for extra in s.tables:
+            table = Table(*extra.columns, title=f"{s.title}: {extra.caption}", title_justify="left")
+            for row in extra.rows:
+                table.add_row(*row)
+            console.print(table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from io import BytesIO
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -34,15 +35,61 @@ def axes(ax: Axes | None = None, **subplot_kw: Any) -> tuple[Figure, Axes]:
     return fig, new
 
 
+#: ASCII spellings in datasets' attrs -> the symbols a figure shows (order matters).
+_SYMBOLS: tuple[tuple[str, str], ...] = (
+    ("hbar*omega", "ħω"),
+    ("hbar", "ħ"),
+    ("1/omega", "1/ω"),
+    ("omega/site", "ω/site"),
+    ("l0^2", "ℓ₀²"),
+    ("l0", "ℓ₀"),
+    ("Delta E", "ΔE"),
+    ("Delta", "Δ"),
+    ("nu(0)", "ν(0)"),
+    ("lambda", "λ"),
+    ("lam_eff", "λ_eff"),
+    ("alpha^2F", "α²F"),
+    ("a2F", "α²F"),
+    ("Omega", "Ω"),
+    ("Gamma", "Γ"),
+    ("tau", "τ"),
+    ("gamma", "γ"),
+    ("n*", "n*"),
+    ("^-1", "⁻¹"),
+)
+
+
+def pretty(text: str) -> str:
+    """``text`` with the ASCII spellings of the datasets' attrs replaced by symbols (ħω, ℓ₀, Δ,
+    ν(0), ...), for axis labels and legends."""
+    for ascii_name, symbol in _SYMBOLS:
+        text = text.replace(ascii_name, symbol)
+    return text
+
+
 def label(var: Any, name: str | None = None) -> str:
-    """Axis label 'long name [units]' from an xarray variable's attrs (after xarray's own)."""
-    long_name = var.attrs.get("long_name", name or var.name)
+    """Axis label 'long name [units]' from an xarray variable's attrs, in symbols (``pretty``)."""
+    long_name = str(var.attrs.get("long_name", name or var.name))
     units = var.attrs.get("units")
-    return f"{long_name} [{units}]" if units else str(long_name)
+    return pretty(f"{long_name} [{units}]" if units and units != "1" else long_name)
 
 
-def save(fig: Figure, path: Any) -> Any:
-    """Save ``fig`` as PNG at ``path`` and close it; returns the path."""
-    fig.savefig(path)
+def legend_outside(ax: Axes, **kwargs: Any) -> Any:
+    """A legend to the right of the axes, off the data."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)
+
+
+def save(fig: Figure, path: Any, stamp: str = "") -> Any:
+    """Save ``fig`` as PNG at ``path`` atomically and close it; returns the path.
+
+    ``stamp`` (e.g. 'K3C60, Z = 0.3 (1/Z = 3.33)') is added above the figure, so that a figure
+    taken out of its report still says which material and Z it shows.
+    """
+    from photosc.io import save_bytes
+
+    if stamp:
+        fig.suptitle(stamp, fontsize="small", color="0.3")
+    buffer = BytesIO()
+    fig.savefig(buffer, format="png")
     plt.close(fig)
-    return path
+    return save_bytes(buffer.getvalue(), path)
