@@ -74,6 +74,31 @@ def label(var: Any, name: str | None = None) -> str:
     return pretty(f"{long_name} [{units}]" if units and units != "1" else long_name)
 
 
+def log_limits(values: Any, keep: Any = (), decades: float = 12.0) -> tuple[float, float]:
+    """Limits of a log axis that show ``values`` (finite, > 0) and ``keep`` (reference lines),
+    at most ``decades`` decades tall: the top is cut down so that the smallest values and the
+    references stay readable (10^88 ns says nothing). Returns (bottom, top)."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float).ravel()
+    v = np.concatenate([v[np.isfinite(v) & (v > 0)], np.asarray(keep, dtype=float).ravel()])
+    if v.size == 0:
+        return 1e-3, 1e3
+    lo, hi = float(v.min()) / 3.0, float(v.max()) * 3.0
+    return lo, min(hi, lo * 10.0**decades)
+
+
+def off_scale(ax: Axes, x: Any, y: Any, top: float, color: Any, text: str | None) -> None:
+    """Draw the points of (x, y) above ``top`` as triangles on the top edge (label ``text``)."""
+    import numpy as np
+
+    y = np.asarray(y, dtype=float)
+    above = np.isfinite(y) & (y > top)
+    if above.any():
+        ax.plot(np.asarray(x)[above], np.full(above.sum(), top), "^", color=color, ms=7,
+                clip_on=False, label=text)  # fmt: skip
+
+
 def legend_outside(ax: Axes, **kwargs: Any) -> Any:
     """A legend to the right of the axes, off the data."""
     return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)

@@ -12,6 +12,8 @@ import xarray as xr
 
 from photosc.plotting import axes as _axes
 from photosc.plotting import label as _label
+from photosc.plotting import legend_outside as _legend_outside
+from photosc.plotting import log_limits, off_scale
 
 
 def plot_trajectory(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
@@ -97,15 +99,23 @@ def plot_lifetimes(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
         if "Z_inv" in ds.dims
         else [("turnover", ds, "tau_esc"), ("Kramers, moderate damping", ds, "tau_kramers")]
     )
+    bottom, top = log_limits(
+        np.concatenate([sub[var].values for _, sub, var in curves]),
+        keep=[ds.attrs["experiment_lifetime_ns"]],
+    )
     for k, (name, sub, var) in enumerate(curves):
         T, tau = sub["T_K"].values, sub[var].values
         valid = ds.attrs["sites"] * sub["barrier_over_T"].values >= 2.0
         (line,) = ax.semilogy(T, tau, ls="-" if k == 0 or "Z_inv" in ds.dims else ":", label=name)
         ax.semilogy(T[valid], tau[valid], "o", color=line.get_color())
         ax.semilogy(T[~valid], tau[~valid], "o", mfc="none", color=line.get_color())
+        off_scale(ax, T, tau, top, line.get_color(), None)
     ax.axhline(ds.attrs["experiment_lifetime_ns"], color="k", ls="--", label="experiment, 10 ns")
+    ax.plot([], [], "o", color="0.3", mfc="none", label="sites x barrier/T < 2: out of regime")
+    ax.plot([], [], "^", color="0.3", label="above the axis")
+    ax.set_ylim(bottom, top)
     ax.set_xlabel(_label(ds["T_K"]))
     ax.set_ylabel(r"lifetime $\tau_{esc}$ [ns]")
     ax.set_title(f"{ds.attrs.get('material', 'metastable state')}, {ds.attrs['sites']:.3g} site(s)")
-    ax.legend(fontsize="small")
+    _legend_outside(ax, fontsize="small")
     return fig, ax

@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from photosc.physics.spectra import Spectrum
-from photosc.plotting import axes, label
+from photosc.plotting import axes, label, legend_outside, log_limits, off_scale
 from photosc.units import energy_to_meV
 
 #: Lifetime seen in the K3C60 experiments (paper, introduction), in ns.
@@ -122,25 +122,45 @@ def protocol_on_fig4c(
     return fig, ax
 
 
+#: Eqs. 12-13 are the low-T limit of C3, with relative error ~ T/(8 Delta): drawn only where
+#: 2 Delta_tr / T >= 5 (error <~ 5 %), masked elsewhere.
+ASYMPTOTIC_MIN_RATIO = 5.0
+
+
 def lifetimes(ds: xr.Dataset, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """tau_g, tau_s, tau_r and the half-life of Delta_tr in ns against T in K
-    (``studies.kinetics.lifetimes``), with the experiments' 10 ns and T_c marked."""
+    (``studies.kinetics.lifetimes``), with the experiments' 10 ns and T_c marked. Eqs. 12-13 are
+    masked outside their regime; the axis spans at most 12 decades, times above it are drawn as
+    triangles on the top edge."""
     fig, ax = axes(ax)
     styles = {
         "half_life": ("k", "-", r"half-life of $\Delta_{tr}$"),
         "tau_g": ("C3", "-", r"$\tau_g$ (C3)"),
-        "tau_g_asym": ("C3", ":", r"$\tau_g$, eqs. 12-13"),
+        "tau_g_asym": ("C3", ":", rf"$\tau_g$, eqs. 12-13 (2Δ_tr/T ≥ {ASYMPTOTIC_MIN_RATIO:g})"),
         "tau_r": ("C1", "--", r"$\tau_r$ (C5)"),
         "tau_s": ("C2", "-.", r"$\tau_s$ (C4)"),
     }
+    regime = 2 * ds["delta_tr"] / ds["T"] >= ASYMPTOTIC_MIN_RATIO
+    T = ds["T_K"].values
+    curves = {
+        name: ds[name].where(np.isfinite(ds[name]) & (regime if name == "tau_g_asym" else True))
+        for name in styles
+    }
+    bottom, top = log_limits(
+        np.concatenate([curves[n].values for n in ("half_life", "tau_g", "tau_s")]),
+        keep=[EXPERIMENT_NS],
+    )
     for name, (color, ls, text) in styles.items():
-        ax.plot(ds["T_K"], ds[name].where(np.isfinite(ds[name])), color=color, ls=ls, label=text)
+        ax.plot(T, curves[name], color=color, ls=ls, label=text)
+        off_scale(ax, T, curves[name].values, top, color, None)
     ax.axhline(EXPERIMENT_NS, color="0.5", lw=1, label="10 ns (experiment)")
     ax.axvline(ds.attrs["Tc_K"], color="0.5", ls="--", lw=1, label="$T_c$")
+    ax.plot([], [], "^", color="0.3", label="above the axis")
     ax.set_yscale("log")
+    ax.set_ylim(bottom, top)
     ax.set_xlabel(label(ds["T_K"]))
     ax.set_ylabel("time [ns]")
-    ax.legend(fontsize=9, ncol=2)
+    legend_outside(ax, fontsize=9)
     return fig, ax
 
 

@@ -58,6 +58,9 @@ def section(model: Model, out: Path, *, context: ReportContext | None = None) ->
     tau = float(at_T["tau_esc"].values[0])
     tau_k = float(at_T["tau_kramers"].values[0])
     files = {"drive_trajectories": traj, "lifetime": life}
+    stamp = "" if context is None else shown_at
+    if context is not None and shown_at != context.label:
+        stamp = f"{context.material}, {shown_at}"
     figures = {
         "trajectory.png": plots.plot_trajectory(traj),
         "gap_trajectory.png": plots.plot_gap_trajectory(traj),
@@ -72,7 +75,7 @@ def section(model: Model, out: Path, *, context: ReportContext | None = None) ->
     for stem, ds in files.items():
         save_dataset(ds, out / f"{stem}.nc")
     for name, (fig, _) in figures.items():
-        save(fig, out / name, stamp="" if context is None else f"{context.material}, {shown_at}")
+        save(fig, out / name, stamp=stamp)
 
     summary = {
         "metastable": True,

@@ -139,6 +139,7 @@ def render(context: ReportContext, sections: list[Section], summary: dict[str, A
         [
             "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+            "<link rel='icon' href='data:,'>",  # no favicon request
             f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
             f"<header><h1>{_e(title)}</h1><p class='meta'>Long-lived photo-induced "
             "superconductivity after Chattopadhyay et al. (2023): every figure as PNG, every "
