@@ -56,12 +56,10 @@ def trapped_gap_map(ds: xr.Dataset, ax: Axes | None = None) -> tuple[Figure, Axe
             hatches=["//"],
             colors="none",
         )
-    ax.axhline(
-        ds.attrs["Tc_K"], color="w", ls="--", lw=1.5, label=f"$T_c$ = {ds.attrs['Tc_K']:.0f} K"
-    )
+    ax.axhline(ds.attrs["Tc_K"], color="w", ls="--", lw=1.5)
+    ax.set_title(f"dashed: T_c = {ds.attrs['Tc_K']:.0f} K; hatched: normal state wins")
     ax.set_xlabel(label(ds["Q_star"]))
     ax.set_ylabel(label(ds["T_K"]))
-    ax.legend(loc="upper left")
     return fig, ax
 
 
@@ -105,7 +103,7 @@ def protocol_on_fig4c(
         label=r"thermal $n$ at $U_0$ (left: $\lambda > 0$)",
     )
     pts = state.squeeze("T", drop=True)
-    ax.scatter(
+    held = ax.scatter(
         pts["n_star"],
         energy_to_meV(pts["delta_tr"], meV),
         c=pts["Q_star"],
@@ -113,12 +111,13 @@ def protocol_on_fig4c(
         zorder=3,
         label=r"after holding $Q^*$",
     )
+    fig.colorbar(held, ax=ax, label="held displacement Q* [ℓ₀]")
     ax.set_xscale("log")
     ax.set_xlabel(label(curve["n_star"]))
     ax.set_ylabel(r"trapped gap $\Delta_{tr}$ [meV]")
     ax.set_ylim(bottom=0)
     ax.set_title(f"T = {float(state['T_K'].values[0]):.0f} K")
-    ax.legend(fontsize=10)
+    ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2)
     return fig, ax
 
 
