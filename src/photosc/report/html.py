@@ -39,7 +39,8 @@ figcaption{font-size:.92rem;color:#333;margin-top:6px}
 .error{background:#fde8e8;border:1px solid #d33;padding:8px}
 .note{color:#333}
 .meta{color:#555;font-size:.9rem}
-@media (max-width:600px){h1{font-size:1.3rem}nav{position:static}th,td{padding:3px 6px;font-size:.9rem}}
+@media (max-width:600px){h1{font-size:1.3rem}nav{position:static}
+ th,td{padding:3px 6px;font-size:.9rem}}
 """
 
 
