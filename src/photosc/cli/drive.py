@@ -68,7 +68,7 @@ def command(
     from photosc.physics.dynamics import FlatTopPulse, GaussianPulse, Pulse
     from photosc.physics.kramers import well_parameters
     from photosc.plotting import dynamics as plots
-    from photosc.plotting import save
+    from photosc.plotting import save, talk_style
     from photosc.studies import drive
     from photosc.units import (
         THz_to_meV,
@@ -102,7 +102,7 @@ def command(
 
     out.mkdir(parents=True, exist_ok=True)
     console = Console(stderr=True)
-    with console.status("integrating eq. 6"):
+    with console.status("integrating eq. 6"), talk_style():
         ds = drive.drive_trajectories(
             model, T_K, pulse, gamma=gamma, sites=n_sites, n_traj=n_traj, dt=dt, seed=seed
         )

@@ -104,6 +104,12 @@ def legend_outside(ax: Axes, **kwargs: Any) -> Any:
     return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)
 
 
+def legend_below(ax: Axes, drop: float = 0.17, **kwargs: Any) -> Any:
+    """A legend in two columns below the axes (``drop``: below the x label), off the data."""
+    options = {"ncol": 2, "fontsize": "small"} | kwargs
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -drop), **options)
+
+
 def save(fig: Figure, path: Any, stamp: str = "") -> Any:
     """Save ``fig`` as PNG at ``path`` atomically and close it; returns the path.
 

@@ -14,11 +14,11 @@ def gap_vs_temperature(ds: xr.Dataset, ax: Axes | None = None) -> tuple[Figure, 
     """Delta(T) in meV against T in K, T_c marked (``studies.thermodynamics.gap_curve``)."""
     fig, ax = axes(ax)
     ax.plot(ds["T_K"], ds["Delta_meV"], color="C0")
-    ax.axvline(ds.attrs["Tc_K"], color="0.5", ls="--", label=f"$T_c$ = {ds.attrs['Tc_K']:.1f} K")
+    ax.axvline(ds.attrs["Tc_K"], color="0.5", ls="--")
+    ax.set_title(f"dashed: T_c = {ds.attrs['Tc_K']:.1f} K")
     ax.set_xlabel(label(ds["T_K"]))
     ax.set_ylabel(label(ds["Delta_meV"]))
     ax.set_ylim(bottom=0)
-    ax.legend()
     return fig, ax
 
 

@@ -12,6 +12,7 @@ import xarray as xr
 
 from photosc.plotting import axes as _axes
 from photosc.plotting import label as _label
+from photosc.plotting import legend_below as _legend_below
 from photosc.plotting import legend_outside as _legend_outside
 from photosc.plotting import log_limits, off_scale
 
@@ -35,7 +36,7 @@ def plot_trajectory(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
         f"T = {ds.attrs['T_K']:.0f} K, {ds.attrs['sites']:.3g} site(s): "
         f"trapped {100 * ds.attrs['trapped_fraction']:.0f}% of {ds.attrs['n_traj']}"
     )
-    ax.legend(loc="upper right", fontsize="small")
+    _legend_below(ax)
     return fig, ax
 
 
@@ -49,7 +50,7 @@ def plot_gap_trajectory(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
     ax.axhline(ds.attrs["Delta_MS_meV"], color="C2", ls=":", lw=1.5, label=r"$\Delta(Q_{MS})$")
     ax.set_xlabel(_label(ds["t"]))
     ax.set_ylabel(r"gap $\Delta(Q(t))$ [meV]")
-    ax.legend(loc="upper right", fontsize="small")
+    _legend_below(ax)
     return fig, ax
 
 
@@ -85,7 +86,7 @@ def plot_escape_histogram(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
     ax.set_xlabel("escape time [ps]")
     ax.set_ylabel("trajectories per bin")
     ax.set_title(f"T = {ds.attrs['T_K']:.0f} K, {ds.attrs['sites']:.3g} site(s)")
-    ax.legend(fontsize="small")
+    _legend_below(ax)
     return fig, ax
 
 

@@ -16,7 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from photosc.plotting import axes, label, legend_outside
+from photosc.plotting import axes, label, legend_below, legend_outside
 from photosc.units import temperature_to_K
 
 #: Region colours as in the paper: none (light grey), metastable I (green), metastable II (blue).
@@ -99,7 +99,7 @@ def phase_diagram(
     right = ax.secondary_yaxis("right", functions=(to_meV, from_meV))
     right.set_ylabel("ΔE [meV]")
     ax.set_title(f"g ℓ₀/ω = {ds.attrs['g']:.2g}, λ_eff = {ds.attrs['lam_eff']:.2g}, T = 0")
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+    legend_below(ax, drop=0.14, handles=handles, fontsize=None)
     return fig, ax
 
 
@@ -209,7 +209,8 @@ def free_energy_surface(
         extend="max" if clipped else "neither",
     )
     text = "F(Q, Δ) [meV]" + (f" (above {hi:.3g}: top colour)" if clipped else "")
-    fig.colorbar(cf, ax=ax, label=text, ticks=MaxNLocator(7))
+    ticks = MaxNLocator(6).tick_values(lo, hi)
+    fig.colorbar(cf, ax=ax, label=text, ticks=ticks[(ticks >= lo) & (ticks <= hi)])
     ax.plot(ds["Q"], ds["Delta_sc"] * w, "w--", lw=1.2, label="self-consistent Δ(Q)")
     ax.plot(0.0, a["Delta_rest"] * w, "o", color="C1", mec="k", ms=10, label="undistorted minimum")
     if np.isfinite(a["Q_MS"]):

@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from photosc.physics.spectra import Spectrum
-from photosc.plotting import axes, label, legend_outside, log_limits, off_scale
+from photosc.plotting import axes, label, legend_below, legend_outside, log_limits, off_scale
 from photosc.units import energy_to_meV
 
 #: Lifetime seen in the K3C60 experiments (paper, introduction), in ns.
@@ -30,7 +30,7 @@ def spectrum(
         ax.axvline(
             two_delta_meV, color="C3", ls="--", label=rf"$2\Delta_0$ = {two_delta_meV:.1f} meV"
         )
-        ax.legend()
+        legend_below(ax)
     ax.set_yscale("symlog", linthresh=1e-3)
     ax.set_ylim(bottom=0)
     ax.set_xlabel(r"phonon energy $\Omega$ [meV]")
@@ -117,13 +117,13 @@ def protocol_on_fig4c(
     ax.set_ylabel(r"trapped gap $\Delta_{tr}$ [meV]")
     ax.set_ylim(bottom=0)
     ax.set_title(f"T = {float(state['T_K'].values[0]):.0f} K")
-    ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2)
+    legend_below(ax, fontsize=10)
     return fig, ax
 
 
 #: Eqs. 12-13 are the low-T limit of C3, with relative error ~ T/(8 Delta): drawn only where
-#: 2 Delta_tr / T >= 5 (error <~ 5 %), masked elsewhere.
-ASYMPTOTIC_MIN_RATIO = 5.0
+#: 2 Delta_tr / T >= 3 (error <~ 8 %; the paper uses them at 3.54), masked elsewhere.
+ASYMPTOTIC_MIN_RATIO = 3.0
 
 
 def lifetimes(ds: xr.Dataset, ax: Axes | None = None) -> tuple[Figure, Axes]:
@@ -150,7 +150,7 @@ def lifetimes(ds: xr.Dataset, ax: Axes | None = None) -> tuple[Figure, Axes]:
         keep=[EXPERIMENT_NS],
     )
     for name, (color, ls, text) in styles.items():
-        ax.plot(T, curves[name], color=color, ls=ls, label=text)
+        ax.plot(T, curves[name], color=color, ls=ls, marker=".", ms=4, label=text)
         off_scale(ax, T, curves[name].values, top, color, None)
     ax.axhline(EXPERIMENT_NS, color="0.5", lw=1, label="10 ns (experiment)")
     ax.axvline(ds.attrs["Tc_K"], color="0.5", ls="--", lw=1, label="$T_c$")
@@ -171,11 +171,12 @@ def relaxation(ds: xr.Dataset, ax: Axes | None = None) -> tuple[Figure, Axes]:
     scale, unit = (1e3, "ps") if float(ds["t_ns"].max()) < 1 else (1.0, "ns")
     ax.plot(ds["t_ns"] * scale, energy_to_meV(ds["delta_tr"], meV), color="C0")
     half = ds.attrs["half_life_ns"] * scale
+    title = f"T = {ds.attrs['T_K']:.0f} K"
     if np.isfinite(half):
-        ax.axvline(half, color="0.5", ls="--", label=f"half-life {half:.3g} {unit}")
-        ax.legend()
+        ax.axvline(half, color="0.5", ls="--")
+        title += f"; dashed: half-life {half:.3g} {unit}"
     ax.set_xlabel(f"{ds['t_ns'].attrs['long_name']} [{unit}]")
     ax.set_ylabel(r"trapped gap $\Delta_{tr}$ [meV]")
     ax.set_ylim(bottom=0)
-    ax.set_title(f"T = {ds.attrs['T_K']:.0f} K")
+    ax.set_title(title)
     return fig, ax
