@@ -209,7 +209,7 @@ def free_energy_surface(
         extend="max" if clipped else "neither",
     )
     text = "F(Q, Δ) [meV]" + (f" (above {hi:.3g}: top colour)" if clipped else "")
-    ticks = MaxNLocator(6).tick_values(lo, hi)
+    ticks = np.asarray(MaxNLocator(6).tick_values(lo, hi))
     fig.colorbar(cf, ax=ax, label=text, ticks=ticks[(ticks >= lo) & (ticks <= hi)])
     ax.plot(ds["Q"], ds["Delta_sc"] * w, "w--", lw=1.2, label="self-consistent Δ(Q)")
     ax.plot(0.0, a["Delta_rest"] * w, "o", color="C1", mec="k", ms=10, label="undistorted minimum")
