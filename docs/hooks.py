@@ -9,6 +9,7 @@ import ast
 import importlib
 import os
 import pkgutil
+import re
 import subprocess
 import sys
 import tempfile
@@ -88,6 +89,23 @@ def _api_page() -> str:
         importlib.import_module(name)
         parts.append(f"::: {name}\n    options:\n      show_submodules: false")
     return "\n\n".join(parts)
+
+
+def readme_section(word: str) -> str:
+    """The README's section whose '## ' heading contains ``word`` (headings one level down), or
+    '' if it has none."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    match = re.search(rf"^## [^\n]*{word}[^\n]*\n(.*?)(?=^## |\Z)", readme, re.S | re.M)
+    return "" if match is None else re.sub(r"^(#+) ", r"#\1 ", match.group(1), flags=re.M)
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+    """The TOML page ends with the README's TOML section, the reference for every key."""
+    if page.file.src_uri == "toml.md":
+        section = readme_section("TOML")
+        if section:
+            return f"{markdown}\n\n## From the README\n\n{section}"
+    return markdown
 
 
 def on_files(files: Files, config: Any) -> Files:
