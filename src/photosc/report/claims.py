@@ -126,9 +126,9 @@ def _lifetime_bound() -> list[Claim]:
     return [
         Claim(
             "Discussion of eq. 12",
-            "τ_g/τ₀ ≤ (2Δ₀/T_c)^{1/2} exp(2Δ₀/T_c) = 45.9 at 2Δ₀/T_c = 3.54",
-            f"eq. 12 gives (2Δ₀/T)^{{1/2}} e^{{2Δ₀/T}} = {eq12:.2f}; "
-            f"45.9 is (Δ₀/T)^{{1/2}} e^{{2Δ₀/T}} = {slipped:.2f}",
+            "τ_g/τ₀ ≤ (2Δ₀/T_c)^½ exp(2Δ₀/T_c) = 45.9 at 2Δ₀/T_c = 3.54",
+            f"eq. 12 gives (2Δ₀/T)^½ exp(2Δ₀/T) = {eq12:.2f}; "
+            f"45.9 is (Δ₀/T)^½ exp(2Δ₀/T) = {slipped:.2f}",
             f"slip: the bound is {eq12:.2f}" if abs(slipped - 45.9) < 0.05 else "differs",
             eq12,
         )
@@ -147,7 +147,7 @@ def _eq13(m: Model) -> list[Claim]:
     return [
         Claim(
             "Eq. 13",
-            "τ₀⁻¹ = (2/ħ) π^{3/2} α²F(2Δ₀)",
+            "τ₀⁻¹ = (2/ħ) π^(3/2) α²F(2Δ₀)",
             f"eq. C3 at T = Δ₀/100 over eq. 12 with eq. 13 as printed: {exact / printed:.4f} ħω "
             f"≈ 2Δ₀ = {2 * d:.4f} ħω, an energy; with the factor 2Δ₀: {corrected:.4f}",
             "slip: eq. 13 lacks the energy factor 2Δ₀" if abs(corrected - 1) < 0.05 else "differs",

@@ -20,6 +20,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-heigh
 header,main,footer{max-width:1400px;margin:auto;padding:0 16px}
 header{padding-top:12px}
 h1{font-size:1.6rem;margin:.4em 0}
+section{scroll-margin-top:80px}
 h2{font-size:1.3rem;border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:2em}
 nav{position:sticky;top:0;background:#fff;border-bottom:1px solid #ddd;z-index:1}
 nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:4px 14px;margin:0 auto;
