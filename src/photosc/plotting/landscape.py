@@ -56,12 +56,12 @@ def phase_diagram(
     ]
     T_B = ds["T_B_K"].values
     if np.sum(np.isfinite(T_B)) > 3:
-        levels = MaxNLocator(nbins=6, steps=[1, 2, 5, 10]).tick_values(
+        levels = MaxNLocator(nbins=4, steps=[1, 2, 5, 10]).tick_values(
             np.nanmin(T_B), np.nanmax(T_B)
         )
         levels = levels[(levels > np.nanmin(T_B)) & (levels < np.nanmax(T_B))]
         cs = ax.contour(nu, dE, T_B, levels=levels, colors="k", linewidths=0.8, alpha=0.7)
-        ax.clabel(cs, fmt="%d K", fontsize=9)
+        ax.clabel(cs, cs.levels, fmt="%d K", fontsize=9, inline_spacing=2)
         handles.append(Line2D([], [], color="k", lw=0.8, label="T_B contours (K)"))
     if path is not None:
         ax.plot(path["nu"], path["dE"], color="white", lw=2.5)
