@@ -61,7 +61,7 @@ def phase_diagram(
         )
         levels = levels[(levels > np.nanmin(T_B)) & (levels < np.nanmax(T_B))]
         cs = ax.contour(nu, dE, T_B, levels=levels, colors="k", linewidths=0.8, alpha=0.7)
-        ax.clabel(cs, cs.levels, fmt="%d K", fontsize=9, inline_spacing=2)
+        ax.clabel(cs, levels, fmt="%d K", fontsize=9, inline_spacing=2)
         handles.append(Line2D([], [], color="k", lw=0.8, label="T_B contours (K)"))
     if path is not None:
         ax.plot(path["nu"], path["dE"], color="white", lw=2.5)
