@@ -9,13 +9,16 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from photosc.units import THz_to_meV, temperature_from_K, temperature_to_K
+from photosc.units import THz_to_meV, meV_to_THz, temperature_from_K, temperature_to_K
 
 #: Phonon energy of the paper's Hg(3) mode, 22 THz, in meV.
 HG3_OMEGA_MEV: float = float(THz_to_meV(22.0))
+#: Weakest coupling lam_eff = nu U0 a model may have: below, Delta0 and T_c ~ e^(-1/lam_eff) fall
+#: under 1e-130 hbar*omega, out of reach of the BCS solvers (``photosc.physics.bcs``).
+MIN_LAM_EFF: float = 1 / 300
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,10 @@ class Model:
     U0:        equilibrium attraction U0, in hbar*omega (> 0).
     cutoff:    BCS cutoff, in hbar*omega (> 0; the paper uses the phonon energy, 1).
     omega_meV: phonon energy hbar*omega in meV (> 0), the unit of energy.
+    name:      the material it came from (``materials.load`` sets it), for display only.
+
+    lam_eff = nu U0 must be finite and >= 1/300 (``MIN_LAM_EFF``): T_c and Delta0 are then
+    representable, so every derived quantity (``Tc``, ``Delta0``, ...) exists.
     """
 
     dE: float
@@ -36,6 +43,7 @@ class Model:
     U0: float
     cutoff: float = 1.0
     omega_meV: float = HG3_OMEGA_MEV
+    name: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("dE", "g", "nu", "U0", "cutoff", "omega_meV"):
@@ -46,6 +54,28 @@ class Model:
                 rule = ">= 0" if name == "g" else "> 0"
                 raise ValueError(f"{name} must be finite and {rule}, got {name}={value!r}")
             object.__setattr__(self, name, float(value))
+        from photosc._checks import checked
+
+        for name in ("dE", "g", "nu", "U0", "cutoff", "omega_meV"):  # photosc's domains
+            checked(name, getattr(self, name))
+        lam_eff = self.nu * self.U0
+        if not (math.isfinite(lam_eff) and lam_eff >= MIN_LAM_EFF):
+            raise ValueError(
+                f"lam_eff = nu*U0 must be finite and >= 1/300 (T_c below 1e-130 hbar*omega is "
+                f"not resolvable), got lam_eff={lam_eff!r} (nu={self.nu!r}, U0={self.U0!r})"
+            )
+        if self.name is not None and not isinstance(self.name, str):
+            raise ValueError(f"name must be a string or None, got name={self.name!r}")
+
+    def __repr__(self) -> str:
+        w = self.omega_meV
+        label = f"{self.name!r}, " if self.name else ""
+        return (
+            f"Model({label}dE={self.dE:.6g} ({self.dE * w:.4g} meV), g={self.g:.6g}, "
+            f"nu={self.nu:.6g}, U0={self.U0:.6g} ({self.U0 * w:.4g} meV), "
+            f"cutoff={self.cutoff:.6g}, omega_meV={w:.6g} ({float(meV_to_THz(w)):.4g} THz); "
+            f"lam_eff={self.lam_eff:.4g}, T_c={self.Tc_K:.4g} K)"
+        )
 
     # --- constructors ----------------------------------------------------------------------
     @classmethod
@@ -122,4 +152,5 @@ class Model:
 
     def as_attrs(self) -> dict[str, float]:
         """Parameters and derived couplings, for the attrs of an xarray Dataset."""
-        return {**dataclasses.asdict(self), "lam_eff": self.lam_eff}
+        attrs = {k: v for k, v in dataclasses.asdict(self).items() if k != "name"}
+        return {**attrs, "lam_eff": self.lam_eff}

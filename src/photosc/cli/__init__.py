@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import NoReturn
 
 import typer
+
+try:  # typer >= 0.16 vendors click
+    from typer._click.exceptions import UsageError
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click.exceptions import UsageError  # type: ignore[assignment]
 
 #: command name -> module in photosc.cli exposing ``command``.
 COMMANDS: dict[str, str] = {
@@ -34,17 +40,35 @@ for _name, _module in COMMANDS.items():
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``photosc`` console script."""
+    """Entry point of the ``photosc`` console script.
+
+    Usage errors (unknown command or option, missing or malformed value) and bad input print one
+    line on stderr and exit with code 2; a bare ``photosc`` prints the help and exits with 0.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     traceback = "--traceback" in args
     if traceback:
         args.remove("--traceback")
+    if not args:
+        args = ["--help"]
     try:
-        app(args, prog_name="photosc", standalone_mode=False)
-    except (ValueError, RuntimeError, FileNotFoundError) as exc:
+        code = app(args, prog_name="photosc", standalone_mode=False)
+    except UsageError as exc:
         if traceback:
             raise
-        print(f"photosc: error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        command = exc.ctx.command_path if exc.ctx is not None else "photosc"
+        _fail(f"{exc.format_message()} (see '{command} --help')")
+    except (ValueError, RuntimeError, OSError) as exc:
+        if traceback:
+            raise
+        _fail(str(exc))
     except typer.Abort:
         raise SystemExit(1) from None
+    if isinstance(code, int) and code:
+        raise SystemExit(code)
+
+
+def _fail(message: str) -> NoReturn:
+    """One line on stderr, exit code 2."""
+    print(f"photosc: error: {' '.join(message.split())}", file=sys.stderr)
+    raise SystemExit(2) from None

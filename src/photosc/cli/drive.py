@@ -13,9 +13,36 @@ from photosc.cli._common import (
     SetOption,
     ZInvOption,
     ZOption,
+    check_out,
+    check_size,
     checked_value,
     load_model,
+    staged_output,
 )
+
+#: Rough cost of one BAOAB step of one trajectory on one core, for the time estimate (s).
+_SECONDS_PER_STEP = 2e-8
+
+
+def _estimate_steps(
+    omega_meV: float,
+    duration_ps: float | None,
+    rise_ps: float,
+    ringdown_ps: float,
+    carrier_THz: float,
+    shape: str,
+) -> float:
+    """Time steps of the run (pulse, then 3/gamma to settle; dt = 0.05/omega or 0.05/carrier),
+    as ``drive_trajectories`` will take them, from the options alone (units: see ``command``)."""
+    from photosc.units import THz_to_meV, meV_to_inverse_ps
+
+    per_ps = float(meV_to_inverse_ps(omega_meV))  # 1/omega per ps
+    gamma = 2.0 / (ringdown_ps * per_ps)
+    duration = max(2.0 * per_ps, 4.0 / gamma) if duration_ps is None else duration_ps * per_ps
+    end = 3.0 * rise_ps * per_ps + duration if shape == "flat" else 3.6 * duration
+    carrier = float(THz_to_meV(carrier_THz)) / omega_meV
+    dt = 0.05 if carrier == 0 else min(0.05, 0.05 / carrier)
+    return (end + 3.0 / gamma) / dt
 
 
 def command(
@@ -59,6 +86,30 @@ def command(
 
     Example: photosc drive K3C60 --Z-inv 3.6 --T-K 100 --amplitude 1.5 --duration-ps 20
     """
+    if shape not in ("flat", "gauss"):
+        raise ValueError(f"--shape must be 'flat' or 'gauss', got --shape {shape!r}")
+    checked_value(T_K, "T-K", minimum=0, unit="K")
+    checked_value(amplitude, "amplitude", minimum=0)
+    if duration_ps is not None:
+        checked_value(duration_ps, "duration-ps", minimum=0, strict=True, unit="ps")
+    checked_value(rise_ps, "rise-ps", minimum=0, strict=True, unit="ps")
+    checked_value(carrier_THz, "carrier-THz", minimum=0, unit="THz")
+    checked_value(ringdown_ps, "ringdown-ps", minimum=0, strict=True, unit="ps")
+    if sites is not None:
+        checked_value(sites, "sites", minimum=0, strict=True)
+    if n_traj < 1:
+        raise ValueError(f"--n-traj must be >= 1, got --n-traj {n_traj}")
+    if seed < 0:
+        raise ValueError(f"--seed must be >= 0, got --seed {seed}")
+    check_out(out)
+    model = load_model(material, Z, Z_inv, overrides)
+    steps = _estimate_steps(model.omega_meV, duration_ps, rise_ps, ringdown_ps, carrier_THz, shape)
+    # drive and time grids (2 doubles per step) and ~10 doubles of state per trajectory
+    check_size(
+        "drive", 16.0 * steps + 80.0 * n_traj, "a shorter --duration-ps, a lower --carrier-THz "
+        "or fewer --n-traj",
+    )  # fmt: skip
+
     import numpy as np
     from rich.console import Console
     from rich.table import Table
@@ -78,14 +129,13 @@ def command(
         time_from_ps,
     )
 
-    if shape not in ("flat", "gauss"):
-        raise ValueError(f"shape must be 'flat' or 'gauss', got shape={shape!r}")
-    checked_value(T_K, "T-K", minimum=0)
-    checked_value(amplitude, "amplitude", minimum=0)
-    checked_value(carrier_THz, "carrier-THz", minimum=0)
-    model = load_model(material, Z, Z_inv, overrides)
     w = model.omega_meV
     T = float(temperature_from_K(T_K, w))
+    if not np.isfinite(landscape.critical_points(model, T).Q_MS):
+        raise ValueError(
+            f"--T-K {T_K:g}: the landscape of {material} has no metastable minimum at {T_K:g} K "
+            "(nothing to trap; see `photosc landscape` for T_B, or renormalise with --Z-inv)"
+        )
     gamma = drive.gamma_from_ringdown(ringdown_ps, model)
     n_sites = drive.sites_for_lifetime(model, T, gamma) if sites is None else sites
     base = drive.default_pulse(model, T, gamma)
@@ -100,28 +150,34 @@ def command(
         pulse = GaussianPulse(amplitude * force, 2.0 * duration, duration, carrier=carrier)
     dt = 0.05 if carrier == 0 else min(0.05, 0.05 / carrier)
 
-    out.mkdir(parents=True, exist_ok=True)
     console = Console(stderr=True)
-    with console.status("integrating eq. 6"), talk_style():
+    seconds = _SECONDS_PER_STEP * n_traj * steps
+    with (
+        staged_output(out) as stage,
+        console.status(
+            f"integrating eq. 6: {n_traj} trajectories x {steps:.3g} steps (~{seconds:.2g} s)"
+        ),
+        talk_style(),
+    ):
         ds = drive.drive_trajectories(
             model, T_K, pulse, gamma=gamma, sites=n_sites, n_traj=n_traj, dt=dt, seed=seed
         )
-        save_dataset(ds, out / "drive_trajectories.nc")
-        save(plots.plot_trajectory(ds)[0], out / "trajectory.png")
-        save(plots.plot_gap_trajectory(ds)[0], out / "gap_trajectory.png")
+        save_dataset(ds, stage / "drive_trajectories.nc")
+        save(plots.plot_trajectory(ds)[0], stage / "trajectory.png")
+        save(plots.plot_gap_trajectory(ds)[0], stage / "gap_trajectory.png")
         if trapping_map:
             tmap = drive.trapping_map(
                 model, T_K, np.linspace(0.6, 1.6, 6), np.array([0.5, 2.0, 5.0, 10.0, 20.0]),
                 gamma=gamma, sites=n_sites, n_traj=16, seed=seed, chunks=1,
             ).compute()  # fmt: skip
-            save_dataset(tmap, out / "trapping_map.nc")
-            save(plots.plot_trapping_map(tmap)[0], out / "trapping_map.png")
+            save_dataset(tmap, stage / "trapping_map.nc")
+            save(plots.plot_trapping_map(tmap)[0], stage / "trapping_map.png")
         T_B_K = float(temperature_to_K(landscape.untrapping_temperature(model), w))
         life = drive.lifetime_curve(
             model, np.linspace(0.05, 0.98, 16) * T_B_K, ringdown_ps=ringdown_ps, sites=n_sites
         )
-        save_dataset(life, out / "lifetime.nc")
-        save(plots.plot_lifetimes(life)[0], out / "lifetime_vs_T.png")
+        save_dataset(life, stage / "lifetime.nc")
+        save(plots.plot_lifetimes(life)[0], stage / "lifetime_vs_T.png")
 
     ps = float(time_from_ps(1.0, w))
     params = well_parameters(model, T)

@@ -27,33 +27,38 @@ def command(
 
     Example: photosc landscape K3C60 --Z-inv 3.4 --T-K 0,50,100
     """
+    from photosc.cli._common import check_out, check_size, check_temperatures_K, parse_values
+
+    temperatures_K = parse_values(T_K, "T-K", minimum=0, unit="K")
+    check_out(out)
+    # F, F_meV, Delta and their temporaries on 301 Q points per temperature
+    check_size("landscape", 8.0 * 301 * 12 * temperatures_K.size, "fewer temperatures in --T-K")
+    model = load_model(material, Z, Z_inv, overrides)
+    check_temperatures_K(model, temperatures_K)
+
     import numpy as np
     from rich.console import Console
     from rich.table import Table
 
-    from photosc.cli._common import parse_values
+    from photosc.cli._common import staged_output
     from photosc.io import save_dataset
     from photosc.plotting import landscape as plots
     from photosc.plotting import save, talk_style
     from photosc.studies.landscape import free_energy_surface, landscape_curves
     from photosc.units import energy_to_meV, temperature_from_K
 
-    model = load_model(material, Z, Z_inv, overrides)
-    temperatures_K = parse_values(T_K, "T-K", minimum=0)
-    if np.any(temperatures_K < 0):
-        raise ValueError(f"T-K must be >= 0 K, got T-K={T_K!r}")
-    curves = landscape_curves(model, temperature_from_K(temperatures_K, model.omega_meV))
-    Q_top = float(curves["Q"].max())
-    delta_top = 1.3 * float(np.nanmax(curves["Delta"].isel(T=0)))
-    surface = free_energy_surface(
-        model, np.linspace(0, Q_top, 161), np.linspace(0, delta_top, 141), float(curves["T"][0])
-    )
-    out.mkdir(parents=True, exist_ok=True)
-    save_dataset(curves, out / "landscape.nc")
-    save_dataset(surface, out / "free_energy_surface.nc")
-    with talk_style():
-        save(plots.landscapes(curves)[0], out / "landscape.png")
-        save(plots.free_energy_surface(surface)[0], out / "free_energy_surface.png")
+    with staged_output(out) as stage, Console(stderr=True).status("landscape F(Q, T)"):
+        curves = landscape_curves(model, temperature_from_K(temperatures_K, model.omega_meV))
+        Q_top = float(curves["Q"].max())
+        delta_top = 1.3 * float(np.nanmax(curves["Delta"].isel(T=0)))
+        surface = free_energy_surface(
+            model, np.linspace(0, Q_top, 161), np.linspace(0, delta_top, 141), float(curves["T"][0])
+        )
+        save_dataset(curves, stage / "landscape.nc")
+        save_dataset(surface, stage / "free_energy_surface.nc")
+        with talk_style():
+            save(plots.landscapes(curves)[0], stage / "landscape.png")
+            save(plots.free_energy_surface(surface)[0], stage / "free_energy_surface.png")
 
     w = model.omega_meV
     table = Table(title=f"{material}: landscape", title_justify="left")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -59,36 +60,63 @@ def command(
 
     Example: photosc lifetime K3C60 --T-K 20:150:50 --Q-star 3 --relax-T-K 80
     """
+    from photosc.cli._common import (
+        check_out,
+        check_size,
+        check_temperatures_K,
+        checked_value,
+        load_model,
+        parse_values,
+    )
+
+    temperatures_K = parse_values(T_K, "T-K", minimum=0, strict=True, unit="K")
+    checked_value(Q_star, "Q-star")
+    if relax_T_K is not None:
+        checked_value(relax_T_K, "relax-T-K", minimum=0, strict=True, unit="K")
+    check_out(out)
+    # the pair-rate quadrature holds ~ panels x nodes x theta (~3e3) doubles per temperature
+    check_size("lifetime", 8.0 * 3e3 * 4 * temperatures_K.size, "fewer temperatures in --T-K")
+    model = load_model(material, Z, Z_inv, overrides)
+    check_temperatures_K(model, temperatures_K)
+    if relax_T_K is not None:
+        check_temperatures_K(model, relax_T_K, "relax-T-K")
+
     import numpy as np
     from rich.console import Console
     from rich.table import Table
 
-    from photosc.cli._common import checked_value, load_model, parse_values
+    from photosc.cli._common import staged_output
     from photosc.io import save_dataset
     from photosc.plotting import save, talk_style
     from photosc.plotting import trapping as plots
     from photosc.studies import kinetics, trapping
     from photosc.units import energy_to_meV, temperature_from_K
 
-    if relax_T_K is not None:
-        checked_value(relax_T_K, "relax-T-K", minimum=0)
-    model = load_model(material, Z, Z_inv, overrides)
     a2F = load_spectrum(spectrum, model.omega_meV, spectrum_set)
-    T = temperature_from_K(parse_values(T_K, "T-K", minimum=0), model.omega_meV)
-    out.mkdir(parents=True, exist_ok=True)
-    ds = kinetics.lifetimes(model, a2F, T, Q_star)
-    save_dataset(ds, out / "lifetimes.nc")
-    two_delta0 = 2 * energy_to_meV(model.Delta0, model.omega_meV)
-    with talk_style():
-        save(plots.lifetimes(ds)[0], out / "lifetimes.png")
-        save(plots.spectrum(a2F, model.omega_meV, two_delta0)[0], out / "spectrum.png")
-    if relax_T_K is not None:
+    T = temperature_from_K(temperatures_K, model.omega_meV)
+    n_star = math.nan
+    if relax_T_K is not None:  # fails fast, before the sweep, when there is nothing to relax
         T_r = float(temperature_from_K(relax_T_K, model.omega_meV))
-        n_star = float(trapping.trapped_state(model, Q_star, T_r)["n_star"].squeeze())
-        relax = kinetics.relaxation(model, a2F, T_r, n_star)
-        save_dataset(relax, out / f"relaxation_{relax_T_K:.0f}K.nc")
+        held = trapping.trapped_state(model, Q_star, T_r).isel(Q_star=0, T=0)
+        n_star = float(held["n_star"])
+        if n_star == 0 or float(held["delta_tr"]) == 0:
+            what = "no quasi-particle is trapped" if n_star == 0 else "no gap is trapped"
+            raise ValueError(
+                f"--relax-T-K {relax_T_K:g}: holding Q* = {Q_star:g} at {relax_T_K:g} K, "
+                f"{what}: nothing to relax"
+            )
+    with staged_output(out) as stage, Console(stderr=True).status("rates and half-lives"):
+        ds = kinetics.lifetimes(model, a2F, T, Q_star)
+        save_dataset(ds, stage / "lifetimes.nc")
+        two_delta0 = 2 * energy_to_meV(model.Delta0, model.omega_meV)
         with talk_style():
-            save(plots.relaxation(relax)[0], out / f"relaxation_{relax_T_K:.0f}K.png")
+            save(plots.lifetimes(ds)[0], stage / "lifetimes.png")
+            save(plots.spectrum(a2F, model.omega_meV, two_delta0)[0], stage / "spectrum.png")
+        if relax_T_K is not None:
+            relax = kinetics.relaxation(model, a2F, T_r, n_star)
+            save_dataset(relax, stage / f"relaxation_{relax_T_K:.0f}K.nc")
+            with talk_style():
+                save(plots.relaxation(relax)[0], stage / f"relaxation_{relax_T_K:.0f}K.png")
 
     table = Table(title=f"{material}: times after holding Q* = {Q_star:g} l0 [ns]")
     for col in (

@@ -31,41 +31,59 @@ def command(
 
     Example: photosc phase-diagram --dE 0.2:3:256 --nu 0.3:5:256 --path K3C60 --out pd
     """
+    from photosc.cli._common import check_out, check_size, checked_value, parse_values
+
+    if chunk < 1:
+        raise ValueError(f"--chunk must be >= 1, got --chunk {chunk}")
+    dE_values = parse_values(dE, "dE", minimum=0, strict=True, unit="hbar*omega")
+    nu_values = parse_values(nu, "nu", minimum=0, strict=True)
+    checked_value(g, "g", minimum=0)
+    checked_value(lam_eff, "lam-eff", minimum=1 / 300)
+    checked_value(Z_inv_max, "Z-inv-max", minimum=1)
+    if Z_inv_max > 1e4:  # photosc.studies.phase_diagram.Z_INV_MAX, without importing it
+        raise ValueError(f"--Z-inv-max must be <= 1e4, got --Z-inv-max {Z_inv_max:g}")
+    check_out(out)
+    n = dE_values.size * nu_values.size
+    # 7 outputs (~50 B) per point, plus the kernel's quadrature temporaries (~20 kB per point)
+    # for the two chunks of chunk x len(nu) points that run at once
+    n_bytes = 64.0 * n + 2 * 2e4 * min(chunk, dE_values.size) * nu_values.size
+    check_size("phase-diagram", n_bytes, "fewer points in --dE/--nu or a smaller --chunk")
+    from photosc import materials
+    from photosc.model import HG3_OMEGA_MEV
+
+    omega_meV = HG3_OMEGA_MEV if path is None else materials.load(path).omega_meV
+
     import numpy as np
     from dask.diagnostics import ProgressBar
     from rich.console import Console
     from rich.table import Table
 
-    from photosc import materials
-    from photosc.cli._common import parse_values
+    from photosc.cli._common import staged_output
     from photosc.io import save_dataset
-    from photosc.model import HG3_OMEGA_MEV
     from photosc.plotting import landscape as plots
     from photosc.plotting import save, talk_style
     from photosc.studies.phase_diagram import metastability_path, phase_diagram
 
-    if chunk < 1:
-        raise ValueError(f"chunk must be >= 1, got chunk={chunk!r}")
-    dE_values, nu_values = parse_values(dE, "dE"), parse_values(nu, "nu")
-    omega_meV = HG3_OMEGA_MEV if path is None else materials.load(path).omega_meV
     lazy = phase_diagram(
         dE_values, nu_values, g, lam_eff, omega_meV=omega_meV, chunks={"dE": chunk}
     )
     console = Console()
     console.print(f"phase diagram on {dE_values.size} x {nu_values.size} points")
-    with ProgressBar():
-        ds = lazy.compute()
-    out.mkdir(parents=True, exist_ok=True)
-    save_dataset(ds, out / "phase_diagram.nc")
-    route = None
-    if path is not None:
-        Z_inv = np.unique(
-            np.concatenate([np.linspace(1, Z_inv_max, 121), np.arange(1, Z_inv_max + 1)])
-        )
-        route = metastability_path(path, Z_inv, g=g, lam_eff=lam_eff)
-        save_dataset(route, out / "path.nc")
-    with talk_style():
-        save(plots.phase_diagram(ds, route)[0], out / "phase_diagram.png")
+    # the table lists whole 1/Z up to 12 of them (then 12 spread geometrically)
+    whole = np.arange(1, int(Z_inv_max) + 1, dtype=float)
+    if whole.size > 12:
+        whole = np.unique(np.round(np.geomspace(1, int(Z_inv_max), 12)))
+    with staged_output(out) as stage:
+        with ProgressBar():
+            ds = lazy.compute()
+        save_dataset(ds, stage / "phase_diagram.nc")
+        route = None
+        if path is not None:
+            Z_inv = np.unique(np.concatenate([np.linspace(1, Z_inv_max, 121), whole]))
+            route = metastability_path(path, Z_inv, g=g, lam_eff=lam_eff)
+            save_dataset(route, stage / "path.nc")
+        with talk_style():
+            save(plots.phase_diagram(ds, route)[0], stage / "phase_diagram.png")
 
     counts = np.bincount(ds["kind"].values.ravel(), minlength=3)
     table = Table(title="phase diagram", show_header=False, title_justify="left")
@@ -74,10 +92,10 @@ def command(
     if route is not None:
         table.add_row(f"{path}: onset of type I at 1/Z", f"{route.attrs['onset_Z_inv']:.4f}")
         table.add_row(f"{path}: type I -> II at 1/Z", f"{route.attrs['type_II_Z_inv']:.4f}")
-        for z in range(1, int(Z_inv_max) + 1):
+        for z in whole:
             row = route.sel(Z_inv=float(z))
             kind = ("none", "I", "II")[int(row["kind"])]
             verdict = "none" if kind == "none" else f"{kind}, T_B = {float(row['T_B']):.1f} K"
-            table.add_row(f"{path}: 1/Z = {z}", verdict)
+            table.add_row(f"{path}: 1/Z = {z:g}", verdict)
     console.print(table)
     console.print(f"written to {out}/: phase_diagram.nc/png" + (", path.nc" if route else ""))

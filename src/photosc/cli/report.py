@@ -10,6 +10,7 @@ from photosc.cli._common import (
     SetOption,
     ZInvOption,
     ZOption,
+    check_out,
     load_bare_model,
 )
 
@@ -34,6 +35,7 @@ def command(
     from photosc import report
     from photosc.cli._common import print_sections
 
+    check_out(out)
     bare, Z = load_bare_model(material, Z, Z_inv, overrides)
     console = Console(stderr=True)
     with console.status("building report") as status:

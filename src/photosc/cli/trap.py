@@ -28,16 +28,36 @@ def command(
     """Hold Q* at temperature T, release: the trapped gap Delta_tr and lambda (Fig. 4a, eqs. 9-11).
 
     Writes trapped_state.nc, Fig. 4c per temperature (fig4c_<T>K.png/.nc: Delta_tr against n*
-    with every branch, the protocol's points and the saturation Delta0(U0)), and with several
-    Q* and T the map trapped_gap_map.png.
+    with every branch, the protocol's points and the saturation Delta0(U0); none where T is so low
+    that the normal-state density underflows), and with several Q* and T the map
+    trapped_gap_map.png. Files appear in --out only when the run succeeds.
 
     Example: photosc trap K3C60 --T-K 100 --Q-star 0:5:11
     """
+    from photosc.cli._common import (
+        check_out,
+        check_size,
+        check_temperatures_K,
+        load_model,
+        parse_values,
+    )
+
+    if not 2 <= n_points <= 10**7:
+        raise ValueError(f"--n-points must be an integer from 2 to 1e7, got --n-points {n_points}")
+    temperatures_K = parse_values(T_K, "T-K", minimum=0, strict=True, unit="K")
+    Q = parse_values(Q_star, "Q-star")
+    check_out(out)
+    # trapped_gap keeps ~120 curve points x a few arrays per (T, n*) or (Q*, T) point
+    n_work = temperatures_K.size * (Q.size + n_points)
+    check_size("trap", 8.0 * 120 * 8 * n_work, "fewer temperatures, Q* values or --n-points")
+    model = load_model(material, Z, Z_inv, overrides)
+    check_temperatures_K(model, temperatures_K)
+
     import numpy as np
     from rich.console import Console
     from rich.table import Table
 
-    from photosc.cli._common import load_model, parse_values
+    from photosc.cli._common import staged_output
     from photosc.io import save_dataset
     from photosc.physics import bcs
     from photosc.plotting import save, talk_style
@@ -45,27 +65,26 @@ def command(
     from photosc.studies import thermodynamics, trapping
     from photosc.units import energy_to_meV, temperature_from_K
 
-    model = load_model(material, Z, Z_inv, overrides)
-    if n_points < 2:
-        raise ValueError(f"n-points must be >= 2, got n-points={n_points}")
-    T = temperature_from_K(parse_values(T_K, "T-K", minimum=0), model.omega_meV)
-    Q = parse_values(Q_star, "Q-star")
-    out.mkdir(parents=True, exist_ok=True)
-    state = trapping.trapped_state(model, Q, T)
-    save_dataset(state, out / "trapped_state.nc")
-    for i, T_i in enumerate(state["T"].values):
-        at_T = state.isel(T=[i])
-        n_normal = float(bcs.quasiparticle_density(0.0, T_i, model.nu, model.cutoff))
-        n_low = min(1e-6 * n_normal, float(at_T["n_star"].min()) / 2)
-        n = np.geomspace(n_low, (1 - 1e-9) * n_normal, n_points)
-        curve = thermodynamics.trapped_gap_curve(model, [T_i], n)
-        stem = f"fig4c_{float(at_T['T_K'][0]):.0f}K"
-        save_dataset(curve, out / f"{stem}.nc")
-        with talk_style():
-            save(plots.protocol_on_fig4c(curve, at_T)[0], out / f"{stem}.png")
-    if state.sizes["Q_star"] > 1 and state.sizes["T"] > 1:
-        with talk_style():
-            save(plots.trapped_gap_map(state)[0], out / "trapped_gap_map.png")
+    T = temperature_from_K(temperatures_K, model.omega_meV)
+    with staged_output(out) as stage, Console(stderr=True).status("solving eqs. 9-11"):
+        state = trapping.trapped_state(model, Q, T)
+        save_dataset(state, stage / "trapped_state.nc")
+        for i, T_i in enumerate(state["T"].values):
+            at_T = state.isel(T=[i])
+            n_normal = float(bcs.quasiparticle_density(0.0, T_i, model.nu, model.cutoff))
+            if n_normal == 0:  # T so low that no state is thermally occupied: no curve to draw
+                continue
+            held = at_T["n_star"].values[at_T["n_star"].values > 0]
+            n_low = min(1e-6 * n_normal, float(held.min()) / 2 if held.size else np.inf)
+            n = np.geomspace(n_low, (1 - 1e-9) * n_normal, n_points)
+            curve = thermodynamics.trapped_gap_curve(model, [T_i], n)
+            stem = f"fig4c_{float(at_T['T_K'][0]):.0f}K"
+            save_dataset(curve, stage / f"{stem}.nc")
+            with talk_style():
+                save(plots.protocol_on_fig4c(curve, at_T)[0], stage / f"{stem}.png")
+        if state.sizes["Q_star"] > 1 and state.sizes["T"] > 1:
+            with talk_style():
+                save(plots.trapped_gap_map(state)[0], stage / "trapped_gap_map.png")
 
     meV = model.omega_meV
     table = Table(title=f"{material}: trapped state after holding Q* (T_c = {model.Tc_K:.1f} K)")
@@ -90,7 +109,7 @@ def command(
                 f"{float(p['Q_star']):.3g}",
                 f"{float(p['U_star']) / model.U0:.3f}",
                 f"{energy_to_meV(float(p['delta_star']), meV):.3f}",
-                f"{float(p['n_star']) / float(p['n_eq']):.3g}",
+                f"{float(p['n_star']) / float(p['n_eq']):.3g}" if float(p["n_eq"]) > 0 else "-",
                 f"{energy_to_meV(d_tr, meV):.3f}",
                 f"{energy_to_meV(float(p['lam']), meV):.3f}",
                 verdict,

@@ -26,10 +26,12 @@ def newton_bracketed(
 ) -> FloatArray:
     """Roots of h on [lo, hi] for 1-d arrays, with h(lo) > 0 >= h(hi) at every point.
 
-    Newton steps are taken while they stay inside the bracket, bisection otherwise; the bracket
-    shrinks with the sign of h. Converges when a step is below rtol*|x| + atol or when
-    |h| <= htol (the residual is at its rounding level). Raises
-    RuntimeError naming ``what`` if some point has not converged after ``maxiter`` steps.
+    Newton steps are taken while they stay inside the bracket, bisection otherwise (geometric
+    when the bracket does not contain 0 and spans more than a factor 4, so that a bracket over
+    many orders of magnitude shrinks in few steps); the bracket shrinks with the sign of h.
+    Converges when a step is below rtol*|x| + atol or when |h| <= htol (the residual is at its
+    rounding level). Raises RuntimeError naming ``what`` if some point has not converged after
+    ``maxiter`` steps.
     """
     lo, hi, x = (np.array(a, dtype=float) for a in (lo, hi, x0))
     atol, htol = (np.broadcast_to(np.asarray(a, dtype=float), x.shape) for a in (atol, htol))
@@ -48,7 +50,7 @@ def newton_bracketed(
         with np.errstate(divide="ignore", invalid="ignore"):
             xn = xa - h / dh
         outside = ~((xn > la) & (xn < ha))
-        xn = np.where(outside, 0.5 * (la + ha), xn)
+        xn = np.where(outside, _bisect(la, ha), xn)
         tol = rtol * np.abs(xn) + atol[active]
         small = np.abs(h) <= htol[active]
         done = (np.abs(xn - xa) <= tol) & ~outside | (ha - la <= tol) | small
@@ -59,3 +61,10 @@ def newton_bracketed(
         f"{what}: safeguarded Newton did not converge in {maxiter} steps at {active.size} "
         f"points (first: x={float(x[i])!r} in [{float(lo[i])!r}, {float(hi[i])!r}])"
     )
+
+
+def _bisect(lo: FloatArray, hi: FloatArray) -> FloatArray:
+    """Midpoint of [lo, hi]; the geometric one where both ends have one sign and differ > 4x."""
+    a, b = np.abs(lo), np.abs(hi)
+    geometric = (np.sign(lo) == np.sign(hi)) & (np.maximum(a, b) > 4 * np.minimum(a, b))
+    return np.where(geometric, np.sign(lo) * np.sqrt(a) * np.sqrt(b), 0.5 * (lo + hi))

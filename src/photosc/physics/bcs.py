@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit, spence
 
-from photosc._checks import FloatArray, checked, output
+from photosc._checks import MAX_GAP, FloatArray, broadcast, checked, output
 from photosc.physics._gap_kernel import SLOW, thermal_gap_kernel
 from photosc.physics._quadrature import THERMAL_FRAC, THERMAL_WFRAC, fermi_nodes, thermal_nodes
 from photosc.physics._solve import newton_bracketed
@@ -109,7 +109,8 @@ def _general_integral(
     xi_l = np.sqrt(np.clip(lam**2 - delta**2, 0, None)) * (lam < -delta)
     xi_l = np.minimum(xi_l, c)
     I0 = U - 2 * np.arcsinh(xi_l / delta)
-    dI0 = dU + 2 * xi_l / (delta * np.sqrt(xi_l**2 + delta**2))
+    with np.errstate(invalid="ignore", divide="ignore"):  # xi_l = 0: no occupied states
+        dI0 = dU + np.where(xi_l > 0, 2 * xi_l / (delta * np.sqrt(xi_l**2 + delta**2)), 0.0)
     hot = T > 0
     if not np.any(hot):
         return I0, dI0
@@ -158,11 +159,11 @@ def gap_integral_ddelta(
 def _integral_and_slope(
     delta: ArrayLike, T: ArrayLike, cutoff: ArrayLike, lam: ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
-    d, t, c, lm = np.broadcast_arrays(
-        checked("delta", delta, nonnegative=True),
-        _temperature(T),
-        checked("cutoff", cutoff, positive=True),
-        checked("lam", lam),
+    d, t, c, lm = broadcast(
+        delta=checked("delta", delta, nonnegative=True, at_most=MAX_GAP),
+        T=_temperature(T),
+        cutoff=checked("cutoff", cutoff, positive=True),
+        lam=checked("lam", lam),
     )
     if np.any((d == 0) & ((t == 0) | (lm != 0))):
         raise ValueError("delta must be > 0 where T = 0 or lam != 0 (the integral diverges)")
@@ -317,7 +318,8 @@ def gap(
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
     lam = checked("lam", lam)
-    shape = np.broadcast_shapes(U.shape, T.shape, nu.shape, c.shape, lam.shape)
+    U, T, nu, c, lam = broadcast(U=U, T=T, nu=nu, cutoff=c, lam=lam)
+    shape = U.shape
     lam_eff, t, cc, lm = (np.broadcast_to(a, shape).ravel() for a in (_coupling(U, nu), T, c, lam))
     out = np.empty(lam_eff.shape)
     thermal = lm == 0
@@ -338,7 +340,8 @@ def critical_temperature(U: ArrayLike, nu: ArrayLike, cutoff: ArrayLike = 1.0) -
     U = checked("U", U, positive=True)
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
-    lam_eff, cc = np.broadcast_arrays(_coupling(U, nu), c)
+    U, nu, c = broadcast(U=U, nu=nu, cutoff=c)
+    lam_eff, cc = _coupling(U, nu), c
     shape = lam_eff.shape
     return output(_in_blocks(_critical_temperature, lam_eff.ravel(), cc.ravel()).reshape(shape))
 
@@ -363,12 +366,23 @@ def _critical_temperature(lam_eff: FloatArray, c: FloatArray) -> FloatArray:
 def coupling_for_critical_temperature(Tc: ArrayLike, cutoff: ArrayLike = 1.0) -> Any:
     """The lam_eff = nu U whose BCS critical temperature is Tc (eq. 10 at Delta = lam = 0).
 
-    Tc and cutoff in hbar*omega; exact: 1/lam_eff = int_0^cutoff dxi tanh(xi/2Tc)/xi.
+    Tc and cutoff in hbar*omega; exact: 1/lam_eff = int_0^cutoff dxi tanh(xi/2Tc)/xi. For
+    cutoff/Tc > 80 the integral is ln(2 e^gamma cutoff / (pi Tc)) up to a relative e^(-80)
+    (the tail int_y^inf (1 - tanh x)/x dx ~ e^(-2y)/y, y = cutoff/2Tc), used there, so that any
+    Tc > 0 works (the quadrature underflows for Tc < 1e-140).
     """
     Tc = checked("Tc", Tc, positive=True)
     c = checked("cutoff", cutoff, positive=True)
-    Tc, c = np.broadcast_arrays(Tc, c)
-    return output(1.0 / _thermal_integral(np.zeros(Tc.shape), Tc, c)[0])
+    Tc, c = broadcast(Tc=Tc, cutoff=c)
+    weak = c / Tc > 80
+    t = np.where(weak, c, Tc)
+    with np.errstate(divide="ignore", over="ignore"):
+        integral = np.where(
+            weak,
+            np.log(2 * np.exp(np.euler_gamma) / np.pi * (c / Tc)),
+            _thermal_integral(np.zeros(Tc.shape), t, c)[0],
+        )
+    return output(1.0 / integral)
 
 
 # --- free energy and quasi-particle density ----------------------------------------------------
@@ -392,12 +406,12 @@ def free_energy(
     Delta = 0 value and is free of cancellation. At T = 0 and the self-consistent gap it is the
     condensation energy -nu (coth(1/(nu U)) - 1) (cutoff 1).
     """
-    delta = checked("delta", delta, nonnegative=True)
+    delta = checked("delta", delta, nonnegative=True, at_most=MAX_GAP)
     U = checked("U", U, positive=True)
     T = _temperature(T)
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
-    bcast = np.broadcast_arrays(delta, U, T, nu, c)
+    bcast = broadcast(delta=delta, U=U, T=T, nu=nu, cutoff=c)
     shape = bcast[0].shape
     d, u, t, n, cc = (np.array(a, dtype=float).ravel() for a in bcast)
     F = d**2 / u - 2 * n * _condensation_integral(d, cc)  # T = 0
@@ -425,12 +439,12 @@ def quasiparticle_density(
     f(E) = 1/(exp(E/T) + 1). Delta, T, lam, cutoff in hbar*omega; nu = nu(0)*omega. The factor 4
     counts both spins and both signs of xi. lam = 0 gives the thermal density.
     """
-    delta = checked("delta", delta, nonnegative=True)
+    delta = checked("delta", delta, nonnegative=True, at_most=MAX_GAP)
     T = _temperature(T)
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
     lam = checked("lam", lam)
-    bcast = np.broadcast_arrays(delta, T, nu, c, lam)
+    bcast = broadcast(delta=delta, T=T, nu=nu, cutoff=c, lam=lam)
     shape = bcast[0].shape
     d, t, n, cc, lm = (np.array(a, dtype=float).ravel() for a in bcast)
     # T = 0: every state with E < -lam is occupied.
@@ -555,6 +569,8 @@ def _branches_1d(
     n_star: FloatArray, lam_eff: FloatArray, T: FloatArray, c: FloatArray, nu: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """All superconducting solutions of eqs. 10-11 for 1-d arrays: (delta, lam), shape (N, B)."""
+    if n_star.size == 0:
+        return np.empty((0, 1)), np.empty((0, 1))
     params = np.stack([lam_eff, T, c], axis=-1)
     combos, which = np.unique(params, axis=0, return_inverse=True)
     which = which.ravel()
@@ -626,9 +642,16 @@ def _trapped_inputs(
     T = checked("T", T, positive=True)
     nu = checked("nu", nu, positive=True)
     c = checked("cutoff", cutoff, positive=True)
+    names = ("n_star", "U", "T", "cutoff", "nu", "delta", "lam")[: 5 + len(extra)]
+    n_star, U, T, c, nu, *rest = broadcast(
+        **dict(zip(names, (n_star, U, T, c, nu, *extra), strict=True))
+    )
     if np.any(n_star >= 4 * nu * c):
         raise ValueError("n_star must be below the full occupation 4 nu cutoff")
-    arrays = np.broadcast_arrays(n_star, _coupling(U, nu), T, c, nu, *extra)
+    if np.any(T < _T_ZERO):  # the fixed-n* equations are solved at T > 0 only
+        value = float(T[T < _T_ZERO].flat[0])
+        raise ValueError(f"T must be >= 1e-140 at fixed n_star (eqs. 9-11), got T={value!r}")
+    arrays = [n_star, _coupling(U, nu), T, c, nu, *rest]
     return arrays[0].shape, [np.array(a, dtype=float).ravel() for a in arrays]
 
 
@@ -637,7 +660,7 @@ def trapped_gap_branches(
 ) -> tuple[Any, Any]:
     """Every superconducting solution (Delta_tr, lam) of eqs. 10-11 at fixed n* (eq. 11).
 
-    n_star per site, U, T (> 0), cutoff in hbar*omega, nu = nu(0)*omega. Returns arrays of
+    n_star per site, U, T (>= 1e-140), cutoff in hbar*omega, nu = nu(0)*omega. Returns arrays of
     shape (..., B), B the largest number of solutions found, sorted by increasing Delta_tr and
     padded with NaN where a point has fewer. Solutions are located on the curve of eq. 10
     solutions sampled at Delta/Delta0(U) in [1e-6, 1) and refined to 1e-14.
@@ -650,7 +673,9 @@ def trapped_gap_branches(
 def _normal_lam(n_star: FloatArray, T: FloatArray, nu: FloatArray, c: FloatArray) -> FloatArray:
     """lam of the normal state (Delta = 0) holding n_star: closed-form inverse of eq. 11."""
     a = n_star / (4 * nu * T)
-    return -T * (np.log(np.expm1(a)) - np.log1p(-np.exp(a - c / T)))
+    with np.errstate(over="ignore", divide="ignore"):  # ln(e^a - 1) = a + ln(1 - e^-a), a large
+        log_expm1 = np.where(a > 30, a + np.log1p(-np.exp(-a)), np.log(np.expm1(a)))
+    return -T * (log_expm1 - np.log1p(-np.exp(a - c / T)))
 
 
 def _li2_minus_exp(y: FloatArray) -> FloatArray:
@@ -698,9 +723,11 @@ def trapped_free_energy(
     The normal state holds n* with the lam that solves eq. 11 at Delta = 0 (closed form), and its
     eq. 9 integral is a dilogarithm. Delta > 0, T > 0.
     """
-    delta = checked("delta", delta, positive=True)
+    delta = checked("delta", delta, positive=True, at_most=MAX_GAP)
     lam = checked("lam", lam)
     shape, (n, lam_eff, T_, c, nu_, d, lm) = _trapped_inputs(n_star, U, T, nu, cutoff, delta, lam)
+    if n.size == 0:
+        return np.empty(shape)
     return output(_trapped_free_energy(d, lm, n, lam_eff, T_, c, nu_).reshape(shape))
 
 

@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.interpolate import CubicSpline
 
-from photosc._checks import FloatArray, checked
+from photosc._checks import FloatArray, as_real_array, broadcast, checked, checked_scalar
 from photosc.units import oscillator_length_pm
 
 if TYPE_CHECKING:
@@ -219,7 +219,7 @@ def gap_onset(model: Model, T: float) -> float:
     from photosc.physics import bcs
 
     T = float(checked("T", T, nonnegative=True))
-    if T == 0.0:
+    if T <= model.Tc:  # U_c <= U0 (this also covers T below 1e-140, where U_c underflows)
         return 0.0
     U_c = 1.0 / (model.nu * float(bcs.gap_integral(0.0, T, model.cutoff)))
     excess = U_c - model.U0
@@ -430,8 +430,8 @@ def amplitude_from_displacement_pm(
     l0 = sqrt(hbar / (M omega)) for a mode of mass ``mass_amu`` and energy ``omega_meV``.
     """
     d = checked("displacement_pm", displacement_pm, nonnegative=True)
-    m = float(checked("mass_amu", mass_amu, positive=True))
-    w = float(checked("omega_meV", omega_meV, positive=True))
+    m = checked_scalar("mass_amu", mass_amu, positive=True)
+    w = checked_scalar("omega_meV", omega_meV, positive=True)
     out = d / oscillator_length_pm(w, m)
     return float(out) if out.ndim == 0 else out
 
@@ -775,14 +775,20 @@ def escape_rate(escape_time: ArrayLike, observed_time: ArrayLike) -> tuple[float
     watched (scalar or per trajectory). Rate = (number escaped) / (total time at risk), with
     relative standard error 1/sqrt(number escaped). Returns (rate, standard error), in 1/time.
     """
-    te = np.asarray(escape_time, dtype=float)
+    te = as_real_array("escape_time", escape_time)
     if np.any(te[np.isfinite(te)] < 0) or np.any(np.isinf(te)):
         raise ValueError("escape_time must be >= 0 (NaN for no escape), got negative or inf")
-    obs = np.broadcast_to(checked("observed_time", observed_time, positive=True), te.shape)
+    te, obs = broadcast(
+        escape_time=te, observed_time=checked("observed_time", observed_time, positive=True)
+    )
     escaped = np.isfinite(te)
     n = int(escaped.sum())
     if n == 0:
         raise ValueError("escape_time holds no escapes: the rate cannot be estimated")
     exposure = float(np.sum(np.where(escaped, te, obs)))
+    if not exposure > 0:  # every escape at t = 0: the maximum-likelihood rate is infinite
+        raise ValueError(
+            "escape_time: all escapes at t = 0 (no time at risk), the rate is unbounded"
+        )
     rate = n / exposure
     return rate, rate / math.sqrt(n)

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 
-from photosc._checks import FloatArray, checked, output
+from photosc._checks import FloatArray, broadcast, checked, output
 
 if TYPE_CHECKING:
     from photosc.model import Model
@@ -37,7 +37,9 @@ def kramers_rate_from_curvatures(
     eq. 4.10). barrier: F(Q_B) - F(Q_MS) per site, in hbar*omega; omega_well, omega_barrier: the
     curvature frequencies sqrt(|F''|) at Q_MS and Q_B (M = 1), in omega; T in hbar*omega; gamma in
     omega; sites: the number of sites moving together (barrier x sites; the curvatures do not
-    change because mass and stiffness both scale with it). Returns k in omega.
+    change because mass and stiffness both scale with it). Returns k in omega. The transmission
+    factor is evaluated as omega_B / (sqrt(gamma^2/4 + omega_B^2) + gamma/2), the same number
+    without the cancellation of the first form at gamma >> omega_B.
 
     Valid for barrier * sites / T >> 1 and gamma * S_B / T >~ 1, S_B the action of the well
     orbit at the barrier energy (~ 2 pi barrier / omega_MS). At weaker damping escape is
@@ -50,7 +52,11 @@ def kramers_rate_from_curvatures(
     T = checked("T", T, positive=True)
     gamma = checked("gamma", gamma, nonnegative=True)
     sites = checked("sites", sites, positive=True)
-    transmission = (np.sqrt(0.25 * gamma**2 + wb**2) - 0.5 * gamma) / wb
+    barrier, w0, wb, T, gamma, sites = broadcast(
+        barrier=barrier, omega_well=w0, omega_barrier=wb, T=T, gamma=gamma, sites=sites
+    )
+    # hypot: no overflow of gamma^2 at gamma ~ 1e200
+    transmission = wb / (np.hypot(0.5 * gamma, wb) + 0.5 * gamma)
     return output(transmission * w0 / (2.0 * math.pi) * np.exp(-sites * barrier / T))
 
 
@@ -108,10 +114,10 @@ def _model_rate(
     model: Model, T: ArrayLike, gamma: ArrayLike, sites: ArrayLike, turnover: bool
 ) -> Any:
     """Escape rate broadcast over (T, gamma, sites): one landscape analysis per distinct T."""
-    T_, gamma_, sites_ = np.broadcast_arrays(
-        checked("T", T, positive=True),
-        checked("gamma", gamma, nonnegative=True),
-        checked("sites", sites, positive=True),
+    T_, gamma_, sites_ = broadcast(
+        T=checked("T", T, positive=True),
+        gamma=checked("gamma", gamma, nonnegative=True),
+        sites=checked("sites", sites, positive=True),
     )
     out = np.empty(T_.shape)
     for t in np.unique(T_):

@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from photosc._checks import FloatArray, checked, output
-from photosc.model import Model
+from photosc._checks import MAX_GAP, FloatArray, broadcast, checked, output
+from photosc.model import MIN_LAM_EFF, Model
 from photosc.physics import bcs
 from photosc.physics._solve import newton_bracketed
 from photosc.physics.pairing import attraction, attraction_slope
@@ -121,7 +121,7 @@ def free_energy_map(Q: ArrayLike, delta: ArrayLike, T: ArrayLike, model: Model) 
     """
     m = _model(model)
     Q = checked("Q", Q)
-    delta = checked("delta", delta, nonnegative=True)
+    delta = checked("delta", delta, nonnegative=True, at_most=MAX_GAP)
     T = checked("T", T, nonnegative=True)
     U = attraction(Q, m.dE, m.g, m.U0)
     return output(0.5 * Q**2 + bcs.free_energy(delta, U, T, m.nu, m.cutoff))
@@ -240,7 +240,16 @@ def _broadcast_params(
     ]
     if np.any(arrays[1] ** 2 + arrays[3] <= 0):
         raise ValueError("U0 + g^2 must be > 0 (no attraction at any Q), got U0 = g = 0")
-    bc = np.broadcast_arrays(*arrays)
+    names = ("dE", "g", "nu", "U0", "cutoff", "T")[: len(arrays)]
+    bc = broadcast(**dict(zip(names, arrays, strict=True)))
+    g, nu, U0 = bc[1], bc[2], bc[3]
+    for what, lam in (("nu*U0", nu * U0), ("nu*(U0 + g^2)", nu * (U0 + g**2))):
+        weak = (lam < MIN_LAM_EFF) & ((U0 > 0) | (what != "nu*U0"))
+        if np.any(weak):
+            raise ValueError(
+                f"{what} must be >= 1/300 (gaps below 1e-130; nu*U0 = 0 is allowed), got "
+                f"{what}={float(lam[weak].flat[0])!r}"
+            )
     flat = [np.array(v, dtype=float).ravel() for v in bc]
     return bc[0].shape, _Params(*flat[:5]), flat[5:]
 

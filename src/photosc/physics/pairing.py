@@ -10,14 +10,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from photosc._checks import checked, output
+from photosc._checks import broadcast, checked, output
 
 
 def effective_splitting(Q: ArrayLike, dE: ArrayLike, g: ArrayLike) -> Any:
     """Hybridised splitting Delta_eff = sqrt(dE^2 + 4 g^2 Q^2) (below eq. 5), in hbar*omega."""
-    Q = checked("Q", Q)
-    dE = checked("dE", dE, positive=True)
-    g = checked("g", g, nonnegative=True)
+    Q, dE, g = broadcast(
+        Q=checked("Q", Q), dE=checked("dE", dE, positive=True), g=checked("g", g, nonnegative=True)
+    )
     return output(np.sqrt(dE**2 + 4.0 * g**2 * Q**2))
 
 
@@ -27,20 +27,25 @@ def attraction(Q: ArrayLike, dE: ArrayLike, g: ArrayLike, U0: ArrayLike) -> Any:
     Q in l0, dE and U0 in hbar*omega, g = g*l0/omega. Returns U in hbar*omega. U grows from U0
     at Q = 0 to U0 + g^2 as |Q| -> infinity.
     """
-    Q = checked("Q", Q)
-    dE = checked("dE", dE, positive=True)
-    g = checked("g", g, nonnegative=True)
-    U0 = checked("U0", U0, nonnegative=True)
+    Q, dE, g, U0 = broadcast(
+        Q=checked("Q", Q),
+        dE=checked("dE", dE, positive=True),
+        g=checked("g", g, nonnegative=True),
+        U0=checked("U0", U0, nonnegative=True),
+    )
     x = 4.0 * g**2 * Q**2
-    return output(U0 + g**2 * x / (dE**2 + x))
+    # x / (dE^2 + x) = 1 / ((dE^2 / x) + 1), 0 at x = 0 (no 0/0 when dE^2 underflows)
+    with np.errstate(divide="ignore"):
+        return output(U0 + g**2 / (dE**2 / x + 1.0))
 
 
 def attraction_slope(Q: ArrayLike, dE: ArrayLike, g: ArrayLike) -> Any:
     """dU/dQ = 8 g^4 dE^2 Q / Delta_eff^4, the derivative of eq. 5, in hbar*omega / l0."""
-    Q = checked("Q", Q)
-    dE = checked("dE", dE, positive=True)
-    g = checked("g", g, nonnegative=True)
-    return output(8.0 * g**4 * dE**2 * Q / (dE**2 + 4.0 * g**2 * Q**2) ** 2)
+    Q, dE, g = broadcast(
+        Q=checked("Q", Q), dE=checked("dE", dE, positive=True), g=checked("g", g, nonnegative=True)
+    )
+    d_eff = np.hypot(dE, 2.0 * g * Q)  # Delta_eff without underflow of its fourth power
+    return output(8.0 * g**4 * Q * (dE / d_eff) ** 2 / d_eff**2)
 
 
 def oscillating_attraction(Q2: ArrayLike, dE: ArrayLike, g: ArrayLike) -> Any:
@@ -52,9 +57,11 @@ def oscillating_attraction(Q2: ArrayLike, dE: ArrayLike, g: ArrayLike) -> Any:
     counted once or twice). We follow the main text, eq. 14; multiply by 1/2 for eq. E35.
     Diverges at the resonance dE = 1, which is rejected.
     """
-    Q2 = checked("Q2", Q2, nonnegative=True)
-    dE = checked("dE", dE, positive=True)
-    g = checked("g", g, nonnegative=True)
+    Q2, dE, g = broadcast(
+        Q2=checked("Q2", Q2, nonnegative=True),
+        dE=checked("dE", dE, positive=True),
+        g=checked("g", g, nonnegative=True),
+    )
     if np.any(dE == 1.0):
         raise ValueError("dE must differ from 1 (the phonon energy): eq. 14 diverges at resonance")
     return output(4.0 * g**4 * dE**2 * Q2 / (dE**2 - 1.0) ** 2)

@@ -38,10 +38,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit
 
-from photosc._checks import FloatArray, checked, output
+from photosc._checks import MAX_GAP, FloatArray, broadcast, checked, checked_scalar, output
 from photosc.physics.spectra import Spectrum
 from photosc.units import rate_to_per_s
 
+_T_ZERO = 1e-140  # temperatures below are zero, as in photosc.physics.bcs
+_DELTA_ZERO = 1e-150  # gaps below are zero (see _gap)
 _GL = np.polynomial.legendre.leggauss(8)
 _GL_THETA = np.polynomial.legendre.leggauss(16)
 #: Panel edges after the integration edge and after every knot, in units of T.
@@ -86,7 +88,8 @@ def _omega_bose(Omega: FloatArray, T: FloatArray) -> FloatArray:
         return Omega / np.expm1(Omega / T)
 
 
-def _check_spectrum(spectrum: object) -> None:
+def check_spectrum(spectrum: object) -> None:
+    """ValueError unless ``spectrum`` is a ``photosc.physics.spectra.Spectrum``."""
     if not isinstance(spectrum, Spectrum):
         raise ValueError(
             f"spectrum must be a photosc.physics.spectra.Spectrum, got spectrum={spectrum!r}"
@@ -108,7 +111,7 @@ def _edge_integral(
     edge and T have the broadcast shape S; ``extra`` (S + (k,)) adds panel edges. phi receives W
     of shape S + (panels, nodes).
     """
-    _check_spectrum(spectrum)
+    check_spectrum(spectrum)
     top = np.maximum(spectrum.omega_max, edge)[..., None]
     lo = edge[..., None]
     Tx = T[..., None]
@@ -147,10 +150,23 @@ def _fermi_edges(position: FloatArray, edge: FloatArray, T: FloatArray) -> Float
 def _inputs(
     delta: ArrayLike, T: ArrayLike, lam: ArrayLike
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    d = checked("delta", delta, nonnegative=True)
-    t = checked("T", T, nonnegative=True)
+    d = _gap(delta)
+    t = _temperature(T)
     la = checked("lam", lam)
-    return tuple(np.broadcast_arrays(d, t, la))  # type: ignore[return-value]
+    return tuple(broadcast(delta=d, T=t, lam=la))  # type: ignore[return-value]
+
+
+def _gap(delta: ArrayLike) -> FloatArray:
+    """Delta >= 0, with Delta < 1e-150 set to 0: the rates change by O(Delta / Omega) there, and
+    squares of such gaps underflow in the quadrature."""
+    d = checked("delta", delta, nonnegative=True, at_most=MAX_GAP)
+    return np.where(d < _DELTA_ZERO, 0.0, d)
+
+
+def _temperature(T: ArrayLike) -> FloatArray:
+    """T >= 0, with T < 1e-140 set to 0 as in ``photosc.physics.bcs`` (thermal factors vanish)."""
+    t = checked("T", T, nonnegative=True)
+    return np.where(t < _T_ZERO, 0.0, t)
 
 
 def _expand(*arrays: FloatArray) -> list[FloatArray]:
@@ -237,7 +253,9 @@ def _pair_integrals(
         half, a = Wn / 2, Wn / 2 - D
         x = a * np.sin(theta)
         E1, E2 = half + x, half - x
-        kernel = theta_w * (E1 * E2 + D * D) / np.sqrt((half + D) ** 2 - x * x)
+        # (E1 E2 + D^2) / sqrt((W/2 + D)^2 - x^2) in units of W/2: no underflow of the squares
+        r, y = D / half, x / half
+        kernel = theta_w * half * ((1 + y) * (1 - y) + r * r) / np.sqrt((1 + r) ** 2 - y * y)
         J_gen = np.sum(kernel * _one_minus_fermi(E1, L, Tn) * _one_minus_fermi(E2, L, Tn), -1)
         J_rec = np.sum(kernel * _fermi(E1, L, Tn) * _fermi(E2, L, Tn), -1)
         common = np.pi / 2 * np.sqrt(W - 2 * D[..., 0]) * spectrum._evaluate(W)
@@ -260,10 +278,13 @@ def pair_rates(
     balance). delta, T, lam in hbar*omega, nu = nu(0)*omega (per spin per site); G, R in omega
     per site (the density n of eq. 11 per unit time 1/omega).
     """
-    d, t, la = _inputs(delta, T, lam)
-    nu = checked("nu", nu, positive=True)
-    G, R = 8 * math.pi * nu * _pair_integrals(d, t, la, spectrum)
-    return output(G), output(R)
+    d = _gap(delta)
+    t = _temperature(T)
+    la = checked("lam", lam)
+    d, t, la, nu_ = broadcast(delta=d, T=t, lam=la, nu=checked("nu", nu, positive=True))
+    # the stacked (G, R) axis comes first: nu (broadcast like delta, T, lam) must not meet it
+    G, R = _pair_integrals(d, t, la, spectrum)
+    return output(8 * math.pi * nu_ * G), output(8 * math.pi * nu_ * R)
 
 
 def pair_generation_rate(
@@ -292,9 +313,8 @@ def generation_rate_asymptotic(delta: ArrayLike, T: ArrayLike, spectrum: Spectru
     integral: T/(8 Delta) - 3 T^2/(128 Delta^2) + ... for a2F flat near 2 Delta (from
     sqrt(1 + x/2D) = 1 + x/4D - x^2/32D^2). delta > 0, T > 0 in hbar*omega; rate in omega.
     """
-    d = checked("delta", delta, positive=True)
-    t = checked("T", T, positive=True)
-    _check_spectrum(spectrum)
+    d, t = broadcast(delta=checked("delta", delta, positive=True), T=checked("T", T, positive=True))
+    check_spectrum(spectrum)
     a2F = spectrum._evaluate(2 * d)
     return output(2 * math.pi**1.5 * a2F * np.sqrt(2 * d * t) * np.exp(-2 * d / t))
 
@@ -315,6 +335,7 @@ def tau0(delta: ArrayLike, spectrum: Spectrum) -> Any:
     dimensionless): the energy factor 2 Delta is missing. With it, eq. 12 is the low-T limit.
     """
     d = checked("delta", delta, positive=True)
+    check_spectrum(spectrum)
     with np.errstate(divide="ignore"):
         return output(1.0 / (2 * math.pi**1.5 * spectrum._evaluate(2 * d) * 2 * d))
 
@@ -337,7 +358,7 @@ def activation_factor(gap_ratio: ArrayLike) -> Any:
 def rate_per_s(rate: ArrayLike, omega_meV: float) -> Any:
     """A rate in internal units (omega) -> s^-1, for hbar*omega = ``omega_meV`` meV."""
     r = checked("rate", rate, nonnegative=True, allow_inf=True)
-    return output(rate_to_per_s(r, float(checked("omega_meV", omega_meV, positive=True))))
+    return output(rate_to_per_s(r, checked_scalar("omega_meV", omega_meV, positive=True)))
 
 
 def time_ns(rate: ArrayLike, omega_meV: float) -> Any:

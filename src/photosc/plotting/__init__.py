@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -111,16 +110,18 @@ def legend_below(ax: Axes, drop: float = 0.17, **kwargs: Any) -> Any:
 
 
 def save(fig: Figure, path: Any, stamp: str = "") -> Any:
-    """Save ``fig`` as PNG at ``path`` atomically and close it; returns the path.
+    """Save ``fig`` as PNG at ``path`` (atomically, ``photosc.io.atomic_write``) and close it;
+    returns the path.
 
     ``stamp`` (e.g. 'K3C60, Z = 0.3 (1/Z = 3.33)') is added above the figure, so that a figure
     taken out of its report still says which material and Z it shows.
     """
-    from photosc.io import save_bytes
+    from photosc.io import atomic_write
 
     if stamp:
         fig.suptitle(stamp, fontsize="small", color="0.3")
-    buffer = BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return save_bytes(buffer.getvalue(), path)
+    try:
+        atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
+    finally:
+        plt.close(fig)
+    return path

@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import brentq, minimize_scalar
 
 from photosc import materials
-from photosc._checks import checked
+from photosc._checks import checked_grid, checked_model, checked_scalar
 from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics import bcs, landscape
@@ -50,9 +50,28 @@ RINGDOWN_PS: float = 10.0
 def gamma_from_ringdown(ringdown_ps: float, model: Model) -> float:
     """Damping gamma (units of omega) for an amplitude ring-down time (e-folding of Q), in ps:
     the free oscillation decays as exp(-gamma t / 2), so gamma = 2 / ringdown."""
-    if not (math.isfinite(ringdown_ps) and ringdown_ps > 0):
-        raise ValueError(f"ringdown_ps must be > 0, got ringdown_ps={ringdown_ps!r}")
-    return 2.0 / float(time_from_ps(ringdown_ps, model.omega_meV))
+    ringdown_ps = checked_scalar("ringdown_ps", ringdown_ps, positive=True)
+    return 2.0 / float(time_from_ps(ringdown_ps, checked_model(model).omega_meV))
+
+
+def _integer(name: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {name}={value!r}")
+    return int(value)
+
+
+def _inputs(
+    model: Model, T_K: Any, gamma: Any, sites: Any, **integers: tuple[Any, int]
+) -> tuple[float, float, float]:
+    """Validated (T in hbar*omega, gamma in omega, sites) of a driven study; ``integers`` are
+    name=(value, lowest allowed) checks."""
+    checked_model(model)
+    T = float(temperature_from_K(checked_scalar("T_K", T_K, nonnegative=True), model.omega_meV))
+    g = gamma_from_ringdown(RINGDOWN_PS, model) if gamma is None else gamma
+    g = checked_scalar("gamma", g, positive=True)
+    for name, (value, low) in integers.items():
+        _integer(name, value, low)
+    return T, g, checked_scalar("sites", sites, positive=True)
 
 
 def _metastable(model: Model, T: float) -> Any:
@@ -104,7 +123,8 @@ def sites_for_lifetime(
     tau = float(time_from_ps(lifetime_ns * 1e3, model.omega_meV))
 
     def excess(n: float) -> float:
-        return math.log(float(params.rate(gamma, n)) * tau)
+        rate = float(params.rate(gamma, n)) * tau
+        return math.log(rate) if rate > 0 else -math.inf
 
     if excess(1.0) <= 0.0:
         return 1.0
@@ -177,9 +197,18 @@ def drive_trajectories(
     ``default_pulse``; the run lasts until ``settle_ps`` (default 3/gamma) after the pulse. A
     trajectory is trapped if it stands beyond Q_B after the pulse and does not come back below
     Q_B/2 by the end. Delta(t) is the self-consistent gap at U(Q(t)) (adiabatic, eqs. 5 and 7).
+    ``keep`` (at most ``n_traj``) trajectories are stored in full.
+
+    ``sites`` defaults to 1 (eq. 6 as written); ``photosc drive`` instead chooses by default as
+    many sites as a 10 ns lifetime needs (``sites_for_lifetime``), the experiments' regime.
     """
-    T = float(temperature_from_K(T_K, model.omega_meV))
-    gamma = gamma_from_ringdown(RINGDOWN_PS, model) if gamma is None else float(gamma)
+    T, gamma, sites = _inputs(
+        model, T_K, gamma, sites, n_traj=(n_traj, 1), keep=(keep, 0), seed=(seed, 0)
+    )
+    dt = checked_scalar("dt", dt, positive=True)
+    keep = min(keep, n_traj)
+    if pulse is not None and not isinstance(pulse, Pulse):
+        raise ValueError(f"pulse must be a photosc.physics.dynamics.Pulse, got pulse={pulse!r}")
     pulse = default_pulse(model, T, gamma) if pulse is None else pulse
     table = ForceTable.from_model(model, T)
     r, cp = _ensemble(
@@ -241,11 +270,15 @@ def trapping_map(
     One ensemble of ``n_traj`` per pulse, all with the same seed, so neighbouring pulses see the
     same noise. The per-pulse kernel is lifted with ``xarray.apply_ufunc``; with ``chunks`` (pulse
     amplitudes per dask chunk) the map is a lazy dask computation, run in parallel on compute.
+    (``photosc drive --map`` uses 16 trajectories per pulse and its own ``sites`` default.)
     """
-    T = float(temperature_from_K(T_K, model.omega_meV))
-    gamma = gamma_from_ringdown(RINGDOWN_PS, model) if gamma is None else float(gamma)
-    amps = np.atleast_1d(np.asarray(amplitudes, dtype=float))
-    durs = np.atleast_1d(np.asarray(durations_ps, dtype=float))
+    T, gamma, sites = _inputs(model, T_K, gamma, sites, n_traj=(n_traj, 1), seed=(seed, 0))
+    amps = checked_grid("amplitudes", amplitudes, nonnegative=True)
+    durs = checked_grid("durations_ps", durations_ps, nonnegative=True)
+    rise_ps = checked_scalar("rise_ps", rise_ps, positive=True)
+    dt = checked_scalar("dt", dt, positive=True)
+    if chunks is not None:
+        _integer("chunks", chunks, 1)
     scale = spinodal_force(model, T)
     w = model.omega_meV
     rise = float(time_from_ps(rise_ps, w))
@@ -305,8 +338,10 @@ def escape_times(
     escaped by then; attrs hold the censored maximum-likelihood rate, the turnover rate and
     Kramers' moderate-damping rate (per s).
     """
-    T = float(temperature_from_K(T_K, model.omega_meV))
-    gamma = gamma_from_ringdown(RINGDOWN_PS, model) if gamma is None else float(gamma)
+    T, gamma, sites = _inputs(model, T_K, gamma, sites, n_traj=(n_traj, 1), seed=(seed, 0))
+    dt = checked_scalar("dt", dt, positive=True)
+    if t_end_ps is not None:
+        t_end_ps = checked_scalar("t_end_ps", t_end_ps, positive=True)
     cp = _metastable(model, T)
     params = well_parameters(model, T)
     k = float(params.rate(gamma, sites))
@@ -353,12 +388,14 @@ def lifetime_curve(
     ring-down is weak damping) and with Kramers' moderate-damping rate (shorter there), the
     number of sites that must move together for 10 ns, the barrier and barrier/T per site.
 
-    NaN where the landscape has no metastable minimum, inf at T = 0. Both rates assume
+    NaN where the landscape has no metastable minimum, inf at T = 0 or where the escape rate
+    underflows (below 1e-308 omega, at T far below the barrier). Both rates assume
     sites x barrier / T >> 1; where it is below ~3 the "lifetime" is only the order of
     magnitude of a fast relaxation.
     """
-    ts = np.atleast_1d(checked("T_K", T_K, nonnegative=True))
+    ts = checked_grid("T_K", T_K, nonnegative=True)
     gamma = gamma_from_ringdown(ringdown_ps, model)
+    sites = checked_scalar("sites", sites, positive=True)
     w = model.omega_meV
     tau, tau_k, need, barrier, ratio = (np.full(ts.size, np.nan) for _ in range(5))
     for j, tk in enumerate(ts):
@@ -369,8 +406,9 @@ def lifetime_curve(
             tau[j] = tau_k[j] = np.inf
             continue
         params = well_parameters(model, T)
-        tau[j] = 1e9 / float(rate_to_per_s(params.rate(gamma, sites), w))
-        tau_k[j] = 1e9 / float(rate_to_per_s(params.rate(gamma, sites, turnover=False), w))
+        with np.errstate(divide="ignore"):  # a rate below 1e-308: a lifetime beyond any scale
+            tau[j] = 1e9 / np.float64(rate_to_per_s(params.rate(gamma, sites), w))
+            tau_k[j] = 1e9 / np.float64(rate_to_per_s(params.rate(gamma, sites, turnover=False), w))
         need[j] = sites_for_lifetime(model, T, gamma)
         barrier[j] = energy_to_meV(params.barrier, w)
         ratio[j] = params.barrier / T
@@ -404,7 +442,9 @@ def lifetimes(
     sites: float = 1.0,
 ) -> xr.Dataset:
     """``lifetime_curve`` along the Mott renormalisation path of material ``name`` (Z = 1/Z_inv)."""
-    zs = np.atleast_1d(np.asarray(Z_inv, dtype=float))
+    zs = checked_grid("Z_inv", Z_inv, positive=True)
+    if np.any(zs < 1):
+        raise ValueError(f"Z_inv must be >= 1, got Z_inv={float(zs.min())!r}")
     curves = [
         lifetime_curve(materials.load(name, Z=1.0 / z), T_K, ringdown_ps=ringdown_ps, sites=sites)
         for z in zs

@@ -33,7 +33,7 @@ from numpy.polynomial import chebyshev as C
 from numpy.typing import ArrayLike
 from scipy.integrate import solve_ivp
 
-from photosc._checks import FloatArray, checked
+from photosc._checks import FloatArray, broadcast, checked, checked_model, checked_temperature
 from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics import bcs, rates
@@ -69,9 +69,9 @@ def net_rates(
     Delta_tr and lam from ``bcs.trapped_gap``; where no trapped gap exists the normal state
     (Delta = 0, lam from eq. 11) is used. G, R in omega per site.
     """
-    Tv = checked("T", T, positive=True)
-    nv = checked("n", n, positive=True)
-    Tv, nv = np.broadcast_arrays(Tv, nv)
+    Tv = checked_temperature("T", T, checked_model(model), positive=True)
+    rates.check_spectrum(spectrum)
+    Tv, nv = broadcast(T=Tv, n=checked("n", n, positive=True))
     d, lam = (
         np.asarray(a, dtype=float)
         for a in bcs.trapped_gap(nv, model.U0, Tv, model.nu, model.cutoff)
@@ -127,9 +127,10 @@ def half_life(
     halves: it relaxes to an equilibrium gap above half, or n* exceeds the thermal density; NaN
     where n* traps no gap), delta_tr0, lam0.
     """
-    Tv = checked("T", T, positive=True)
+    Tv = checked_temperature("T", T, checked_model(model), positive=True)
+    rates.check_spectrum(spectrum)
     n0 = checked("n_star", n_star, positive=True)
-    Tv, n0 = (np.array(a, dtype=float) for a in np.broadcast_arrays(Tv, n0))
+    Tv, n0 = (np.array(a, dtype=float) for a in broadcast(T=Tv, n_star=n0))
     d0, lam0 = (
         np.asarray(a, dtype=float)
         for a in bcs.trapped_gap(n0, model.U0, Tv, model.nu, model.cutoff)
@@ -168,8 +169,10 @@ def relaxation(
     until the superconducting solution is gone. attrs: half_life (1/omega and ns; inf if not
     reached), delta_tr0, tau_g (1/Gamma_g at t = 0), tau_g_asymptotic (eqs. 12-13 corrected).
     """
-    T = float(checked("T", T, positive=True))
+    T = float(checked_temperature("T", T, checked_model(model), positive=True))
     n0 = float(checked("n_star", n_star, positive=True))
+    if not isinstance(num, int | np.integer) or num < 2:
+        raise ValueError(f"num must be an integer >= 2, got num={num!r}")
     d0, lam0, G0, R0 = (float(a) for a in net_rates(model, spectrum, T, n0))
     if d0 == 0:
         raise ValueError(f"n_star={n0!r} traps no gap at T={T!r}: nothing to relax")
@@ -254,12 +257,15 @@ def lifetimes(model: Model, spectrum: Spectrum, T: ArrayLike, Q_star: float) -> 
 
     The trapped state at each T comes from ``trapped_state(model, Q_star, T)``; the per-state
     times are 1/Gamma at (Delta_tr, lam) of that state (``photosc.physics.rates``), tau_g_asym is
-    eq. 12 with the corrected eq. 13 at Delta_tr. All times in ns; NaN where no gap is trapped.
+    eq. 12 with the corrected eq. 13 at Delta_tr. All times in ns; NaN where no gap is trapped
+    or where n* underflows to 0 (no quasi-particle is trapped, nothing relaxes).
     """
+    rates.check_spectrum(spectrum)
+    Q_star = float(checked("Q_star", Q_star))
     state = trapped_state(model, Q_star, T).isel(Q_star=0)
     Tv = state["T"].values
     d, lam = state["delta_tr"].values, state["lam"].values
-    sc = d > 0
+    sc = (d > 0) & (state["n_star"].values > 0)  # n* = 0 (underflow): nothing trapped
     taus: dict[str, FloatArray] = {}
     for name, rate in (
         ("tau_g", rates.generation_rate),

@@ -12,7 +12,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike
 
-from photosc._checks import checked
+from photosc._checks import checked_grid, checked_model, checked_temperature
 from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics import bcs, landscape
@@ -29,7 +29,7 @@ _KIND_ATTRS = {
 
 def default_coordinates(model: Model) -> np.ndarray:
     """Q from 0 to 1.5 Q_MS(T = 0) (or 0 to 1.5 l0 without a metastable state), 301 points."""
-    Q_MS = landscape.critical_points(model).Q_MS
+    Q_MS = landscape.critical_points(checked_model(model)).Q_MS
     top = 1.5 * Q_MS if np.isfinite(Q_MS) else 1.5
     return np.linspace(0.0, top, 301)
 
@@ -44,8 +44,8 @@ def _temperatures(model: Model) -> dict[str, float]:
 def landscape_curves(model: Model, T: ArrayLike, Q: ArrayLike | None = None) -> xr.Dataset:
     """F(Q, T) - F(0, T) on a Q grid at each temperature T (hbar*omega/k_B), with Q_B, Q_MS,
     barrier, the gaps Delta_MS and Delta(Q = 0) at each T, and T_B, T_first_order in the attrs."""
-    T = np.atleast_1d(checked("T", T, nonnegative=True))
-    Q = default_coordinates(model) if Q is None else np.atleast_1d(checked("Q", Q))
+    T = checked_grid("T", checked_temperature("T", T, checked_model(model)))
+    Q = default_coordinates(model) if Q is None else checked_grid("Q", Q)
     F = landscape.free_energy(Q[None, :], T[:, None], model)
     F0 = landscape.free_energy(0.0 * T, T, model)
     cp = landscape.critical_points_kernel(model.dE, model.g, model.nu, model.U0, T, model.cutoff)
@@ -107,8 +107,9 @@ def landscape_curves(model: Model, T: ArrayLike, Q: ArrayLike | None = None) -> 
 def free_energy_surface(model: Model, Q: ArrayLike, delta: ArrayLike, T: float = 0.0) -> xr.Dataset:
     """F(Q, Delta) of eq. 7 plus the elastic energy, Delta not self-consistent (Fig. 3), with the
     self-consistent gap Delta(Q) and both minima: (0, Delta(U0)) and (Q_MS, Delta_MS)."""
-    Q = np.atleast_1d(checked("Q", Q))
-    delta = np.atleast_1d(checked("delta", delta, nonnegative=True))
+    T = float(checked_temperature("T", T, checked_model(model)))
+    Q = checked_grid("Q", Q)
+    delta = checked_grid("delta", delta, nonnegative=True)
     F = landscape.free_energy_map(Q[:, None], delta[None, :], T, model)
     cp = landscape.critical_points(model, T)
     ds = xr.Dataset(

@@ -8,6 +8,8 @@ meV columns use the dataset's ``omega_meV``.
 from __future__ import annotations
 
 import math
+import sys
+import types
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,11 +19,15 @@ from numpy.typing import ArrayLike
 from scipy import optimize
 
 from photosc import materials
-from photosc._checks import checked
+from photosc._checks import checked, checked_model
 from photosc.io import provenance
 from photosc.model import HG3_OMEGA_MEV, Model
 from photosc.physics.landscape import KINDS, critical_points_kernel, metastability_kernel
 from photosc.units import energy_to_meV, temperature_to_K
+
+#: Largest 1/Z of a Mott path: beyond, dE Z and nu / Z leave the range the landscape solvers are
+#: tested in (the T = 0 analysis still works at 1e6, the first-order temperature fails at 1e9).
+Z_INV_MAX: float = 1e4
 
 #: Kernel outputs, in order: name -> (dtype, units, long_name).
 _OUTPUTS: dict[str, tuple[type, str, str]] = {
@@ -76,6 +82,12 @@ def phase_diagram(
     ``.compute()`` (locally, under a progress bar, or on a dask cluster).
     """
     model = Model.from_lam_eff(lam_eff, dE=1.0, g=g, nu=1.0, cutoff=cutoff, omega_meV=omega_meV)
+    if chunks is not None and not (
+        isinstance(chunks, Mapping)
+        and set(chunks) <= {"dE", "nu"}
+        and all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in chunks.values())
+    ):
+        raise ValueError(f"chunks must map 'dE'/'nu' to integers >= 1, got chunks={chunks!r}")
     dE_c = _coordinate("dE", dE, "hbar*omega", "level splitting Delta E")
     nu_c = _coordinate("nu", nu, "1/(hbar*omega)", "density of states nu(0) per spin per site")
     dE_b, nu_b = xr.broadcast(dE_c, nu_c)
@@ -114,11 +126,16 @@ def mott_path(model: Model, Z_inv: ArrayLike) -> xr.Dataset:
     """(dE, nu, U0) of ``model`` renormalised by Z = 1/Z_inv (Appendix D of the paper).
 
     dE -> Z dE, nu -> nu / Z, U0 -> Z U0, so that lam_eff = nu U0 stays fixed and the path is
-    the hyperbola dE * nu = const through the model. Z_inv >= 1 (Z_inv = 1 is ``model``).
+    the hyperbola dE * nu = const through the model. 1 <= Z_inv <= ``Z_INV_MAX`` (Z_inv = 1 is
+    ``model``).
     """
+    checked_model(model)
     z = np.atleast_1d(checked("Z_inv", Z_inv, positive=True))
-    if z.ndim != 1 or np.any(z < 1.0):
-        raise ValueError(f"Z_inv must be a 1-d array of values >= 1, got Z_inv={z!r}")
+    if z.ndim != 1 or z.size == 0:
+        raise ValueError(f"Z_inv must be a scalar or a non-empty 1-d array, got shape {z.shape}")
+    if np.any(z < 1.0) or np.any(z > Z_INV_MAX):
+        bad = float(z.min()) if np.any(z < 1.0) else float(z.max())
+        raise ValueError(f"Z_inv must be in [1, {Z_INV_MAX:g}], got Z_inv={bad!r}")
     models = [model.renormalized(1.0 / float(v)) for v in z]
     data = {
         "dE": ([m.dE for m in models], "hbar*omega", "level splitting Delta E"),
@@ -158,6 +175,8 @@ def mott_onsets(model: Model, Z_inv_max: float = 7.0) -> tuple[float, float]:
     The onset is where max_Q (superconducting pull / elastic force) = 1 at T = 0; the I -> II
     boundary where F(Q_MS) = F(0) at T = 0.
     """
+    checked_model(model)
+    Z_inv_max = _z_inv_max(Z_inv_max)
     margin = lambda z: float(_at_T0(model, z).ratio_max) - 1.0  # noqa: E731
     advantage = lambda z: float(_at_T0(model, z).F_MS - _at_T0(model, z).F_0)  # noqa: E731
     nan = float("nan")
@@ -176,6 +195,8 @@ def metastability_path(
     """Metastability along the Mott path of a preset (or a Model): kind, Q_B, Q_MS, Delta_MS and
     barrier (meV), T_B and first-order temperature (K), with the onset and I -> II values of
     Z_inv in the attrs (searched up to ``Z_inv_max``, default max(Z_inv))."""
+    if Z_inv_max is not None:
+        _z_inv_max(Z_inv_max)
     if isinstance(material, Model):
         base, path = material, mott_path(material, Z_inv)
     else:
@@ -203,7 +224,24 @@ def metastability_path(
     for key, (values, units, long_name) in columns.items():
         path[key] = ("Z_inv", np.atleast_1d(values), {"units": units, "long_name": long_name})
     path["kind"].attrs.update(_KIND_ATTRS)
-    top = float(path["Z_inv"].max()) if Z_inv_max is None else Z_inv_max
+    top = float(path["Z_inv"].max()) if Z_inv_max is None else _z_inv_max(Z_inv_max)
     onset, type_II = mott_onsets(base, top)
     path.attrs.update({"onset_Z_inv": onset, "type_II_Z_inv": type_II, "Tc_K": base.Tc_K})
     return path
+
+
+def _z_inv_max(value: Any) -> float:
+    z = checked("Z_inv_max", value)
+    if z.ndim or not 1 <= z <= Z_INV_MAX:
+        raise ValueError(f"Z_inv_max must be in [1, {Z_INV_MAX:g}], got Z_inv_max={value!r}")
+    return float(z)
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable: ``photosc.studies.phase_diagram(...)`` is ``phase_diagram(...)``."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> xr.Dataset:
+        return phase_diagram(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -6,6 +6,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike
 
+from photosc._checks import checked_grid, checked_model, checked_temperature
 from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics import bcs
@@ -29,7 +30,7 @@ def _temperature_coord(T: ArrayLike, model: Model) -> dict[str, tuple[str, np.nd
 def gap_curve(model: Model, T: ArrayLike) -> xr.Dataset:
     """Thermal gap Delta(T) at U0 (gap equation of eq. 10 with lam = 0) and the thermal
     quasi-particle density (eq. 11), on the temperatures ``T`` (internal units)."""
-    T = np.asarray(T, dtype=float)
+    T = checked_grid("T", checked_temperature("T", T, checked_model(model)))
     delta = bcs.gap(model.U0, T, model.nu, model.cutoff)
     n = bcs.quasiparticle_density(delta, T, model.nu, model.cutoff)
     return xr.Dataset(
@@ -53,7 +54,8 @@ def gap_curve(model: Model, T: ArrayLike) -> xr.Dataset:
 
 def free_energy_curves(model: Model, T: ArrayLike, delta: ArrayLike) -> xr.Dataset:
     """F_SC(Delta) - F_SC(0) of eq. 7 at U0 on a (T, Delta) grid, with the self-consistent gaps."""
-    T, delta = np.asarray(T, dtype=float), np.asarray(delta, dtype=float)
+    T = checked_grid("T", checked_temperature("T", T, checked_model(model)))
+    delta = checked_grid("delta", delta, nonnegative=True)
     F = bcs.free_energy(delta[None, :], model.U0, T[:, None], model.nu, model.cutoff)
     gaps = bcs.gap(model.U0, T, model.nu, model.cutoff)
     return xr.Dataset(
@@ -76,7 +78,8 @@ def free_energy_curves(model: Model, T: ArrayLike, delta: ArrayLike) -> xr.Datas
 def trapped_gap_curve(model: Model, T: ArrayLike, n_star: ArrayLike) -> xr.Dataset:
     """Trapped gap Delta_tr(n*) at U0 (eqs. 9-11, Fig. 4c) with every branch and the saturation
     value Delta0(U0); ``T`` (> 0) and ``n_star`` (per site) in internal units."""
-    T, n_star = np.asarray(T, dtype=float), np.asarray(n_star, dtype=float)
+    T = checked_grid("T", checked_temperature("T", T, checked_model(model), positive=True))
+    n_star = checked_grid("n_star", n_star, positive=True)
     args = (n_star[None, :], model.U0, T[:, None], model.nu, model.cutoff)
     delta, lam = bcs.trapped_gap(*args)
     branches, branch_lam = bcs.trapped_gap_branches(*args)

@@ -18,7 +18,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike
 
-from photosc._checks import FloatArray, checked
+from photosc._checks import FloatArray, checked_grid, checked_model, checked_temperature
 from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics import bcs
@@ -47,7 +47,7 @@ def _stability(
 ) -> FloatArray:
     """Eq. 9 minus the normal state at the same n* where a trapped gap exists, NaN elsewhere."""
     F = np.full(delta_tr.shape, np.nan)
-    sc = delta_tr > 0
+    sc = (delta_tr > 0) & (n_star > 0)
     if np.any(sc):
         F[sc] = bcs.trapped_free_energy(
             delta_tr[sc], lam[sc], n_star[sc], model.U0, T[sc], model.nu, model.cutoff
@@ -63,19 +63,24 @@ def trapped_state(model: Model, Q_star: ArrayLike, T: ArrayLike) -> xr.Dataset:
     delta_tr = 0 and lam = free_energy = NaN where no superconducting solution of eqs. 10-11
     exists; stable is True where the trapped superconductor has a lower eq. 9 free energy than
     the normal state at the same n*.
+
+    Where n* underflows to 0 (T far below the gap, e.g. 1 K for K3C60 at 1/Z = 3.8: n* ~
+    e^(-Delta*/T)) no quasi-particle is trapped: delta_tr = Delta0(U0), lam = inf, and
+    free_energy is the T = 0 condensation energy (both states hold no quasi-particles).
     """
-    Q = np.atleast_1d(checked("Q_star", Q_star))
-    Tv = np.atleast_1d(checked("T", T, positive=True))
-    if Q.ndim != 1 or Tv.ndim != 1:
-        raise ValueError("Q_star and T must be scalars or 1-d arrays")
+    Q = checked_grid("Q_star", Q_star)
+    Tv = checked_grid("T", checked_temperature("T", T, checked_model(model), positive=True))
     QQ, TT = np.meshgrid(Q, Tv, indexing="ij")
     U_star = np.asarray(attraction(QQ, model.dE, model.g, model.U0))
     d_star = np.asarray(bcs.gap(U_star, TT, model.nu, model.cutoff))
     n_star = np.asarray(bcs.quasiparticle_density(d_star, TT, model.nu, model.cutoff))
-    d_tr, lam = (
-        np.asarray(a) for a in bcs.trapped_gap(n_star, model.U0, TT, model.nu, model.cutoff)
-    )
+    empty = n_star == 0  # underflow: nothing trapped
+    d_tr, lam = np.full(n_star.shape, model.Delta0), np.full(n_star.shape, np.inf)
+    if np.any(~empty):
+        found = bcs.trapped_gap(n_star[~empty], model.U0, TT[~empty], model.nu, model.cutoff)
+        d_tr[~empty], lam[~empty] = found
     F = _stability(model, d_tr, lam, n_star, TT)
+    F[empty] = bcs.free_energy(model.Delta0, model.U0, 0.0, model.nu, model.cutoff)
     d_eq = np.asarray(bcs.gap(model.U0, Tv, model.nu, model.cutoff))
     n_eq = np.asarray(bcs.quasiparticle_density(d_eq, Tv, model.nu, model.cutoff))
     dims = ("Q_star", "T")
