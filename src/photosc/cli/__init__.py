@@ -20,12 +20,14 @@ except ImportError:  # pragma: no cover - older typer uses click itself
 #: command name -> module in photosc.cli exposing ``command``.
 COMMANDS: dict[str, str] = {
     "report": "report",
+    "sweep": "sweep",
     "materials": "materials",
     "landscape": "landscape",
     "phase-diagram": "phase_diagram",
     "trap": "trap",
     "lifetime": "lifetime",
     "drive": "drive",
+    "kinetics": "kinetics",
 }
 
 app = typer.Typer(

@@ -243,3 +243,37 @@ def check_size(what: str, n_bytes: float, advice: str) -> None:
             f"{what} needs about {_bytes(n_bytes)} of memory, above the limit of {_bytes(limit)} "
             f"(half the machine's memory; set {MEMORY_ENV} to change it): {advice}"
         )
+
+
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", help="Start a local Dask cluster of N worker processes."),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Use an existing Dask cluster at tcp://HOST:PORT."),
+]
+RestartOption = Annotated[
+    bool,
+    typer.Option("--restart", help="Overwrite a Zarr store left by a different sweep."),
+]
+
+
+def check_executor(workers: int | None, scheduler: str | None) -> None:
+    """--workers N (>= 1) or --scheduler ADDRESS, not both; checked before any work."""
+    if workers is not None and scheduler is not None:
+        raise ValueError("give either --workers or --scheduler, not both")
+    if workers is not None and workers < 1:
+        raise ValueError(f"--workers must be >= 1, got --workers {workers}")
+
+
+def run_sweep(lazy: Any, store: Path, label: str, *, workers: int | None,
+              scheduler: str | None, restart: bool) -> Any:  # fmt: skip
+    """Compute the lazy dataset ``lazy`` into the Zarr ``store`` (resuming what is done there)
+    with a progress display; returns the ``photosc.sweep.SweepRun``."""
+    from photosc import sweep
+
+    return sweep.compute(
+        lazy, store, workers=workers, scheduler=scheduler, restart=restart,
+        progress=sweep.progress_printer(label),
+    )  # fmt: skip

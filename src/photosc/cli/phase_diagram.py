@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from photosc.cli._common import OutOption
+from photosc.cli._common import OutOption, RestartOption, SchedulerOption, WorkersOption
 
 
 def command(
@@ -24,15 +24,26 @@ def command(
     ] = None,
     Z_inv_max: Annotated[float, typer.Option("--Z-inv-max", help="End of the path in 1/Z.")] = 7.0,
     chunk: Annotated[int, typer.Option("--chunk", help="dE rows per dask task.")] = 16,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    restart: RestartOption = False,
     out: OutOption = Path("photosc-out/phase-diagram"),
 ) -> None:
     """Metastability phase diagram on dE x nu: none / I / II, Q_B, Q_MS, barrier, T_B and the
     first-order temperature at every point (NetCDF + PNG in --out), with a material's path.
+    Chunks go to --out/phase_diagram.zarr as they finish: an interrupted run resumes.
 
     Example: photosc phase-diagram --dE 0.2:3:256 --nu 0.3:5:256 --path K3C60 --out pd
     """
-    from photosc.cli._common import check_out, check_size, checked_value, parse_values
+    from photosc.cli._common import (
+        check_executor,
+        check_out,
+        check_size,
+        checked_value,
+        parse_values,
+    )  # fmt: skip
 
+    check_executor(workers, scheduler)
     if chunk < 1:
         raise ValueError(f"--chunk must be >= 1, got --chunk {chunk}")
     dE_values = parse_values(dE, "dE", minimum=0, strict=True, unit="hbar*omega")
@@ -54,11 +65,11 @@ def command(
     omega_meV = HG3_OMEGA_MEV if path is None else materials.load(path).omega_meV
 
     import numpy as np
-    from dask.diagnostics import ProgressBar
     from rich.console import Console
     from rich.table import Table
 
-    from photosc.cli._common import staged_output
+    from photosc import sweep
+    from photosc.cli._common import run_sweep, staged_output
     from photosc.io import save_dataset
     from photosc.plotting import landscape as plots
     from photosc.plotting import save, talk_style
@@ -73,9 +84,11 @@ def command(
     whole = np.arange(1, int(Z_inv_max) + 1, dtype=float)
     if whole.size > 12:
         whole = np.unique(np.round(np.geomspace(1, int(Z_inv_max), 12)))
+    # the Zarr store goes straight into --out (it is what an interrupted run resumes from)
+    run = run_sweep(lazy, out / "phase_diagram.zarr", "phase diagram",
+                    workers=workers, scheduler=scheduler, restart=restart)  # fmt: skip
     with staged_output(out) as stage:
-        with ProgressBar():
-            ds = lazy.compute()
+        ds = sweep.in_memory(run.dataset)
         save_dataset(ds, stage / "phase_diagram.nc")
         route = None
         if path is not None:

@@ -28,6 +28,7 @@ SECTIONS: list[str] = [
     "photosc.report.bcs",
     "photosc.report.metastability",
     "photosc.report.trapping",
+    "photosc.report.kinetics",
     "photosc.report.dynamics",
 ]
 

@@ -1,0 +1,579 @@
+"""One layer for sweeps: a lazy, dask-chunked study output (any ``xarray.apply_ufunc(...,
+dask="parallelized")`` kernel, e.g. ``phase_diagram(..., chunks=...)``, or a study of
+``photosc.studies.catalog`` on a grid of parameters, ``Sweep``) computed chunk by chunk,
+in-process or on a Dask cluster, each chunk written into a Zarr store as it finishes.
+
+- In-process by default (a thread pool, no cluster started); ``workers=N`` starts a
+  ``dask.distributed.LocalCluster`` of N single-threaded worker processes; ``scheduler`` is the
+  address of an existing cluster (``tcp://HOST:PORT``) or a ``distributed.Client``.
+- Resumable: every finished chunk is written to the store at once and marked done in the
+  store's ``chunk_done`` array; running the same sweep again computes only the chunks not yet
+  marked. The store carries the sweep's fingerprint (study, grid, fixed values, chunks, seed and
+  a hash of photosc's code); a different sweep is refused unless ``restart`` overwrites it.
+- Fault tolerant: a task lost with its worker is run again (dask reschedules it, with retries).
+- Reproducible: a point's result depends only on its parameters and, for stochastic studies, on
+  the sweep's seed and the point's index in the whole grid, never on the chunking or the worker.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import json
+import math
+import os
+import shutil
+import sys
+import time
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from photosc.studies.catalog import STUDIES, Study
+
+#: Name of the store's array of done markers, one element per chunk.
+DONE = "chunk_done"
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A study on a grid: ``grid`` maps each swept parameter (in order: the dimensions) to its
+    1-d values, ``fixed`` gives the others (defaults from the study where omitted), ``chunks``
+    the points per chunk along each dimension (default: the whole dimension), ``seed`` the root
+    of the per-point seeds of stochastic studies."""
+
+    study: str
+    grid: Mapping[str, np.ndarray]
+    fixed: Mapping[str, float] = field(default_factory=dict)
+    chunks: Mapping[str, int] = field(default_factory=dict)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.study not in STUDIES:
+            raise ValueError(f"study must be one of {sorted(STUDIES)}, got study={self.study!r}")
+        params = self.spec.parameters
+        grid = {k: _axis(k, v) for k, v in self.grid.items()}
+        if not grid:
+            raise ValueError("grid must sweep at least one parameter")
+        fixed = {k: _number(k, v) for k, v in self.fixed.items()}
+        for name in [*grid, *fixed]:
+            if name not in params:
+                raise ValueError(
+                    f"{name!r} is not a parameter of study {self.study!r}: {sorted(params)}"
+                )
+        both = set(grid) & set(fixed)
+        if both:
+            raise ValueError(f"parameters both swept and fixed: {sorted(both)}")
+        missing = [k for k, q in params.items() if q.default is None and k not in grid | fixed]
+        if missing:
+            raise ValueError(f"study {self.study!r} needs values for {missing}")
+        for name, size in self.chunks.items():
+            if name not in grid:
+                raise ValueError(f"chunks names {name!r}, which is not swept: {list(grid)}")
+            if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+                raise ValueError(f"chunks[{name!r}] must be an integer >= 1, got {size!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got seed={self.seed!r}")
+        object.__setattr__(self, "grid", grid)
+        object.__setattr__(self, "fixed", fixed)
+        object.__setattr__(self, "chunks", {k: min(self.chunks.get(k, v.size), v.size)
+                                            for k, v in grid.items()})  # fmt: skip
+
+    @property
+    def spec(self) -> Study:
+        """The catalogue entry of the study."""
+        return STUDIES[self.study]
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        return tuple(self.grid)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(v.size for v in self.grid.values())
+
+    @property
+    def chunk_grid(self) -> tuple[int, ...]:
+        """Number of chunks along each dimension."""
+        return tuple(math.ceil(v.size / self.chunks[k]) for k, v in self.grid.items())
+
+    @property
+    def n_chunks(self) -> int:
+        return math.prod(self.chunk_grid)
+
+    def values(self) -> dict[str, float]:
+        """Fixed values with the study's defaults filled in."""
+        params = self.spec.parameters
+        return {
+            k: float(self.fixed[k] if k in self.fixed else q.default)  # type: ignore[arg-type]
+            for k, q in params.items()
+            if k not in self.grid
+        }
+
+
+def _axis(name: str, values: Any) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"grid values of {name} must be numbers, got {values!r}") from None
+    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise ValueError(f"grid values of {name} must be a non-empty 1-d list of finite numbers")
+    return arr
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {name}={value!r}")
+    return float(value)
+
+
+@cache
+def code_version() -> str:
+    """photosc's version and a hash of its source files: a changed code is a different sweep."""
+    from photosc import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    root = Path(__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:16]}"
+
+
+# --- the spec file ---------------------------------------------------------------------------
+
+
+def from_toml(path: str | Path) -> Sweep:
+    """The sweep described by a TOML spec (format in the README and ``examples/``):
+
+    ``[sweep]`` with ``study`` and optionally ``seed`` and ``material`` (a preset or TOML file
+    whose parameters, with ``Z`` or ``Z_inv``, fill in the fixed model values); ``[grid]`` with
+    each swept parameter as a list or a "start:stop:count" range; ``[fixed]`` and ``[chunks]``.
+    """
+    path = Path(path)
+    try:
+        spec = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ValueError(f"sweep spec not found: {str(path)!r}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML: {exc}") from None
+    unknown = set(spec) - {"sweep", "grid", "fixed", "chunks"}
+    if unknown:
+        raise ValueError(f"{path}: unknown tables {sorted(unknown)}")
+    head = dict(spec.get("sweep", {}))
+    if "study" not in head:
+        raise ValueError(f"{path}: [sweep] needs a study, one of {sorted(STUDIES)}")
+    study = head.pop("study")
+    seed = head.pop("seed", 0)
+    grid = {k: _grid_values(k, v) for k, v in spec.get("grid", {}).items()}
+    fixed = {}
+    if "material" in head:
+        params = STUDIES[study].parameters if study in STUDIES else {}
+        material = _material_values(head.pop("material"), head, path.parent)
+        fixed = {k: v for k, v in material.items() if k in params and k not in grid}
+    head.pop("Z", None), head.pop("Z_inv", None)
+    if head:
+        raise ValueError(f"{path}: unknown keys in [sweep]: {sorted(head)}")
+    fixed |= spec.get("fixed", {})
+    return Sweep(study, grid, fixed, dict(spec.get("chunks", {})), seed)
+
+
+def _grid_values(name: str, value: Any) -> np.ndarray:
+    if isinstance(value, str):
+        parts = value.split(":")
+        try:
+            start, stop, count = float(parts[0]), float(parts[1]), int(parts[2])
+            if len(parts) != 3 or count < 1:
+                raise ValueError
+        except (ValueError, IndexError):
+            raise ValueError(
+                f"grid {name} must be a list or 'start:stop:count', got {name}={value!r}"
+            ) from None
+        return np.linspace(start, stop, count)
+    return _axis(name, value)
+
+
+def _material_values(name: str, head: Mapping[str, Any], base: Path) -> dict[str, float]:
+    """Model values (dE, g, nu, lam_eff, cutoff, omega_meV) of a preset or TOML file."""
+    from photosc import materials
+
+    source = str(base / name) if name.endswith(".toml") else name
+    Z = head.get("Z", 1.0 / head["Z_inv"] if "Z_inv" in head else None)
+    m = materials.load(source, Z=Z)
+    return {"dE": m.dE, "g": m.g, "nu": m.nu, "lam_eff": m.lam_eff, "cutoff": m.cutoff,
+            "omega_meV": m.omega_meV}  # fmt: skip
+
+
+# --- the catalogue study as a lazy dataset ---------------------------------------------------
+
+
+def lazy_dataset(sweep: Sweep) -> xr.Dataset:
+    """The sweep as a lazy, dask-chunked Dataset: the study's kernel lifted blockwise with
+    ``xarray.apply_ufunc(..., dask="parallelized")`` over the grid."""
+    import dask.array as da
+
+    from photosc.io import provenance
+
+    study = sweep.spec
+    coords = {
+        d: xr.DataArray(v, dims=d, attrs=_attrs(study.parameters[d])) for d, v in sweep.grid.items()
+    }
+    chunks = {d: sweep.chunks[d] for d in sweep.dims}
+    mesh = [c.chunk({d: chunks[d]}) for d, c in coords.items()]
+    index = xr.DataArray(
+        da.arange(math.prod(sweep.shape), dtype=np.int64)
+        .reshape(sweep.shape)
+        .rechunk(tuple(chunks.values())),
+        dims=sweep.dims,
+    )
+    outputs = xr.apply_ufunc(
+        _catalog_block,
+        *xr.broadcast(*mesh),
+        index,
+        kwargs={"sweep": sweep},
+        output_core_dims=[[] for _ in study.outputs],
+        dask="parallelized",
+        output_dtypes=[np.dtype(q.dtype) for q in study.outputs.values()],
+    )
+    outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+    ds = xr.Dataset(
+        {
+            name: da_.assign_attrs(_attrs(q))
+            for (name, q), da_ in zip(study.outputs.items(), outputs, strict=True)
+        },
+        coords=coords,
+    )
+    ds.attrs = provenance(
+        title=study.description,
+        study=sweep.study,
+        seed=sweep.seed,
+        fixed=json.dumps(sweep.values()),
+    )
+    return ds.transpose(*sweep.dims)
+
+
+def _attrs(q: Any) -> dict[str, str]:
+    return {"units": q.units, "long_name": q.long_name}
+
+
+def _catalog_block(*arrays: np.ndarray, sweep: Sweep) -> Any:
+    """One block of a catalogue study: grid values (then the points' flat indices) -> outputs."""
+    *values, index = arrays
+    shape = index.shape
+    args: dict[str, Any] = dict(zip(sweep.dims, values, strict=True))
+    args |= {k: np.full(shape, v) for k, v in sweep.values().items()}
+    study = sweep.spec
+    if study.stochastic:
+        args["seed"] = point_seeds(sweep.seed, index)
+    result = study.kernel(**args)
+    blocks = tuple(
+        np.broadcast_to(np.asarray(result[name], dtype=q.dtype), shape).copy()
+        for name, q in study.outputs.items()
+    )
+    return blocks if len(blocks) > 1 else blocks[0]
+
+
+def point_seeds(seed: int, index: np.ndarray) -> np.ndarray:
+    """One uint64 seed per point, from SeedSequence(seed, spawn_key=(flat index in the grid,))."""
+    seeds = [
+        np.random.SeedSequence(seed, spawn_key=(int(i),)).generate_state(1, np.uint64)[0]
+        for i in np.ravel(index)
+    ]
+    return np.asarray(seeds, dtype=np.uint64).reshape(np.shape(index))
+
+
+# --- the store ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The chunk grid of a lazy dataset: dimension names and chunk sizes along each."""
+
+    dims: tuple[str, ...]
+    sizes: tuple[tuple[int, ...], ...]
+
+    @classmethod
+    def of(cls, lazy: xr.Dataset) -> _Layout:
+        try:
+            chunks = dict(lazy.chunks)
+        except ValueError as exc:  # inconsistent chunks between variables
+            raise ValueError(f"the dataset's variables are chunked differently: {exc}") from None
+        if not chunks:
+            raise ValueError("the dataset is not chunked: build it with chunks=... (dask)")
+        dims = tuple(str(d) for d in chunks)
+        return cls(dims, tuple(tuple(int(c) for c in v) for v in chunks.values()))
+
+    @property
+    def n_chunks(self) -> int:
+        return math.prod(len(s) for s in self.sizes)
+
+    def region(self, k: int) -> dict[str, slice]:
+        """Index ranges of chunk ``k`` (row-major over the chunk grid)."""
+        index = np.unravel_index(k, [len(s) for s in self.sizes])
+        region = {}
+        for d, i, sizes in zip(self.dims, index, self.sizes, strict=True):
+            start = int(sum(sizes[:i]))
+            region[d] = slice(start, start + sizes[i])
+        return region
+
+
+def fingerprint(lazy: xr.Dataset) -> str:
+    """SHA-256 of what determines the numbers and the layout: variables, coordinates, attrs
+    (but the creation time), chunks and ``code_version()``."""
+    attrs = {k: str(v) for k, v in lazy.attrs.items() if k != "created"}
+    text = json.dumps(
+        {
+            "variables": {k: str(v.dtype) for k, v in lazy.data_vars.items()},
+            "coords": {
+                str(k): [float(x).hex() for x in np.ravel(v.values)] for k, v in lazy.coords.items()
+            },
+            "attrs": attrs,
+            "chunks": {k: list(v) for k, v in dict(lazy.chunks).items()},
+            "code": code_version(),
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def open_store(lazy: xr.Dataset, store: Path, *, restart: bool = False) -> np.ndarray:
+    """Create the store for ``lazy`` (or check that it holds this sweep) and return its done
+    markers. A store of another sweep is refused unless ``restart``."""
+    import dask.array as da
+    import zarr
+
+    store = Path(store)
+    key = fingerprint(lazy)
+    if restart and store.exists():
+        shutil.rmtree(store)
+    if store.exists():
+        try:
+            found = dict(zarr.open_group(str(store), mode="r").attrs).get("sweep_fingerprint")
+        except Exception:  # not a zarr group: zarr raises several kinds
+            raise ValueError(f"{store} exists and is not a photosc sweep store") from None
+        if found != key:
+            raise ValueError(
+                f"{store} holds a different sweep (fingerprint {str(found)[:12]}, this one "
+                f"{key[:12]}: study, grid, parameters, chunks or code differ); pass --restart "
+                "to overwrite it or choose another --out"
+            )
+    else:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        n = _Layout.of(lazy).n_chunks
+        done = xr.DataArray(
+            da.zeros(n, chunks=1, dtype=np.uint8),
+            dims="chunk",
+            attrs={"units": "1", "long_name": "chunk finished and written (1) or not (0)"},
+        )
+        empty = {  # the same variables without the study's graph: only metadata is written
+            name: var.copy(data=da.empty(var.shape, chunks=var.chunks, dtype=var.dtype))
+            for name, var in lazy.data_vars.items()
+        }
+        template = lazy.assign({**empty, DONE: done}).assign_attrs(
+            sweep_fingerprint=key, code_version=code_version()
+        )
+        template.to_zarr(str(store), mode="w-", compute=False, consolidated=False)
+    markers: Any = zarr.open_group(str(store), mode="r")[DONE]
+    return np.asarray(markers[:])
+
+
+def write_chunk(root: Any, k: int, block: xr.Dataset, region: Mapping[str, slice]) -> None:
+    """Write chunk ``k``'s computed variables into the open Zarr group ``root``, then mark it
+    done."""
+    for name, var in block.data_vars.items():
+        root[str(name)][tuple(region[str(d)] for d in var.dims)] = var.values
+    root[DONE][k] = 1
+
+
+# --- running -------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepRun:
+    """What ``compute`` did: the dataset (lazy, read from the store), the chunks computed in
+    this run, those found done already, and the wall time in seconds."""
+
+    dataset: xr.Dataset
+    computed: int
+    skipped: int
+    seconds: float
+
+
+def _compute_block(block: xr.Dataset, k: int) -> tuple[int, xr.Dataset]:
+    return k, block.compute(scheduler="synchronous")
+
+
+class _Threads:
+    """In-process execution on a thread pool, each chunk with dask's synchronous scheduler."""
+
+    def __init__(self, threads: int) -> None:
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=threads)
+
+    def submit(self, block: xr.Dataset, k: int, key: str) -> Any:
+        return self.pool.submit(_compute_block, block, k)
+
+    def completed(self, futures: list[Any]) -> Iterator[Any]:
+        return concurrent.futures.as_completed(futures)
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+class _Dask:
+    """Execution on a dask.distributed cluster; a task lost with its worker is run again."""
+
+    def __init__(self, client: Any, owned: list[Any]) -> None:
+        self.client, self.owned = client, owned
+
+    def submit(self, block: xr.Dataset, k: int, key: str) -> Any:
+        return self.client.submit(_compute_block, block, k, key=key, pure=False, retries=3)
+
+    def completed(self, futures: list[Any]) -> Iterator[Any]:
+        from distributed import as_completed
+
+        return iter(as_completed(futures))
+
+    def close(self) -> None:
+        for thing in self.owned:
+            thing.close()
+
+
+def _check_executor(workers: int | None, scheduler: Any) -> None:
+    if workers is not None and scheduler is not None:
+        raise ValueError("give either workers or scheduler, not both")
+    if workers is not None and (isinstance(workers, bool) or workers < 1):
+        raise ValueError(f"workers must be >= 1, got workers={workers!r}")
+
+
+@contextmanager
+def executor(workers: int | None = None, scheduler: Any = None) -> Iterator[Any]:
+    """The in-process pool, a new LocalCluster of ``workers`` processes, or ``scheduler``
+    (an address ``tcp://HOST:PORT`` or a ``distributed.Client``)."""
+    _check_executor(workers, scheduler)
+    if workers is None and scheduler is None:
+        ex: Any = _Threads(os.cpu_count() or 1)
+    else:
+        from distributed import Client, LocalCluster
+
+        if isinstance(scheduler, Client):
+            ex = _Dask(scheduler, [])
+        elif scheduler is not None:
+            try:
+                client = Client(str(scheduler), timeout="10s")
+            except (OSError, TimeoutError) as exc:
+                raise ValueError(f"no dask scheduler at {scheduler!r}: {exc}") from None
+            ex = _Dask(client, [client])
+        else:
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            client = Client(cluster)
+            ex = _Dask(client, [client, cluster])
+    try:
+        yield ex
+    finally:
+        ex.close()
+
+
+def compute(
+    lazy: xr.Dataset,
+    store: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    restart: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> SweepRun:
+    """Compute every chunk of the lazy Dataset ``lazy`` not yet done in the Zarr ``store``,
+    writing each as it finishes; returns the whole result read back from the store.
+
+    ``lazy`` is any dask-backed study output (``xarray.apply_ufunc(..., dask="parallelized")``
+    kernels, e.g. ``phase_diagram(..., chunks=...)`` or ``lazy_dataset(sweep)``).
+    ``progress(done, total)`` is called once before any work (done = chunks found finished)
+    and after every chunk written (see ``progress_printer``).
+    """
+    start = time.perf_counter()
+    _check_executor(workers, scheduler)
+    store = Path(store)
+    layout = _Layout.of(lazy)
+    done = open_store(lazy, store, restart=restart)
+    pending = [int(k) for k in np.flatnonzero(done == 0)]
+    skipped = layout.n_chunks - len(pending)
+    if progress is not None:
+        progress(skipped, layout.n_chunks)
+    if pending:
+        tag = fingerprint(lazy)[:16]
+        import zarr
+
+        root = {name: zarr.open_array(str(store / name), mode="r+") for name in [*lazy, DONE]}
+        with executor(workers, scheduler) as ex:
+            futures = [
+                ex.submit(lazy.isel(layout.region(k)), k, f"photosc-{tag}-chunk-{k}")
+                for k in pending
+            ]
+            for count, future in enumerate(ex.completed(futures), start=skipped + 1):
+                k, block = future.result()
+                write_chunk(root, k, block, layout.region(k))
+                if progress is not None:
+                    progress(count, layout.n_chunks)
+    dataset = xr.open_zarr(str(store), consolidated=False).drop_vars(DONE)
+    return SweepRun(dataset, len(pending), skipped, time.perf_counter() - start)
+
+
+def run(sweep: Sweep, store: str | Path, **options: Any) -> SweepRun:
+    """``compute`` the catalogue sweep ``sweep`` into ``store`` (options as for ``compute``)."""
+    return compute(lazy_dataset(sweep), store, **options)
+
+
+class _Progress:
+    """Progress of ``compute``: a rich bar on a terminal, else one plain line per 10 %."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.next_percent = label, -1
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.next_percent < 0:  # the first call: chunks found done
+            if done:
+                print(f"{self.label}: resuming, {done} of {total} chunks already done", flush=True)
+            self.next_percent = 10 * (100 * done // total // 10 + 1)
+            if sys.stdout.isatty():
+                from rich.progress import Progress
+
+                self.bar = Progress()
+                self.bar.start()
+                self.task = self.bar.add_task(self.label, total=total, completed=done)
+        elif self.bar is not None:
+            self.bar.update(self.task, completed=done)
+            if done >= total:
+                self.bar.stop()
+        elif 100 * done // total >= self.next_percent or done == total:
+            percent = 100 * done // total
+            print(f"{self.label}: {done}/{total} chunks ({percent}%)", flush=True)
+            self.next_percent = 10 * (percent // 10 + 1)
+
+
+def progress_printer(label: str) -> Callable[[int, int], None]:
+    """A progress callback for ``compute``: a rich bar on a terminal, else one plain line per
+    10 %; the first call (chunks already done, total) says what is resumed."""
+    return _Progress(label)
+
+
+def chunk_count(lazy: xr.Dataset) -> int:
+    """Number of chunks of a lazy dataset (the tasks of ``compute``)."""
+    return _Layout.of(lazy).n_chunks
+
+
+def in_memory(ds: xr.Dataset) -> xr.Dataset:
+    """A store's dataset loaded into memory, without the Zarr encodings (ready for NetCDF)."""
+    ds = ds.load()
+    for var in ds.variables.values():
+        var.encoding = {}
+    return ds
