@@ -292,3 +292,16 @@ def test_catalogue_studies_are_their_study_functions(tmp_path: Path) -> None:
     ).dataset
     alone = half_life_kernel(50.0, 0.0, 0.01, model=m, Q_star=3.0, points=64)
     assert float(kinetic["half_life_ns"][0]) == alone > 0
+
+
+def test_catalogue_nucleation_lifetime_is_the_study_kernel(tmp_path: Path) -> None:
+    from photosc import materials
+    from photosc.studies.nucleation import lifetime_kernel
+
+    m = materials.load("K3C60", Z=1 / 3.6)
+    plan = sweep.Sweep(
+        "nucleation_lifetime", {"width_meV": [10.0]}, {"T_K": 100.0, "dE": m.dE, "nu": m.nu,
+                                                       "dim": 1.0},
+    )  # fmt: skip
+    tau = float(sweep.run(plan, tmp_path / "n.zarr").dataset["tau_ns"][0])
+    assert tau == float(lifetime_kernel(3.6, 10.0, name="K3C60", T_K=100.0, dim=1)) > 0

@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "trap": "trap",
     "lifetime": "lifetime",
     "drive": "drive",
+    "nucleation": "nucleation",
     "kinetics": "kinetics",
 }
 

@@ -72,7 +72,7 @@ def command(
     ] = 10.0,
     sites: Annotated[
         float | None,
-        typer.Option(help="Sites moving together; default: as many as a 10 ns lifetime needs."),
+        typer.Option(help="Sites moving together (default 1: eq. 6 for each site alone)."),
     ] = None,
     n_traj: Annotated[int, typer.Option(help="Trajectories in the ensemble.")] = 64,
     seed: Annotated[int, typer.Option(help="Seed of the noise.")] = 0,
@@ -121,6 +121,7 @@ def command(
     from photosc.plotting import dynamics as plots
     from photosc.plotting import save, talk_style
     from photosc.studies import drive
+    from photosc.studies.nucleation import lattice_width, nucleation_note
     from photosc.units import (
         THz_to_meV,
         rate_to_per_s,
@@ -137,7 +138,7 @@ def command(
             "(nothing to trap; see `photosc landscape` for T_B, or renormalise with --Z-inv)"
         )
     gamma = drive.gamma_from_ringdown(ringdown_ps, model)
-    n_sites = drive.sites_for_lifetime(model, T, gamma) if sites is None else sites
+    n_sites = 1.0 if sites is None else sites
     base = drive.default_pulse(model, T, gamma)
     force = drive.spinodal_force(model, T)
     duration = base.duration if duration_ps is None else float(time_from_ps(duration_ps, w))
@@ -187,7 +188,8 @@ def command(
     for key, value in {
         "T": f"{T_K:g} K (metastable up to T_B = {T_B_K:.1f} K)",
         "gamma": f"{gamma:.3g} omega (ring-down {ringdown_ps:g} ps)",
-        "sites": f"{n_sites:.3g}" + ("  (for a 10 ns lifetime)" if sites is None else ""),
+        "sites": f"{n_sites:.3g}",
+        "nucleation lifetime": nucleation_note(model, T, lattice_width(material)),
         "Q_B, Q_MS": f"{ds.attrs['Q_B']:.4f}, {ds.attrs['Q_MS']:.4f} l0",
         "barrier per site": f"{ds.attrs['barrier_meV']:.3f} meV",
         "pulse": f"{shape}, z E0^2 = {amplitude:g} x {force:.4g} hbar*omega/l0, "

@@ -30,6 +30,7 @@ SECTIONS: list[str] = [
     "photosc.report.trapping",
     "photosc.report.kinetics",
     "photosc.report.dynamics",
+    "photosc.report.nucleation",
 ]
 
 

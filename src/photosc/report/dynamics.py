@@ -13,6 +13,7 @@ from photosc.plotting import dynamics as plots
 from photosc.plotting import save
 from photosc.report.section import ReportContext, Section
 from photosc.studies import drive
+from photosc.studies.nucleation import nucleation_note
 from photosc.studies.phase_diagram import mott_onsets
 from photosc.units import temperature_from_K, temperature_to_K
 
@@ -23,8 +24,9 @@ _QUICK_NS = 0.05
 
 
 def section(model: Model, out: Path, *, context: ReportContext | None = None) -> Section:
-    """Pulse into the metastable well at 100 K (or T_B/2 if T_B < 110 K), with as many sites as
-    a 10 ns lifetime needs; lifetime versus T up to T_B; escape times for a short-lived case
+    """Pulse into the metastable well at 100 K (or T_B/2 if T_B < 110 K), eq. 6 for each site
+    alone (sites = 1; the lifetime of the lattice is the nucleation section's); lifetime versus
+    T up to T_B; escape times for a short-lived case
     (sites for a 50 ps lifetime) against the rates. A model without a metastable state is shown
     0.25 in 1/Z past the onset on its Mott path (1/Z counted from the material's bare
     parameters, ``context.base``), and the section says so. Where even the one-site lifetime is
@@ -51,7 +53,8 @@ def section(model: Model, out: Path, *, context: ReportContext | None = None) ->
     T_K = 100.0 if T_B_K > 110.0 else 0.5 * T_B_K
     T = float(temperature_from_K(T_K, model.omega_meV))
     gamma = drive.gamma_from_ringdown(drive.RINGDOWN_PS, model)
-    sites = drive.sites_for_lifetime(model, T, gamma)
+    sites = 1.0
+    note = nucleation_note(model, T)
     traj = drive.drive_trajectories(model, T_K, gamma=gamma, sites=sites, n_traj=32)
     life = drive.lifetime_curve(model, np.linspace(0.05, 0.98, 12) * T_B_K, sites=sites)
     at_T = drive.lifetime_curve(model, [T_K])  # one site
@@ -82,7 +85,7 @@ def section(model: Model, out: Path, *, context: ReportContext | None = None) ->
         "shown_for": shown_at,
         "T_K": T_K,
         "gamma": gamma,
-        "sites_for_10ns": sites,
+        "nucleation_lifetime": note,
         "trapped_fraction": traj.attrs["trapped_fraction"],
         "barrier_meV": traj.attrs["barrier_meV"],
         "tau_esc_ns_one_site": tau,
@@ -96,7 +99,7 @@ def section(model: Model, out: Path, *, context: ReportContext | None = None) ->
         "damping": f"gamma = {gamma:.3g} omega (10 ps ring-down)",
         "barrier per site": f"{traj.attrs['barrier_meV']:.3f} meV",
         "lifetime, one site": f"{tau:.3g} ns (turnover), {tau_k:.3g} ns (Kramers)",
-        "sites for 10 ns": f"{sites:.1f}",
+        "nucleation lifetime": note,
         "trapped by the default pulse": f"{100 * traj.attrs['trapped_fraction']:.0f}%",
         "escape rate, simulated / turnover / Kramers": (
             f"{escape.attrs['rate_per_s']:.3g} / {escape.attrs['turnover_rate_per_s']:.3g} / "
@@ -111,9 +114,8 @@ def section(model: Model, out: Path, *, context: ReportContext | None = None) ->
         f"the default pulse at {T_K:.0f} K; trapped in colour, Q_B and Q_MS marked; {shown_at}.",
         "gap_trajectory.png": "The adiabatic gap Δ(Q(t)) (meV) along the same trajectories; "
         f"{shown_at}.",
-        "lifetime_vs_T.png": "Lifetime of the metastable state (ns) against T with "
-        f"{sites:.3g} sites moving together; hollow where sites x barrier / T < 2 (outside the "
-        f"rate formulas' regime); {shown_at}.",
+        "lifetime_vs_T.png": "Lifetime of one site's metastable state (ns) against T; hollow "
+        f"where barrier / T < 2 (outside the rate formulas' regime); {shown_at}.",
         "escape_times.png": f"Simulated escape times at {T_K:.0f} K against the turnover and "
         f"Kramers laws; {shown_at}.",
     }
@@ -124,9 +126,9 @@ def section(model: Model, out: Path, *, context: ReportContext | None = None) ->
         data=[f"{stem}.nc" for stem in files],
         summary=summary,
         captions={k: v for k, v in captions.items() if k in figures},
-        notes="Eq. 6 integrated with BAOAB in the adiabatic landscape F(Q, T). 'sites' is the "
-        "number of sites whose coordinates move together: the Arrhenius exponent is "
-        "sites x barrier / T. "
+        notes="Eq. 6 integrated with BAOAB in the adiabatic landscape F(Q, T), for each site "
+        "alone (sites = 1); how long the lattice stays metastable is set by nucleation (see "
+        "that section; the line here uses a 1 meV Raman branch width in d = 3). "
         "With the 10 ps ring-down the mode is weakly damped: escape is limited by energy "
         "diffusion, and the lifetime uses Kramers' rate times the Mel'nikov-Meshkov factor.",
     )

@@ -191,6 +191,27 @@ def _kinetic_half_life(
     return {"half_life_ns": half}
 
 
+def _nucleation_lifetime(
+    width_meV: Values, T_K: Values, dE: Values, g: Values, nu: Values, lam_eff: Values,
+    cutoff: Values, omega_meV: Values, dim: Values, ringdown_ps: Values, sites: Values,
+) -> dict[str, Any]:  # fmt: skip
+    """``studies.nucleation.lifetime_ns`` at every point (Langer rate of the critical nucleus)."""
+    from photosc.physics.nucleation import kappa_from_width
+    from photosc.studies.drive import gamma_from_ringdown
+    from photosc.studies.nucleation import lifetime_ns
+
+    tau = np.empty(np.shape(T_K))
+    for i in np.ndindex(tau.shape):
+        model = _point_model(i, dE, g, nu, lam_eff, cutoff, omega_meV)
+        d = int(dim[i])
+        tau[i] = lifetime_ns(
+            model, float(temperature_from_K(T_K[i], model.omega_meV)),
+            kappa_from_width(float(width_meV[i]) / model.omega_meV, d), d,
+            gamma_from_ringdown(float(ringdown_ps[i]), model), float(sites[i]),
+        )  # fmt: skip
+    return {"tau_ns": tau}
+
+
 def _escape_summary(ds: Any) -> dict[str, str]:
     """The maximum-likelihood escape rate of all ensembles together (censored exponential)."""
     n, exposure = float(ds["n_escaped"].sum()), float(ds["exposure_ps"].sum())
@@ -292,6 +313,19 @@ STUDIES: dict[str, Study] = {
         },
         {"half_life_ns": Quantity("ns", "half-life of the gap after the release (kinetics)")},
         "Energy-resolved quasi-particle kinetics (Chang-Scalapino) under the trapping protocol",
+    ),
+    "nucleation_lifetime": Study(
+        _nucleation_lifetime,
+        {
+            "width_meV": Quantity("meV", "Raman branch width (sets the stiffness kappa)"),
+            "T_K": Quantity("K", "temperature"),
+            **_MODEL,
+            "dim": Quantity("1", "lattice dimension (1, 2 or 3)", 3.0),
+            "ringdown_ps": Quantity("ps", "ring-down time of Q (sets the damping)", 10.0),
+            "sites": Quantity("1", "sites in the probed volume", 1.0),
+        },
+        {"tau_ns": Quantity("ns", "lifetime by nucleation (inf: Q_MS stable; NaN: none)")},
+        "Lifetime of the metastable state by nucleation on the lattice of Raman coordinates",
     ),
     "escape": Study(
         _escape,

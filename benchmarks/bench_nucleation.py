@@ -1,0 +1,117 @@
+"""Nucleation: the continuum bounce against a plain scipy shooting reference (solve_ivp +
+brentq on the initial value), a tau(T) curve, and the lattice Langevin against numpy.
+
+Run: PYTHONPATH=src python benchmarks/bench_nucleation.py
+
+K3C60 on its Mott path at 1/Z = 3.6 (metastability I at 100 K), d = 3 for the bounce.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from _timing import best_time, report
+from scipy.integrate import solve_ivp
+from scipy.optimize import brentq
+
+from photosc import materials
+from photosc.physics import landscape
+from photosc.physics import nucleation as nuc
+from photosc.physics.dynamics import ForceTable
+from photosc.physics.lattice_langevin import neighbours, simulate_lattices
+
+MODEL = materials.load("K3C60", Z=1 / 3.6)
+T100 = 0.0947119051060344
+
+
+def scipy_bounce(T: float, dim: int) -> float:
+    """Reference: solve_ivp (RK45, rtol 1e-9) on the landscape's own force, brentq on
+    s = ln(Q_B / Q(0)) (the sign of the miss: overshoot or turn back); returns Q(0)."""
+    cp = landscape.critical_points(MODEL, T)
+    q_ms, q_b = float(cp.Q_MS), float(cp.Q_B)
+
+    def rhs(r: float, y: np.ndarray) -> list[float]:
+        dF = -float(landscape.force(y[0], T, MODEL))
+        return [y[1], dF - (dim - 1) * y[1] / r]
+
+    def miss(s: float) -> float:
+        q0 = q_b * math.exp(-s)
+        over = lambda r, y: y[0] - q_ms  # noqa: E731
+        back = lambda r, y: y[1]  # noqa: E731
+        over.terminal = back.terminal = True  # type: ignore[attr-defined]
+        back.direction = -1  # type: ignore[attr-defined]
+        sol = solve_ivp(rhs, (1e-6, 300.0), [q0, 0.0], events=[over, back], rtol=1e-9)
+        return 1.0 if sol.t_events[0].size else -1.0
+
+    return q_b * math.exp(-brentq(miss, 0.01, 60.0, xtol=1e-9))
+
+
+def numpy_lattice(side: int, kappa: float, n_steps: int, table: ForceTable, seed: int) -> None:
+    """The same BAOAB on one 1-d lattice in plain numpy (vectorised over sites)."""
+    rng = np.random.default_rng(seed)
+    cp = landscape.critical_points(MODEL, T100)
+    nb = neighbours(side, 1)
+    c1 = math.exp(-0.05)
+    c2 = math.sqrt((1 - c1 * c1) * T100)
+    q = np.full(side, float(cp.Q_MS))
+    p = rng.standard_normal(side) * math.sqrt(T100)
+
+    def f(x: np.ndarray) -> np.ndarray:
+        return table(x) + kappa * (x[nb].sum(axis=1) - 2 * x)
+
+    fq = f(q)
+    for _ in range(n_steps):
+        p += 0.025 * fq
+        q += 0.025 * p
+        p = c1 * p + c2 * rng.standard_normal(side)
+        q += 0.025 * p
+        fq = f(q)
+        p += 0.025 * fq
+
+
+def main() -> None:
+    nuc.critical_nucleus(MODEL, T100, 1.0, 3)  # compile, tabulate
+    temps = np.linspace(0.087, 0.145, 50)
+
+    def bounces() -> None:
+        nuc._bounce.cache_clear()
+        for t in temps[:10]:
+            nuc.critical_nucleus(MODEL, float(t), 1.0, 3)
+
+    nuc._well.cache_clear()
+    start = time.perf_counter()
+    for t in temps[:10]:
+        nuc._well(MODEL, float(t))
+    tabulate = time.perf_counter() - start
+    ours = best_time(bounces, repeat=2)
+    ref = best_time(lambda: scipy_bounce(T100, 3), repeat=1)
+    report("continuum bounce d=3 (per (model,T), tables built)", ours, 10, ref, 1)
+    print(f"BENCH force tables: {tabulate / 10 * 1e3:.1f} ms per (model, T)")
+
+    def curve() -> None:
+        nuc._well.cache_clear()
+        nuc._bounce.cache_clear()
+        nuc.critical_nucleus(MODEL, temps, 1.0, 3)
+
+    print(f"BENCH E_c(T) curve of 50 T (continuum, d=3): {best_time(curve, repeat=1):.2f} s")
+    start = time.perf_counter()
+    nuc.lattice_nucleus.cache_clear()
+    nuc.nucleation_rate(MODEL, T100, 0.002, 3, 1.0)
+    print(f"BENCH Langer rate d=3, 1 meV width, 100 K: {time.perf_counter() - start:.2f} s")
+
+    table = ForceTable.from_model(MODEL, T100)
+    cp = landscape.critical_points(MODEL, T100)
+    kw = dict(Q_B=float(cp.Q_B), Q_MS=float(cp.Q_MS), side=256, dim=1, kappa=50.0, gamma=1.0,
+              T=T100, dt=0.05, n_lattices=8, seed=1)  # fmt: skip
+    simulate_lattices(table, t_end=1.0, **kw)  # type: ignore[arg-type]
+    run_time = best_time(lambda: simulate_lattices(table, t_end=100.0, **kw), repeat=2)  # type: ignore[arg-type]
+    site_steps = 8 * 256 * 2000
+    ref = best_time(lambda: numpy_lattice(256, 50.0, 200, table, 1), repeat=2)
+    report("lattice Langevin (site-steps)", run_time, site_steps, ref, 256 * 200)
+    print(f"BENCH lattice Langevin: {site_steps / run_time:.3g} site-steps/s on one core")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,742 @@
+"""Nucleation on a lattice of Raman coordinates: how the metastable state Q_MS decays.
+
+Each site i of a d-dimensional simple cubic lattice (d = 1, 2, 3, spacing a) carries its own
+Raman coordinate Q_i in the adiabatic landscape F(Q, T) of ``photosc.physics.landscape``; the
+coordinates of neighbouring sites are coupled by a stiffness kappa,
+
+    E[Q] = sum_i F(Q_i, T) + (kappa / 2) sum_<ij> (Q_i - Q_j)^2,
+
+kappa in M omega^2 (= 1 internally), so that the Raman branch disperses as
+omega(k)^2 = omega^2 + 2 kappa sum_alpha (1 - cos k_alpha a). Its continuum limit is
+integral d^dx / a^d [F(Q) + (kappa a^2 / 2) |grad Q|^2]. The paper (section PHOTO-INDUCED
+METASTABILITY) names "macroscopic nucleation due to thermal fluctuations" as the way back from
+Q_MS to Q = 0 but does not compute it; this module does.
+
+Decay needs F(Q_MS) > F(0) (metastability I). For metastability II below the first-order
+temperature the distorted state is the stable one: it does not decay, and every function here
+raises ValueError there (as where there is no metastable minimum at all).
+
+- ``critical_nucleus``: the O(d)-symmetric continuum bounce
+  kappa a^2 (Q'' + (d - 1) Q'/r) = dF/dQ, Q'(0) = 0, Q -> Q_MS as r -> infinity (Coleman, Phys.
+  Rev. D 15, 2929 (1977); Langer, Ann. Phys. 41, 108 (1967)). Lengths in site spacings and
+  rho = r / sqrt(kappa) make kappa drop out: the bounce is found once per (model, T, d) by
+  shooting on the centre value Q(0) (a compiled RK4 with bisection) and E_c = kappa^(d/2) E~,
+  radius = sqrt(kappa) rho_B.
+- ``lattice_nucleus``: the saddle of E[Q] on a finite periodic lattice, by Newton's method on
+  grad E = 0 (sparse Hessian) started from the continuum bounce sampled on the lattice and from
+  a single site at the barrier Q_B; a candidate counts only if its Hessian has exactly one
+  negative eigenvalue (Morse index 1). Newton converges to the nearest critical point
+  quadratically; with these two starts it finds both the smooth nuclei of large kappa and the
+  one-site nuclei of small kappa, where the continuum fails.
+- ``nucleation_rate``: Langer's rate per site (see its docstring for the translational modes).
+- ``lifetime``: 1/(sites * rate) for a probed volume of ``sites`` sites.
+
+Limits of the lattice saddle search (measured): reliable in d = 1, for smooth nuclei in d = 2,
+and for nuclei of a few sites in d = 3. For sharp walls (decay length sqrt(kappa/F''(Q_MS)) <
+1 site) and large critical clusters (d = 3, >~ 50 sites) the minimum-energy path is a staircase
+of single-site growth steps that the string (at most 96 images) does not resolve: the saddle
+returned is then a low one near the start of the path and E_c is underestimated (compare
+``critical_nucleus``, which overestimates it for such sharp walls).
+
+Internal units: energies and T in hbar*omega, Q in l0, kappa in M omega^2, lengths in site
+spacings a, rates in omega, gamma in omega.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numba
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike
+from scipy.integrate import simpson
+from scipy.interpolate import PPoly
+from scipy.optimize import brentq
+from scipy.sparse.linalg import eigsh, splu
+from scipy.special import erf
+
+from photosc._checks import FloatArray, checked, output
+from photosc.model import Model
+from photosc.physics import landscape
+from photosc.physics.dynamics import ForceTable, TableParts, _table_force, _table_force_array
+
+#: E_c / T below which Langer's rate (an expansion in T / E_c) is flagged as not valid.
+VALID_RATIO: float = 5.0
+#: Largest lattice side used for the fluctuation determinant, per dimension.
+MAX_SIDE: dict[int, int] = {1: 4001, 2: 201, 3: 41}
+
+_DIMS = (1, 2, 3)
+
+
+# --- branch width <-> stiffness ------------------------------------------------------------------
+
+
+def _dim(dim: Any) -> int:
+    if dim not in _DIMS or isinstance(dim, bool):
+        raise ValueError(f"dim must be 1, 2 or 3, got dim={dim!r}")
+    return int(dim)
+
+
+def kappa_from_width(width: ArrayLike, dim: int = 3) -> Any:
+    """Stiffness kappa (M omega^2) of a Raman branch of width ``width`` (in hbar*omega).
+
+    omega(k)^2 = omega^2 + 2 kappa sum_alpha (1 - cos k_alpha a) rises from omega at k = 0 to its
+    maximum omega sqrt(1 + 4 d kappa) at the zone corner k = (pi/a, ...); the width is
+    omega_max - omega, so kappa = ((1 + width)^2 - 1) / (4 d) in these units.
+    """
+    w = checked("width", width, nonnegative=True)
+    return output(((1.0 + w) ** 2 - 1.0) / (4.0 * _dim(dim)))
+
+
+def width_from_kappa(kappa: ArrayLike, dim: int = 3) -> Any:
+    """Branch width omega_max - omega (hbar*omega) of stiffness kappa (M omega^2), the inverse of
+    ``kappa_from_width``: sqrt(1 + 4 d kappa) - 1 (zone corner minus zone centre)."""
+    k = checked("kappa", kappa, nonnegative=True)
+    return output(np.sqrt(1.0 + 4.0 * _dim(dim) * k) - 1.0)
+
+
+# --- the landscape along Q, tabulated once per (model, T) -----------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class _Well:
+    """F, F', F'' along Q from one ForceTable (piecewise cubic force, split at the gap onset)."""
+
+    T: float
+    Q_B: float
+    Q_MS: float
+    F_MS: float
+    F_0: float
+    table: ForceTable
+    parts: TableParts
+    potential: PPoly  # F(Q) - F(Q_MS)
+    curvature: PPoly  # F''(Q)
+
+    def F(self, Q: FloatArray) -> FloatArray:
+        """F(Q) - F(Q_MS) in hbar*omega, the integral of the tabulated force (the table spans
+        +-max(3 Q_MS, 6) l0, beyond every nucleus)."""
+        return np.asarray(self.potential(Q), dtype=float)
+
+    def dF(self, Q: FloatArray) -> FloatArray:
+        """dF/dQ in hbar*omega/l0 (minus the tabulated force)."""
+        q = np.ascontiguousarray(Q, dtype=float)
+        return -np.asarray(_table_force_array(q.ravel(), *self.parts)).reshape(q.shape)
+
+    def d2F(self, Q: FloatArray) -> FloatArray:
+        """d^2F/dQ^2 in hbar*omega/l0^2 (slope of the tabulated force)."""
+        return np.asarray(self.curvature(Q), dtype=float)
+
+
+def _metastable(model: Model, T: float) -> landscape.CriticalPoints:
+    """Critical points at T, or ValueError if Q_MS is not a metastable (decaying) state."""
+    if not isinstance(model, Model):
+        raise ValueError(f"model must be a photosc.model.Model, got model={model!r}")
+    cp = landscape.critical_points(model, T)
+    if cp.kind == "none":
+        raise ValueError(f"T={T!r} hbar*omega: the landscape has no metastable minimum Q_MS")
+    if cp.kind == "II" or not float(cp.Q_B) > 0.0:
+        raise ValueError(
+            f"T={T!r} hbar*omega: Q_MS is the stable state (metastability II, F(Q_MS) < F(0)), "
+            "it does not decay; nucleation of Q_MS inside Q = 0 is not computed"
+        )
+    return cp
+
+
+@lru_cache(maxsize=64)
+def _well(model: Model, T: float) -> _Well:
+    """The force table of the landscape at T (atol 1e-9) with F and F'' as piecewise
+    polynomials (antiderivative and derivative of the same cubic pieces)."""
+    cp = _metastable(model, T)
+    table = ForceTable.from_model(model, T, atol=1e-9)
+    breaks = [
+        lo + h * np.arange(n)
+        for lo, h, n in zip(table.bounds[:-1], table.spacing, np.diff(table.offsets), strict=True)
+    ]
+    x = np.concatenate([*breaks, table.bounds[-1:]])
+    force = PPoly(table.coefficients.T.copy(), x, extrapolate=True)
+    potential = force.antiderivative()  # = -F + const
+    shift = float(potential(float(cp.Q_MS)))
+    minus_F = PPoly(potential.c, potential.x)
+    minus_F.c[-1] -= shift
+    F = PPoly(-minus_F.c, minus_F.x)
+    return _Well(
+        T=T,
+        Q_B=float(cp.Q_B),
+        Q_MS=float(cp.Q_MS),
+        F_MS=float(cp.F_MS),
+        F_0=float(cp.F_0),
+        table=table,
+        parts=table._parts(),
+        potential=F,
+        curvature=PPoly(-force.derivative().c, x),
+    )
+
+
+# --- the continuum bounce -------------------------------------------------------------------------
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _slope(q: float, parts: TableParts, c0: float, q_lin: float) -> float:
+    """dF/dQ from the force table; c0 Q (c0 = F''(0)) for |Q| < q_lin."""
+    if abs(q) < q_lin:
+        return c0 * q
+    bounds, inv_h, offsets, c, f_lo, s_lo, f_hi, s_hi = parts
+    return -_table_force(q, bounds, inv_h, offsets, c, f_lo, s_lo, f_hi, s_hi)
+
+
+@numba.njit(cache=True, nogil=True)
+def _shoot(
+    q0: float,
+    dim: int,
+    h: float,
+    n_max: int,
+    q_ms: float,
+    parts: TableParts,
+    c0: float,
+    q_lin: float,
+    rho: FloatArray,
+    qs: FloatArray,
+    ps: FloatArray,
+) -> tuple[int, int]:
+    """RK4 of Q'' = F'(Q) - (d-1) Q'/rho from Q(0) = q0, Q'(0) = 0, recorded into rho/qs/ps.
+
+    Returns (+1 overshoot: Q passed Q_MS; -1 undershoot: Q' < 0 before Q_MS; 0 undecided, n).
+    The first step uses the series Q = q0 + F'(q0) rho^2 / (2 d) (regular at rho = 0). Below
+    q_lin the force is the linear -c0 Q (c0 = F''(0)): the spline's rounding (~1e-17) would
+    otherwise fix the thin-wall starts Q(0) ~ e^-R that the bisection needs.
+    """
+    a0 = _slope(q0, parts, c0, q_lin)
+    r = h
+    q = q0 + a0 * h * h / (2.0 * dim)
+    p = a0 * h / dim
+    rho[0], qs[0], ps[0] = 0.0, q0, 0.0
+    rho[1], qs[1], ps[1] = r, q, p
+    fr = float(dim - 1)
+    for n in range(2, n_max):
+        k1q = p
+        k1p = _slope(q, parts, c0, q_lin) - fr * p / r
+        qa, pa, ra = q + 0.5 * h * k1q, p + 0.5 * h * k1p, r + 0.5 * h
+        k2q = pa
+        k2p = _slope(qa, parts, c0, q_lin) - fr * pa / ra
+        qb, pb = q + 0.5 * h * k2q, p + 0.5 * h * k2p
+        k3q = pb
+        k3p = _slope(qb, parts, c0, q_lin) - fr * pb / ra
+        qc, pc, rc = q + h * k3q, p + h * k3p, r + h
+        k4q = pc
+        k4p = _slope(qc, parts, c0, q_lin) - fr * pc / rc
+        q += h * (k1q + 2.0 * k2q + 2.0 * k3q + k4q) / 6.0
+        p += h * (k1p + 2.0 * k2p + 2.0 * k3p + k4p) / 6.0
+        r = rc
+        rho[n], qs[n], ps[n] = r, q, p
+        if q > q_ms:
+            return 1, n + 1
+        if p < 0.0:
+            return -1, n + 1
+    return 0, n_max
+
+
+@dataclass(frozen=True)
+class _Bounce:
+    """The bounce at kappa = 1 (lengths rho = r / sqrt(kappa)); energy E~ and radius rho_B."""
+
+    rho: FloatArray
+    Q: FloatArray
+    energy: float
+    radius: float
+
+
+def _sphere(dim: int) -> float:
+    """Surface of the unit sphere in d dimensions (2 for d = 1: both sides)."""
+    return 2.0 * math.pi ** (dim / 2) / math.gamma(dim / 2)
+
+
+@lru_cache(maxsize=256)
+def _bounce(model: Model, T: float, dim: int) -> _Bounce:
+    """Shooting on Q(0): a start above Q_t (F(Q_t) = F(Q_MS)) has too little energy and turns
+    back before Q_MS, a start close to the Q = 0 minimum overshoots; bisection on
+    s = ln(Q_t / Q(0)) to machine precision finds the bounce. For d = 1 (no friction) the result
+    is Q(0) = Q_t up to the integration error, which the bisection absorbs; for d > 1 the
+    friction (d-1)/rho needs Q(0) < Q_t."""
+    w = _well(model, T)
+    q_t = brentq(lambda q: float(w.F(np.array(q))), 0.0, w.Q_B, xtol=1e-16, rtol=1e-15)
+    m_ms = math.sqrt(float(w.d2F(np.array(w.Q_MS))))
+    top = max(1.0, float(np.max(np.abs(w.d2F(np.linspace(0.0, w.Q_MS, 257))))))
+    c0 = float(landscape.curvature(0.0, T, model))
+    m_0 = math.sqrt(c0)
+    h = 0.02 / math.sqrt(top)
+    s_max = 400.0  # Q(0) >= Q_t e^-400: thin walls up to radius ~ 400 / sqrt(F''(0))
+    n_max = math.ceil((s_max / m_0 + 60.0 / m_ms + 10.0) / h)
+    rho, qs, ps = np.empty(n_max), np.empty(n_max), np.empty(n_max)
+
+    def shot(q0: float) -> tuple[int, int]:
+        return _shoot(q0, dim, h, n_max, w.Q_MS, w.parts, c0, 1e-7 * w.Q_B, rho, qs, ps)
+
+    lo, hi = -1e-3, s_max  # s = ln(Q_t / Q(0)); s < 0 has too little energy: undershoot
+    if shot(q_t * math.exp(-lo))[0] != -1 or shot(q_t * math.exp(-hi))[0] != 1:
+        raise RuntimeError(f"bounce at T={T!r}, d={dim}: shooting does not bracket Q(0)")
+    while True:
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if shot(q_t * math.exp(-mid))[0] == 1:
+            hi = mid
+        else:
+            lo = mid
+    q0 = q_t * math.exp(-lo)
+    n = shot(q0)[1]
+    # keep the profile up to its closest approach to Q_MS (beyond it the shot diverges)
+    k = int(np.argmin(np.abs(qs[:n] - w.Q_MS)))
+    gap = abs(qs[k] - w.Q_MS) / (w.Q_MS - q0)
+    if gap > 1e-4 or rho[k] * m_ms < 8.0:
+        raise RuntimeError(
+            f"bounce at T={T!r}, d={dim} did not converge: the profile comes within "
+            f"{gap:.2g} of Q_MS (relative) at rho = {rho[k]:.3g}"
+        )
+    r, q, p = rho[: k + 1].copy(), qs[: k + 1].copy(), ps[: k + 1]
+    density = (0.5 * p**2 + w.F(q)) * r ** (dim - 1)
+    energy = _sphere(dim) * float(simpson(density, x=r))
+    radius = float(np.interp(w.Q_B, q, r))
+    return _Bounce(rho=r, Q=q, energy=energy, radius=radius)
+
+
+@dataclass(frozen=True)
+class Nucleus:
+    """The critical nucleus of the continuum (``critical_nucleus``).
+
+    energy: E_c in hbar*omega; radius: where the profile crosses the barrier top Q_B, in site
+    spacings; r (site spacings) and Q (l0): the profile Q(r), from the centre Q(0) (on the Q = 0
+    side of the barrier) to Q_MS; valid: E_c / T >= VALID_RATIO (Langer's expansion holds) and
+    radius >= 1 (the continuum holds). For broadcast T or kappa, energy/radius/valid are arrays
+    and r, Q object arrays holding one profile per point.
+    """
+
+    T: Any
+    kappa: Any
+    dim: int
+    energy: Any
+    radius: Any
+    r: Any
+    Q: Any
+    valid: Any
+
+
+def _T_kappa(T: ArrayLike, kappa: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    T_, k_ = np.broadcast_arrays(
+        checked("T", T, positive=True), checked("kappa", kappa, nonnegative=True)
+    )
+    return np.asarray(T_, dtype=float), np.asarray(k_, dtype=float)
+
+
+def critical_nucleus(model: Model, T: ArrayLike, kappa: ArrayLike, dim: int = 3) -> Nucleus:
+    """The O(d) bounce of E[Q] in the continuum (module docstring): the critical nucleus.
+
+    kappa a^2 (Q'' + (d - 1) Q'/r) = dF/dQ with Q'(0) = 0, Q(inf) = Q_MS (Coleman 1977); its
+    energy E_c = S_d int r^(d-1) [kappa Q'^2 / 2 + F(Q) - F(Q_MS)] dr (S_d the unit sphere's
+    surface). T (hbar*omega, > 0) and kappa (M omega^2, >= 0) broadcast; E_c = kappa^(d/2) E~(T)
+    and radius = sqrt(kappa) rho_B(T) exactly. ValueError at a T without metastability I;
+    RuntimeError if the shooting does not converge.
+    """
+    d = _dim(dim)
+    T_, k_ = _T_kappa(T, kappa)
+    energy, radius = np.empty(T_.shape), np.empty(T_.shape)
+    rs = np.empty(T_.shape, dtype=object)
+    qs = np.empty(T_.shape, dtype=object)
+    for t in np.unique(T_):
+        b = _bounce(model, float(t), d)
+        at = np.flatnonzero(T_.ravel() == t)
+        for i in at:
+            kap = float(k_.flat[i])
+            energy.flat[i] = kap ** (d / 2) * b.energy
+            radius.flat[i] = math.sqrt(kap) * b.radius
+            rs.flat[i], qs.flat[i] = math.sqrt(kap) * b.rho, b.Q
+    valid = (energy >= VALID_RATIO * T_) & (radius >= 1.0)
+    scalar = T_.ndim == 0
+    return Nucleus(
+        T=output(T_),
+        kappa=output(k_),
+        dim=d,
+        energy=output(energy),
+        radius=output(radius),
+        r=rs.item() if scalar else rs,
+        Q=qs.item() if scalar else qs,
+        valid=bool(valid) if scalar else valid,
+    )
+
+
+# --- the lattice saddle ---------------------------------------------------------------------------
+
+
+def _laplacian(side: int, dim: int) -> sp.csr_matrix:
+    """sum_<ij> (Q_i - Q_j)^2 = Q^T K Q on a periodic side^d lattice: K = 2d I - adjacency."""
+    ring = sp.diags([1.0, 1.0, 1.0, 1.0], [-1, 1, side - 1, -(side - 1)], shape=(side, side))
+    eye = sp.identity(side, format="csr")
+    adj = sp.csr_matrix((side**dim, side**dim))
+    for axis in range(dim):
+        term = sp.identity(1, format="csr")
+        for b in range(dim):
+            term = sp.kron(term, ring if b == axis else eye, format="csr")
+        adj = adj + term
+    return (2.0 * dim * sp.identity(side**dim, format="csr") - adj).tocsr()
+
+
+@dataclass(frozen=True, eq=False)
+class LatticeNucleus:
+    """Critical nucleus on a periodic side^d lattice (``lattice_nucleus``).
+
+    Q: the saddle configuration (l0), shape (side,)*d, centred on site (side//2, ...);
+    energy: E[Q_saddle] - E[uniform Q_MS] in hbar*omega; eigenvalues: the d + 1 lowest Hessian
+    eigenvalues (omega^2; the first is the unstable lambda_u < 0, the next d belong to the
+    translations); log_det_ratio: ln(det H_0 / |det H_s|), H_0 the Hessian of the uniform Q_MS;
+    translation_norm: sum_i (dQ_i/dX)^2 per direction (l0^2 per site spacing^2), from centred
+    differences; uniform: the saddle is the uniform state Q_i = Q_B (nucleus larger than the
+    lattice).
+    """
+
+    Q: FloatArray
+    energy: float
+    eigenvalues: FloatArray
+    log_det_ratio: float
+    translation_norm: float
+    uniform: bool
+    side: int
+    dim: int
+    kappa: float
+    T: float
+
+
+def _energy_terms(w: _Well, K: sp.csr_matrix, kappa: float, q: FloatArray) -> tuple[Any, ...]:
+    grad = w.dF(q) + kappa * (K @ q)
+    return grad, sp.diags(w.d2F(q)) + kappa * K
+
+
+#: Largest lattice (sites) on which the saddle search follows eigenvectors (dense Hessian).
+_DENSE_SITES = 600
+
+
+def _saddle_step(H: sp.csr_matrix, grad: FloatArray, trust: float) -> FloatArray:
+    """Eigenvector-following step towards an index-1 saddle (Cerjan and Miller, J. Chem. Phys.
+    75, 2800 (1981), in its simplest form): in the Hessian's eigenbasis uphill along the lowest
+    mode and downhill along the others, each by g_i / |lambda_i| (Newton's step where the
+    curvatures already have the saddle's signs), the whole step cut to ``trust``. Beyond
+    _DENSE_SITES sites it is the plain Newton step."""
+    if grad.size > _DENSE_SITES:
+        step = np.asarray(sp.linalg.spsolve(H.tocsc(), -grad))
+    else:
+        lam, vec = np.linalg.eigh(H.toarray())
+        g = vec.T @ grad
+        sign = np.where(np.arange(lam.size) == 0, 1.0, -1.0)
+        step = vec @ (sign * g / np.maximum(np.abs(lam), 1e-8))
+    size = float(np.max(np.abs(step)))
+    return step if size <= trust else step * (trust / size)
+
+
+def _newton_saddle(
+    w: _Well, K: sp.csr_matrix, kappa: float, q: FloatArray, follow: bool, tol: float = 1e-11
+) -> FloatArray | None:
+    """Newton (``follow`` False: 30 steps) or eigenvector following (``_saddle_step``, 100 steps)
+    until max |grad E| < tol; None if it does not converge."""
+    trust = 0.1 * w.Q_MS
+    for _ in range(100 if follow else 30):
+        grad, H = _energy_terms(w, K, kappa, q)
+        if float(np.max(np.abs(grad))) < tol:
+            return q
+        if float(np.max(np.abs(grad))) > 10.0 * float(np.max(np.abs(w.dF(q)))) + 1.0:
+            return None  # diverging
+        if follow:
+            q = q + _saddle_step(H, grad, trust)
+        else:
+            q = q + np.asarray(sp.linalg.spsolve(H.tocsc(), -grad))
+    return None
+
+
+def _index_one(
+    w: _Well, K: sp.csr_matrix, kappa: float, guess: FloatArray, dim: int
+) -> tuple[float, FloatArray, FloatArray] | None:
+    """(E - E_MS, saddle, lowest d + 1 eigenvalues) if Newton, or else eigenvector following,
+    from guess ends at a saddle of index 1; None otherwise."""
+    for follow in (False, True) if guess.size <= _DENSE_SITES else (False,):
+        q = _newton_saddle(w, K, kappa, guess, follow)
+        if q is None:
+            continue
+        H = _energy_terms(w, K, kappa, q)[1].tocsr()
+        vals = _lowest_eigenvalues(H, min(dim + 1, q.size))
+        if vals[0] < 0.0 and (vals.size < 2 or vals[1] > 1e-9 * abs(vals[0])):
+            return float(np.sum(w.F(q)) + 0.5 * kappa * q @ (K @ q)), q, vals
+    return None
+
+
+def _string_tops(
+    w: _Well,
+    K: sp.csr_matrix,
+    kappa: float,
+    dist: FloatArray,
+    radius: float,
+    dim: int,
+    free_end: bool,
+    n_images: int = 24,
+    n_iter: int = 400,
+) -> list[FloatArray]:
+    """The three highest images of a relaxed string from the uniform Q_MS to a supercritical
+    nucleus (simplified string method: E, Ren and Vanden-Eijnden, J. Chem. Phys. 126, 164103
+    (2007)); highest first. The uniform end is fixed, the far end fixed or (``free_end``)
+    descending to a minimum (a pinned cluster or the Q = 0 basin); the images start as compact
+    clusters of v
+    sites at the Q = 0 minimum (the sites nearest the centre, one of them partly moved) with v
+    from 0 to twice the sites of the continuum nucleus plus a shell, so the string follows the
+    cluster growth through any pinned intermediate minima of a discrete lattice."""
+    order = np.argsort(dist, kind="stable")
+    v_max = min(dist.size - 1.0, max(3.0, 2.0 * np.sum(dist <= radius + 1.5)))
+    n_images = int(np.clip(4.0 * v_max + 1.0, n_images, 4 * n_images))
+    v = np.linspace(0.0, v_max, n_images)
+    rank = np.empty(dist.size)
+    rank[order] = np.arange(dist.size)
+    moved = np.clip(v[:, None] - rank[None, :], 0.0, 1.0)
+    path = w.Q_MS * (1.0 - moved)  # (image, site); Q = 0 is the Q = 0 minimum (type I)
+    top = float(np.max(np.abs(w.d2F(np.linspace(0.0, w.Q_MS, 129))))) + 4.0 * dim * kappa
+    dt = 1.0 / top  # explicit Euler is stable below 2 / (largest Hessian eigenvalue)
+    last = n_images if free_end else n_images - 1
+    for _ in range(n_iter):
+        grad = w.dF(path[1:last]) + kappa * (K @ path[1:last].T).T
+        path[1:last] -= dt * grad
+        seg = np.sqrt(np.sum(np.diff(path, axis=0) ** 2, axis=1))
+        alpha = np.concatenate([[0.0], np.cumsum(seg)])
+        target = np.linspace(0.0, alpha[-1], n_images)
+        j = np.clip(np.searchsorted(alpha, target, side="right") - 1, 0, n_images - 2)
+        frac = ((target - alpha[j]) / np.where(seg[j] > 0, seg[j], 1.0))[:, None]
+        path = (1.0 - frac) * path[j] + frac * path[j + 1]
+    energy = np.sum(w.F(path), axis=1) + 0.5 * kappa * np.sum(path * (K @ path.T).T, axis=1)
+    return [path[k] for k in np.argsort(energy)[::-1][:3]]
+
+
+def _lowest_eigenvalues(H: sp.csr_matrix, k: int) -> FloatArray:
+    n = H.shape[0]
+    if n <= 400:
+        return np.linalg.eigvalsh(H.toarray())[:k]
+    shift = float(H.diagonal().min()) - 1e-3  # H >= diag(F'') >= shift (K is positive)
+    vals = eigsh(H, k=k, sigma=shift, which="LM", return_eigenvectors=False)
+    return np.sort(vals)
+
+
+def _log_abs_det(H: sp.csr_matrix) -> float:
+    lu = splu(H.tocsc())
+    return float(np.sum(np.log(np.abs(lu.U.diagonal()))))
+
+
+def _log_det_uniform(c: float, kappa: float, side: int, dim: int) -> float:
+    """ln det of c + kappa K on the periodic lattice, from its Fourier eigenvalues."""
+    k = 2.0 - 2.0 * np.cos(2.0 * np.pi * np.arange(side) / side)
+    grid = np.zeros((side,) * dim)
+    for axis in range(dim):
+        shape = [1] * dim
+        shape[axis] = side
+        grid = grid + k.reshape(shape)
+    return float(np.sum(np.log(c + kappa * grid)))
+
+
+def _side(model: Model, T: float, kappa: float, dim: int) -> int:
+    """Odd side holding the nucleus and 10 decay lengths sqrt(kappa / F''(Q_MS)) of its tail."""
+    w = _well(model, T)
+    xi = math.sqrt(kappa / float(w.d2F(np.array(w.Q_MS))))
+    R = math.sqrt(kappa) * _bounce(model, T, dim).radius
+    side = 2 * math.ceil(R + 10.0 * xi + 2.0) + 1
+    return max(side, 7)
+
+
+def _symmetric_guesses(
+    w: _Well, bounce: _Bounce, kappa: float, centre: list[np.ndarray]
+) -> list[FloatArray]:
+    """The continuum bounce centred on a site, a bond, a plaquette and a cube, and uniform Q_B."""
+    d = len(centre)
+    guesses = []
+    for k in range(d + 1) if kappa > 0 else ():
+        shift = [0.5 if axis < k else 0.0 for axis in range(d)]
+        dist = np.sqrt(sum((x - s) ** 2 for x, s in zip(centre, shift, strict=True))).ravel()
+        guesses.append(np.interp(dist / math.sqrt(kappa), bounce.rho, bounce.Q, right=w.Q_MS))
+    return [*guesses, np.full(centre[0].size, w.Q_B)]
+
+
+@lru_cache(maxsize=256)
+def lattice_nucleus(
+    model: Model, T: float, kappa: float, dim: int = 3, side: int | None = None
+) -> LatticeNucleus:
+    """The critical nucleus of E[Q] on a periodic side^d lattice (saddle of Morse index 1).
+
+    Strings of configurations from the uniform Q_MS through growing compact clusters are relaxed
+    (``_string_tops``, with a fixed and a free far end) and Newton on grad E = 0 polishes their
+    three highest images and the first growth step (one site at Q_B); of the
+    results with exactly one negative Hessian eigenvalue the highest is the critical nucleus.
+    The string follows the minimum-energy path of cluster growth, so on a discrete lattice
+    (small kappa, pinned intermediate clusters) the highest of the successive growth saddles is
+    found, and for large kappa the smooth bounce. If no image polishes into a saddle, Newton
+    starts from the bounce centred on the symmetric points of the lattice and the uniform Q_B
+    (the lowest saddle found is taken). If the nucleus is larger than the lattice, the saddle is
+    the uniform state at Q_B (coherent crossing of all sites, the kappa -> inf limit).
+    ``side`` defaults to the bounce plus 10 tail decay lengths. T in hbar*omega, kappa in
+    M omega^2. RuntimeError if no saddle of index 1 is found.
+    """
+    d = _dim(dim)
+    T = float(checked("T", T, positive=True))
+    kappa = float(checked("kappa", kappa, nonnegative=True))
+    w = _well(model, T)
+    side = _side(model, T, kappa, d) if side is None else int(side)
+    if side < 3:
+        raise ValueError(f"side must be >= 3, got side={side!r}")
+    if side > MAX_SIDE[d]:
+        raise RuntimeError(
+            f"the nucleus needs a lattice of side {side} > {MAX_SIDE[d]} in d={d} "
+            f"(kappa={kappa:g}): too large for the lattice determinant; use critical_nucleus"
+        )
+    K = _laplacian(side, d)
+    centre = np.meshgrid(*([np.arange(side) - side // 2] * d), indexing="ij")
+    dist = np.sqrt(sum(x.astype(float) ** 2 for x in centre)).ravel()
+    bounce = _bounce(model, T, d)
+    radius = bounce.radius * math.sqrt(kappa)
+    small = dist.size <= _DENSE_SITES  # large lattices: one string, fewer iterations
+    tops = [
+        g
+        for free in ((False, True) if small else (False,))
+        for g in _string_tops(w, K, kappa, dist, radius, d, free, n_iter=400 if small else 120)
+    ]
+    tops.append(np.where(dist == 0, w.Q_B, w.Q_MS))  # the first growth step: one site at Q_B
+    found = [c for c in (_index_one(w, K, kappa, g, d) for g in tops) if c is not None]
+    if found:  # the highest saddle met along the growth path
+        best = max(found, key=lambda c: c[0])
+    else:  # none from the string: the lowest of the bounces centred on symmetric points
+        guesses = _symmetric_guesses(w, bounce, kappa, list(centre))
+        found = [c for c in (_index_one(w, K, kappa, g, d) for g in guesses) if c is not None]
+        if not found:
+            raise RuntimeError(f"no lattice saddle of index 1 at T={T!r}, kappa={kappa!r}, d={d}")
+        best = min(found, key=lambda c: c[0])
+    E, q, vals = best
+    H = _energy_terms(w, K, kappa, q)[1].tocsr()
+    log_ratio = _log_det_uniform(float(w.d2F(np.array(w.Q_MS))), kappa, side, d)
+    log_ratio -= _log_abs_det(H)
+    field = q.reshape((side,) * d)
+    norm = np.mean(
+        [np.sum(((np.roll(field, -1, a) - np.roll(field, 1, a)) / 2) ** 2) for a in range(d)]
+    )
+    return LatticeNucleus(
+        Q=field,
+        energy=E,
+        eigenvalues=vals,
+        log_det_ratio=log_ratio,
+        translation_norm=float(norm),
+        uniform=bool(np.ptp(q) < 1e-9),
+        side=side,
+        dim=d,
+        kappa=kappa,
+        T=T,
+    )
+
+
+# --- the rate -------------------------------------------------------------------------------------
+
+
+def growth_rate(lambda_u: ArrayLike, gamma: ArrayLike) -> Any:
+    """Growth rate lambda_+ = -gamma/2 + sqrt(gamma^2/4 + |lambda_u|) (omega) of the unstable mode
+    of the saddle under eq. 6's dynamics Q'' + gamma Q' = -dE/dQ (M = 1): the positive root of
+    lambda^2 + gamma lambda + lambda_u = 0, lambda_u < 0 the Hessian eigenvalue (omega^2)."""
+    lam = checked("lambda_u", lambda_u)
+    gamma = checked("gamma", gamma, nonnegative=True)
+    return output(-0.5 * gamma + np.sqrt(0.25 * gamma**2 + np.abs(lam)))
+
+
+def _log_rate(nuc: LatticeNucleus, gamma: float, radius: float) -> float:
+    """ln of the Langer rate (``nucleation_rate``) per site, or of the whole lattice if the
+    saddle is uniform (then it has no translations); radius: the continuum nucleus (sites)."""
+    lam = nuc.eigenvalues
+    log_k = math.log(float(growth_rate(lam[0], gamma)) / (2.0 * math.pi))
+    log_k += 0.5 * nuc.log_det_ratio - nuc.energy / nuc.T
+    weight = min(max(radius - 1.0, 0.0), 1.0)  # translations exist for nuclei wider than a site
+    if not nuc.uniform and weight > 0.0:
+        norm = nuc.translation_norm
+        for lz in lam[1 : nuc.dim + 1]:
+            # ln J_z, written so that J_z / sqrt(lambda_z) stays finite as lambda_z -> 0
+            x = math.sqrt(max(float(lz), 0.0) * norm / (8.0 * nuc.T))
+            shape = 1.0 if x < 1e-8 else erf(x) * math.sqrt(math.pi) / (2.0 * x)
+            log_j = 0.5 * math.log(abs(float(lz)) * norm / (2.0 * math.pi * nuc.T))
+            log_k += weight * (log_j + math.log(shape))
+    return log_k
+
+
+def nucleation_rate(
+    model: Model, T: ArrayLike, kappa: ArrayLike, dim: int = 3, gamma: ArrayLike = 1.0
+) -> Any:
+    """Langer's nucleation rate per site (omega) out of the uniform metastable state Q_MS.
+
+        k = lambda_+ / (2 pi) * sqrt(det H_0 / |det H_s|) * prod_z J_z * exp(-E_c / T)
+
+    (Langer, Ann. Phys. 54, 258 (1969); Haenggi, Talkner, Borkovec, RMP 62, 251, eq. 4.22 with the
+    zero modes of Sec. IV.F): E_c, H_s from ``lattice_nucleus`` (Hessian of E[Q] at the saddle),
+    H_0 at the uniform Q_MS, lambda_+ = ``growth_rate`` of the unstable mode under eq. 6's
+    damping gamma (omega). Translations: on the lattice the d modes that move the nucleus have
+    small eigenvalues lambda_z > 0 (lattice pinning). Their Gaussian factor sqrt(2 pi T /
+    lambda_z) is replaced by the integral over the nucleus position X within one lattice cell
+    (one saddle per site), along which Q changes as dQ/dX with sum_i (dQ_i/dX)^2 = N
+    (``translation_norm``; in the continuum N = E_c / kappa by Derrick's virial relation):
+    J_z = int_{-1/2}^{1/2} dX N^(1/2) exp(-lambda_z N X^2 / 2T) / sqrt(2 pi T / lambda_z)
+    = erf(sqrt(lambda_z N / 8T)). Free translation (lambda_z N << T) gives
+    J_z sqrt(1/lambda_z) -> sqrt(N / (2 pi T)) = sqrt(E_c / (2 pi T kappa)), the collective-
+    coordinate Jacobian; strong pinning gives J_z -> 1, a plain Gaussian mode. A nucleus no
+    wider than a site has no translation mode at all (at kappa = 0 the "translations" are the
+    neighbours' own vibrations, and the sites are separate saddles): ln J_z is weighted by
+    clip(R - 1, 0, 1), R the continuum radius in sites (an interpolation, not derived; it
+    changes the rate by less than J_z itself).
+
+    If the nucleus is larger than the lattice chosen for it (only for an explicit small lattice,
+    see ``lattice_rate``) the rate is that of the whole lattice. Valid for E_c/T >> 1
+    (``critical_nucleus(...).valid``) and gamma not << lambda_+ (no energy-diffusion
+    limitation, as for Kramers). T (hbar*omega, > 0), kappa (M omega^2, >= 0), gamma broadcast.
+    """
+    d = _dim(dim)
+    T_, k_, g_ = np.broadcast_arrays(
+        checked("T", T, positive=True),
+        checked("kappa", kappa, nonnegative=True),
+        checked("gamma", gamma, nonnegative=True),
+    )
+    out = np.empty(T_.shape)
+    cache: dict[tuple[float, float], LatticeNucleus] = {}
+    for i in range(out.size):
+        key = (float(T_.flat[i]), float(k_.flat[i]))
+        if key not in cache:
+            cache[key] = lattice_nucleus(model, key[0], key[1], d)
+        radius = math.sqrt(key[1]) * _bounce(model, key[0], d).radius
+        out.flat[i] = math.exp(_log_rate(cache[key], float(g_.flat[i]), radius))
+    return output(out)
+
+
+def lattice_rate(
+    model: Model, T: float, kappa: float, dim: int, side: int, gamma: float = 1.0
+) -> float:
+    """Langer's total escape rate (omega) of one periodic side^d lattice: side^d times the rate
+    per site for a localised nucleus, the rate of the uniform saddle (no translations) if the
+    nucleus does not fit. As kappa -> inf on N sites this is the coherent N-site Kramers rate."""
+    nuc = lattice_nucleus(model, T, kappa, dim, side)
+    g = float(checked("gamma", gamma, nonnegative=True))
+    copies = 1 if nuc.uniform else side**nuc.dim
+    radius = math.sqrt(nuc.kappa) * _bounce(model, nuc.T, nuc.dim).radius
+    return copies * math.exp(_log_rate(nuc, g, radius))
+
+
+def lifetime(
+    model: Model,
+    T: ArrayLike,
+    kappa: ArrayLike,
+    dim: int = 3,
+    gamma: ArrayLike = 1.0,
+    sites: ArrayLike = 1.0,
+) -> Any:
+    """Lifetime 1 / (sites * k) (1/omega) of the metastable state in a volume of ``sites`` sites,
+    k the ``nucleation_rate`` per site: the mean wait for the first critical nucleus there.
+
+    It is the lifetime of the volume when a nucleus, once formed, sweeps it faster than the wait
+    (true for the small lattices of the direct simulation; for a macroscopic volume with finite
+    wall speed the transformed fraction follows Kolmogorov-Johnson-Mehl-Avrami kinetics instead,
+    not computed here). sites = 1 is the local lifetime of one site.
+    """
+    n = checked("sites", sites, positive=True)
+    return output(1.0 / (n * np.asarray(nucleation_rate(model, T, kappa, dim, gamma))))

@@ -1,0 +1,113 @@
+"""Report section: how long the metastable state lives by nucleation on the lattice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from photosc.io import save_dataset
+from photosc.model import Model
+from photosc.physics import landscape
+from photosc.physics import nucleation as nuc
+from photosc.plotting import nucleation as plots
+from photosc.plotting import save
+from photosc.report.section import Section
+from photosc.studies import nucleation as study
+from photosc.studies.phase_diagram import mott_onsets
+from photosc.units import temperature_from_K, temperature_to_K
+
+#: Raman branch widths shown (meV): the presets' default and a stiffer lattice.
+WIDTHS_MEV: tuple[float, ...] = (study.DEFAULT_WIDTH_MEV, 10.0)
+#: How far past the onset of metastability (in 1/Z) a non-metastable model is shown.
+_PAST_ONSET = 0.25
+TITLE = "Lifetime by nucleation on the lattice"
+
+
+def _decaying_temperature(model: Model) -> float | None:
+    """100 K if Q_MS decays there (metastability I), else the middle of the temperatures
+    (K) where it does, None if there are none."""
+    T_B = landscape.untrapping_temperature(model)
+    if not np.isfinite(T_B):
+        return None
+    T_B_K = float(temperature_to_K(T_B, model.omega_meV))
+    temps = np.linspace(0.02, 0.98, 25) * T_B_K
+    kinds = [
+        landscape.critical_points(model, temperature_from_K(t, model.omega_meV)).kind for t in temps
+    ]
+    decaying = temps[np.array(kinds) == "I"]
+    if decaying.size == 0:
+        return None
+    if decaying.min() <= 100.0 <= decaying.max():
+        return 100.0
+    return float(np.median(decaying))
+
+
+def section(model: Model, out: Path) -> Section:
+    """Critical nucleus at 100 K (or where Q_MS decays), tau(T) for two branch widths next to
+    the experiments' 10 ns. A model without a decaying metastable state is shown 0.25 in 1/Z
+    past the onset on its Mott path, or, if there is none there either, the section says so."""
+    shown_at = "this model"
+    T_K = _decaying_temperature(model)
+    if T_K is None:
+        onset, _ = mott_onsets(model)
+        if np.isfinite(onset):
+            Z_inv = round(onset + _PAST_ONSET, 2)
+            model = model.renormalized(1 / Z_inv)
+            T_K = _decaying_temperature(model)
+            shown_at = f"1/Z = {Z_inv:g} on the Mott path (no decaying state at the given Z)"
+    if T_K is None:
+        return Section(
+            title=TITLE,
+            rows={
+                "nucleation": "no decaying metastable state (metastability I), also not along "
+                "the Mott path: nothing to nucleate"
+            },
+            summary={"metastable": False},
+        )
+    w = model.omega_meV
+    T = float(temperature_from_K(T_K, w))
+    kappa = float(nuc.kappa_from_width(study.DEFAULT_WIDTH_MEV / w, 3))
+    profile = study.nucleus_profile(model, T_K, kappa, dim=3)
+    T_B_K = float(temperature_to_K(landscape.untrapping_temperature(model), w))
+    decaying = np.linspace(0.5, 0.97, 4) * T_B_K
+    kinds = [landscape.critical_points(model, temperature_from_K(t, w)).kind for t in decaying]
+    temps = decaying[np.array(kinds) == "I"]
+    life = study.lifetime_curve(model, temps if temps.size else [T_K], WIDTHS_MEV, dim=3)
+    save_dataset(profile, out / "nucleus.nc")
+    save_dataset(life, out / "nucleation_lifetime.nc")
+    figures = {
+        "nucleus_profile.png": plots.plot_profile(profile),
+        "nucleation_lifetime_vs_T.png": plots.plot_lifetime(life),
+        "nucleus_energy_vs_T.png": plots.plot_energy(life),
+    }
+    for name, (fig, _) in figures.items():
+        save(fig, out / name)
+    tau = study.nucleation_note(model, T)
+    E_c = profile.attrs["E_c_lattice"]
+    return Section(
+        title=TITLE,
+        rows={
+            "shown for": shown_at,
+            "temperature": f"{T_K:.0f} K",
+            "critical nucleus (1 meV branch, d = 3)": f"E_c = {E_c * w:.3g} meV, "
+            f"E_c/T = {E_c / T:.3g}, continuum radius {profile.attrs['radius_nm']:.2g} sites",
+            "lifetime": tau,
+        },
+        figures=list(figures),
+        data=["nucleus.nc", "nucleation_lifetime.nc"],
+        summary={
+            "metastable": True,
+            "shown_for": shown_at,
+            "T_K": T_K,
+            "E_c_meV": E_c * w,
+            "E_c_over_T": E_c / T,
+            "lifetime": tau,
+        },
+        notes="Each site's Raman coordinate sits in F(Q, T), neighbours coupled by kappa (the "
+        "Raman branch width). The critical nucleus is the lattice saddle of the energy; the "
+        "rate per site is Langer's (unstable growth rate under eq. 6's damping, lattice "
+        "fluctuation determinants, translations as collective coordinates). E_c/T < 5 (hollow "
+        "points) is outside the formula: there the state is not metastable on any useful scale. "
+        "The branch width of K3C60's Hg(3) mode is not measured; 1 meV is the presets' default.",
+    )

@@ -1,0 +1,251 @@
+"""How long the metastable state lives by nucleation (``physics.nucleation``), in physical units.
+
+- ``lifetime_curve``: tau(T) along a material's Mott path for a few Raman branch widths.
+- ``lifetime_kernel``: tau at (1/Z, width) for one material and T, a numpy kernel that
+  ``xarray.apply_ufunc(..., dask="parallelized")`` lifts (``lifetime_map`` does so).
+- ``width_for_lifetime``: the branch width needed for a given lifetime (10 ns) versus 1/Z.
+
+Damping from the 10 ps ring-down of the mode (``drive.gamma_from_ringdown``), as in the drive
+study. tau is +inf where Q_MS is the stable state (metastability II below its first-order
+temperature: nothing decays) and NaN where there is no metastable minimum.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from numpy.typing import ArrayLike
+from scipy.optimize import brentq
+
+from photosc import materials
+from photosc.io import provenance
+from photosc.model import Model
+from photosc.physics import landscape, nucleation
+from photosc.studies.drive import EXPERIMENT_LIFETIME_NS, RINGDOWN_PS, gamma_from_ringdown
+from photosc.units import rate_to_per_s, temperature_from_K
+
+#: Branch width of the presets (``[lattice]``; not measured, see their sources), meV.
+DEFAULT_WIDTH_MEV: float = 1.0
+
+
+def lattice_of(name: str) -> tuple[float, float]:
+    """(spacing in nm, branch width in meV) of a preset's ``[lattice]`` table."""
+    table = materials.read(name).get("lattice")
+    if table is None:
+        raise ValueError(f"material {name!r} has no [lattice] table (spacing_nm, branch_width_meV)")
+    return float(table["spacing_nm"]), float(table["branch_width_meV"])
+
+
+def lattice_width(name: str) -> float:
+    """The preset's branch width (meV), or DEFAULT_WIDTH_MEV if it has no [lattice] table."""
+    try:
+        return lattice_of(name)[1]
+    except ValueError:
+        return DEFAULT_WIDTH_MEV
+
+
+def lifetime_ns(
+    model: Model, T: float, kappa: float, dim: int, gamma: float, sites: float
+) -> float:
+    """Lifetime in ns at T (hbar*omega), inf if Q_MS is stable there, NaN if it does not exist."""
+    kind = landscape.critical_points(model, T).kind
+    if kind == "none":
+        return math.nan
+    if kind == "II":
+        return math.inf
+    rate = nucleation.nucleation_rate(model, T, kappa, dim, gamma) * sites
+    return 1e9 / float(rate_to_per_s(rate, model.omega_meV))
+
+
+def _var(data: Any, dims: tuple[str, ...], units: str, long_name: str) -> xr.Variable:
+    return xr.Variable(dims, np.asarray(data), {"units": units, "long_name": long_name})
+
+
+def lifetime_curve(
+    model: Model,
+    T_K: ArrayLike,
+    width_meV: ArrayLike,
+    *,
+    dim: int = 3,
+    spacing_nm: float = 1.0,
+    ringdown_ps: float = RINGDOWN_PS,
+    sites: float = 1.0,
+) -> xr.Dataset:
+    """tau(T) of nucleation (ns) for each Raman branch width (meV), with E_c, E_c/T, the nucleus
+    radius (continuum bounce, nm) and Langer's validity (E_c/T >= 5). E_c is the lattice saddle
+    (``nucleation.lattice_nucleus``), E_c_continuum the O(d) bounce. sites: the probed volume
+    (``nucleation.lifetime``; 1 = the local lifetime of a site)."""
+    T_K = np.atleast_1d(np.asarray(T_K, dtype=float))
+    widths = np.atleast_1d(np.asarray(width_meV, dtype=float))
+    if np.any(~np.isfinite(T_K)) or np.any(T_K <= 0):
+        raise ValueError(f"T_K must be > 0, got T_K={T_K.tolist()!r}")
+    if np.any(~np.isfinite(widths)) or np.any(widths < 0):
+        raise ValueError(f"width_meV must be >= 0, got width_meV={widths.tolist()!r}")
+    gamma = gamma_from_ringdown(ringdown_ps, model)
+    w = model.omega_meV
+    shape = (T_K.size, widths.size)
+    tau, e_lat, e_cont, radius = (np.full(shape, np.nan) for _ in range(4))
+    for i, t_k in enumerate(T_K):
+        T = float(temperature_from_K(t_k, w))
+        for j, width in enumerate(widths):
+            kappa = nucleation.kappa_from_width(width / w, dim)
+            tau[i, j] = lifetime_ns(model, T, kappa, dim, gamma, sites)
+            if np.isfinite(tau[i, j]):
+                e_lat[i, j] = nucleation.lattice_nucleus(model, T, kappa, dim).energy
+                nuc = nucleation.critical_nucleus(model, T, kappa, dim)
+                e_cont[i, j], radius[i, j] = nuc.energy, nuc.radius * spacing_nm
+    T_int = np.asarray(temperature_from_K(T_K, w))[:, None]
+    ratio = e_lat / T_int
+    dims = ("T_K", "width_meV")
+    return xr.Dataset(
+        {
+            "tau_ns": _var(tau, dims, "ns", "lifetime by nucleation"),
+            "E_c": _var(e_lat, dims, "hbar*omega", "critical nucleus energy (lattice)"),
+            "E_c_continuum": _var(
+                e_cont, dims, "hbar*omega", "critical nucleus energy (continuum)"
+            ),
+            "E_c_over_T": _var(ratio, dims, "1", "E_c / T"),
+            "radius_nm": _var(radius, dims, "nm", "critical radius (continuum bounce)"),
+            "valid": _var(ratio >= nucleation.VALID_RATIO, dims, "1", "E_c/T >= 5 (Langer)"),
+        },
+        coords={
+            "T_K": ("T_K", T_K, {"units": "K", "long_name": "temperature"}),
+            "width_meV": ("width_meV", widths, {"units": "meV", "long_name": "branch width"}),
+        },
+        attrs=provenance(
+            model,
+            dim=dim,
+            gamma=gamma,
+            ringdown_ps=ringdown_ps,
+            sites=sites,
+            spacing_nm=spacing_nm,
+            experiment_lifetime_ns=EXPERIMENT_LIFETIME_NS,
+        ),
+    )
+
+
+def lifetime_kernel(
+    Z_inv: ArrayLike,
+    width_meV: ArrayLike,
+    *,
+    name: str,
+    T_K: float,
+    dim: int = 3,
+    ringdown_ps: float = RINGDOWN_PS,
+    sites: float = 1.0,
+) -> np.ndarray:
+    """tau (ns) by nucleation of material ``name`` at T_K, elementwise over broadcast arrays of
+    1/Z and branch width (meV): a plain numpy kernel for ``xarray.apply_ufunc`` (with
+    ``dask="parallelized"`` each chunk runs it independently). inf: Q_MS stable (type II);
+    NaN: no metastable minimum."""
+    zi, width = np.broadcast_arrays(np.asarray(Z_inv, float), np.asarray(width_meV, float))
+    out = np.empty(zi.shape)
+    for idx in np.ndindex(zi.shape):
+        model = materials.load(name, Z=1.0 / float(zi[idx]))
+        T = float(temperature_from_K(T_K, model.omega_meV))
+        gamma = gamma_from_ringdown(ringdown_ps, model)
+        kappa = nucleation.kappa_from_width(float(width[idx]) / model.omega_meV, dim)
+        out[idx] = lifetime_ns(model, T, kappa, dim, gamma, sites)
+    return out
+
+
+def lifetime_map(
+    name: str, Z_inv: ArrayLike, width_meV: ArrayLike, *, T_K: float = 100.0, dim: int = 3
+) -> xr.Dataset:
+    """tau (ns) over (1/Z, branch width) at T_K, through ``lifetime_kernel`` lifted by
+    ``xarray.apply_ufunc`` (chunk the inputs with dask to run it in parallel)."""
+    zi = xr.DataArray(np.asarray(Z_inv, float), dims="Z_inv")
+    wd = xr.DataArray(np.asarray(width_meV, float), dims="width_meV")
+    tau = xr.apply_ufunc(
+        lifetime_kernel, zi, wd, kwargs={"name": name, "T_K": T_K, "dim": dim},
+        dask="parallelized", output_dtypes=[float],
+    )  # fmt: skip
+    tau.attrs = {"units": "ns", "long_name": "lifetime by nucleation"}
+    ds = xr.Dataset({"tau_ns": tau})
+    ds["Z_inv"].attrs = {"units": "1", "long_name": "1/Z (Mott renormalisation)"}
+    ds["width_meV"].attrs = {"units": "meV", "long_name": "branch width"}
+    ds.attrs = provenance(None, material=name, T_K=T_K, dim=dim)
+    return ds
+
+
+def width_for_lifetime(
+    name: str,
+    Z_inv: ArrayLike,
+    *,
+    T_K: float = 100.0,
+    lifetime_ns: float = EXPERIMENT_LIFETIME_NS,
+    dim: int = 3,
+    max_width_meV: float = 200.0,
+) -> xr.Dataset:
+    """Branch width (meV) whose nucleation lifetime at T_K is ``lifetime_ns``, versus 1/Z.
+
+    Root of ln tau(width) - ln lifetime on (0, max_width_meV]; 0 where even uncoupled sites
+    live that long (or Q_MS is stable), NaN where no metastable minimum exists or no width up to
+    max_width_meV suffices."""
+    zi = np.atleast_1d(np.asarray(Z_inv, float))
+    out = np.full(zi.size, np.nan)
+    for k, z in enumerate(zi):
+
+        def excess(width: float, z: float = float(z)) -> float:
+            tau = float(lifetime_kernel(z, width, name=name, T_K=T_K, dim=dim))
+            return math.log(tau / lifetime_ns) if np.isfinite(tau) else math.inf
+
+        tau_0 = float(lifetime_kernel(z, 0.0, name=name, T_K=T_K, dim=dim))
+        if np.isnan(tau_0):
+            continue
+        if tau_0 >= lifetime_ns:
+            out[k] = 0.0
+        elif excess(max_width_meV) > 0:
+            out[k] = brentq(excess, 0.0, max_width_meV, xtol=1e-2, rtol=1e-3)
+    return xr.Dataset(
+        {
+            "width_meV": _var(out, ("Z_inv",), "meV", f"branch width for {lifetime_ns:g} ns"),
+        },
+        coords={"Z_inv": ("Z_inv", zi, {"units": "1", "long_name": "1/Z (Mott renormalisation)"})},
+        attrs=provenance(None, material=name, T_K=T_K, dim=dim, lifetime_ns=lifetime_ns),
+    )
+
+
+def nucleus_profile(
+    model: Model, T_K: float, kappa: float, *, dim: int = 3, spacing_nm: float = 1.0
+) -> xr.Dataset:
+    """The continuum critical nucleus Q(r) at T_K (K) and stiffness kappa (M omega^2), r in nm,
+    with E_c (continuum and lattice, hbar*omega), the radius and Q_B, Q_MS in the attrs."""
+    T = float(temperature_from_K(T_K, model.omega_meV))
+    nuc = nucleation.critical_nucleus(model, T, kappa, dim)
+    lattice = nucleation.lattice_nucleus(model, T, kappa, dim)
+    cp = landscape.critical_points(model, T)
+    return xr.Dataset(
+        {"Q": _var(nuc.Q, ("r_nm",), "l0", "Raman coordinate Q(r)")},
+        coords={"r_nm": ("r_nm", nuc.r * spacing_nm, {"units": "nm", "long_name": "radius r"})},
+        attrs=provenance(
+            model,
+            T_K=T_K,
+            kappa=kappa,
+            dim=dim,
+            spacing_nm=spacing_nm,
+            E_c=nuc.energy,
+            E_c_lattice=lattice.energy,
+            radius_nm=nuc.radius * spacing_nm,
+            Q_B=float(cp.Q_B),
+            Q_MS=float(cp.Q_MS),
+        ),
+    )
+
+
+def nucleation_note(
+    model: Model, T: float, width_meV: float = DEFAULT_WIDTH_MEV, dim: int = 3
+) -> str:
+    """One line for other commands: the nucleation lifetime per site at T (hbar*omega) for a
+    Raman branch of width ``width_meV``, or why there is none."""
+    gamma = gamma_from_ringdown(RINGDOWN_PS, model)
+    kappa = nucleation.kappa_from_width(width_meV / model.omega_meV, dim)
+    tau = lifetime_ns(model, T, kappa, dim, gamma, 1.0)
+    if np.isnan(tau):
+        return "none (no metastable minimum)"
+    if np.isinf(tau):
+        return "infinite (Q_MS is the stable state)"
+    return f"{tau:.3g} ns per site (d = {dim}, branch width {width_meV:g} meV; photosc nucleation)"

@@ -1,0 +1,39 @@
+"""photosc nucleation: a small run writes its files; bad input is one line and exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import xarray as xr
+
+from photosc.cli import main
+
+
+def test_nucleation_writes_nucleus_and_figure(tmp_path: Path) -> None:
+    out = tmp_path / "n"
+    main(["nucleation", "K3C60", "--Z-inv", "3.6", "--T-K", "100", "--dim", "1",
+          "--width-meV", "200", "--no-curve", "--out", str(out)])  # fmt: skip
+    ds = xr.open_dataset(out / "nucleus.nc")
+    assert ds["r_nm"].attrs["units"] == "nm" and ds.attrs["E_c"] > 0
+    assert (out / "nucleus_profile.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--dim", "4"], "dim"),
+        (["--width-meV", "1", "--kappa", "0.1"], "either --width-meV or --kappa"),
+        (["--kappa", "-1"], "kappa"),
+        (["--T-K", "50"], "stable state"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(
+    extra: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    argv = ["nucleation", "K3C60", "--Z-inv", "3.6", "--out", str(tmp_path / "x"), *extra]
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err.strip()
+    assert exc.value.code == 2 and message in err and "\n" not in err
+    assert not (tmp_path / "x").exists()
