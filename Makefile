@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:10])")
 export MPLBACKEND := Agg
 
-.PHONY: setup report test bench clean
+.PHONY: setup report test docs bench clean
 
 setup: $(STAMP)
 
@@ -23,9 +23,13 @@ test: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src/photosc
 	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/mkdocs build --strict --quiet
+
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict
 
 bench: $(STAMP)
 	cd benchmarks && for f in bench_*.py; do OMP_NUM_THREADS=1 ../$(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) photosc-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) photosc-out build .pytest_cache .mypy_cache .ruff_cache

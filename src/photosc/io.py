@@ -126,3 +126,8 @@ def save_json(data: dict[str, Any], path: str | Path) -> Path:
     """Write ``data`` as indented JSON at ``path`` atomically; NaN and inf become null."""
     text = json.dumps(_json_safe(data), indent=2, default=float, allow_nan=False)
     return atomic_write(Path(path), lambda tmp: tmp.write_text(text + "\n"))
+
+
+def save_bytes(data: bytes, path: str | Path) -> Path:
+    """Write ``data`` at ``path`` atomically (a PNG, an HTML page)."""
+    return atomic_write(Path(path), lambda tmp: tmp.write_bytes(data))

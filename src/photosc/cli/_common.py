@@ -110,18 +110,36 @@ def parse_set(items: list[str] | None) -> dict[str, float]:
     return out
 
 
-def load_model(
-    material: str, Z: float | None, Z_inv: float | None, overrides: list[str] | None
-) -> Model:
-    """The model of ``material`` with overrides, renormalised by Z (or 1/Z_inv)."""
-    from photosc import materials
-
+def _residue(Z: float | None, Z_inv: float | None) -> float:
+    """The residue Z from --Z or --Z-inv (1 when neither is given), checked."""
     if Z is not None and Z_inv is not None:
         raise ValueError("give either --Z or --Z-inv, not both")
     if Z is not None and not 0 < Z <= 1:
         raise ValueError(f"--Z must be in (0, 1], got --Z {Z:g}")
     if Z_inv is not None:
         checked_value(Z_inv, "Z-inv", 1.0)
+        return 1.0 / Z_inv
+    return 1.0 if Z is None else float(Z)
+
+
+def load_bare_model(
+    material: str, Z: float | None, Z_inv: float | None, overrides: list[str] | None
+) -> tuple[Model, float]:
+    """The unrenormalised model of ``material`` with overrides, and the residue Z to apply
+    (from --Z or --Z-inv; 1 when neither is given)."""
+    from photosc import materials
+
+    residue = _residue(Z, Z_inv)
+    return materials.load(material, **parse_set(overrides)), residue
+
+
+def load_model(
+    material: str, Z: float | None, Z_inv: float | None, overrides: list[str] | None
+) -> Model:
+    """The model of ``material`` with overrides, renormalised by Z (or 1/Z_inv)."""
+    from photosc import materials
+
+    _residue(Z, Z_inv)
     return materials.load(material, Z=Z, Z_inv=Z_inv, **parse_set(overrides))
 
 
@@ -142,18 +160,24 @@ def check_temperatures_K(model: Model, values_K: Any, name: str = "T-K") -> None
 
 
 def print_sections(sections: list[Section], title: str) -> None:
-    """Print each section's rows as a rich table."""
+    """Print each section's rows, and its further tables, as rich tables."""
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
     for s in sections:
-        table = Table(title=f"{title}: {s.title}", show_header=False, title_justify="left")
-        table.add_column(style="bold")
-        table.add_column()
-        for k, v in s.rows.items():
-            table.add_row(k, v)
-        console.print(table)
+        if s.rows:
+            table = Table(title=f"{title}: {s.title}", show_header=False, title_justify="left")
+            table.add_column(style="bold")
+            table.add_column()
+            for k, v in s.rows.items():
+                table.add_row(k, v)
+            console.print(table)
+        for extra in s.tables:
+            table = Table(*extra.columns, title=f"{s.title}: {extra.caption}", title_justify="left")
+            for row in extra.rows:
+                table.add_row(*row)
+            console.print(table)
 
 
 # --- output folders: checked before any work, filled atomically ----------------------------------

@@ -124,7 +124,7 @@ def command(
     from photosc.physics.dynamics import FlatTopPulse, GaussianPulse, Pulse
     from photosc.physics.kramers import well_parameters
     from photosc.plotting import dynamics as plots
-    from photosc.plotting import save
+    from photosc.plotting import save, talk_style
     from photosc.studies import drive
     from photosc.studies.nucleation import lattice_width, nucleation_note
     from photosc.units import (
@@ -163,6 +163,7 @@ def command(
         console.status(
             f"integrating eq. 6: {n_traj} trajectories x {steps:.3g} steps (~{seconds:.2g} s)"
         ),
+        talk_style(),
     ):
         ds = drive.drive_trajectories(
             model,

@@ -11,7 +11,7 @@ from photosc.cli._common import (
     ZInvOption,
     ZOption,
     check_out,
-    load_model,
+    load_bare_model,
 )
 
 
@@ -22,21 +22,37 @@ def command(
     overrides: SetOption = None,
     out: OutOption = Path("photosc-out/report"),
 ) -> None:
-    """Write the full report of MATERIAL: figures (PNG), data (NetCDF), summary.json, index.html.
+    """Write the full report of MATERIAL: the paper's figures, the material's sections at its Z,
+    figures (PNG), data (NetCDF), summary.json and index.html. 1/Z is counted from the preset's
+    bare parameters (with the --set overrides). Exits 1 if a section failed (the report is
+    still written, the failure shown in its section).
 
-    Example: photosc report K3C60 --Z 0.3 --out k3c60-report
+    Example: photosc report K3C60 --Z-inv 3.4 --out k3c60-report
     """
     from rich.console import Console
+    from rich.table import Table
 
     from photosc import report
     from photosc.cli._common import print_sections
 
     check_out(out)
-    model = load_model(material, Z, Z_inv, overrides)
+    bare, Z = load_bare_model(material, Z, Z_inv, overrides)
     console = Console(stderr=True)
     with console.status("building report") as status:
         sections = report.build(
-            model, out, name=material, progress=lambda s: status.update(f"section: {s}")
+            bare, out, name=material, Z=Z, progress=lambda s: status.update(f"section: {s}")
         )
     print_sections(sections, material)
+    timing = Table(title="time per section", title_justify="left")
+    timing.add_column("section")
+    timing.add_column("seconds", justify="right")
+    for s in sections:
+        timing.add_row(s.title, f"{s.seconds:.2f}")
+    timing.add_row("total", f"{sum(s.seconds for s in sections):.2f}")
+    Console().print(timing)
     console.print(f"report written to {out}/ (open {out}/index.html)")
+    failed = [s for s in sections if s.error]
+    for s in failed:
+        console.print(f"[red]section {s.title} failed: {s.error}[/red]")
+    if failed:
+        raise SystemExit(1)

@@ -34,10 +34,10 @@ def command(
 
     from photosc import materials
     from photosc.cli._common import checked_value
-    from photosc.io import save_json
+    from photosc.io import provenance, save_json
     from photosc.plotting import talk_style
     from photosc.report import screening as report
-    from photosc.report import write_index
+    from photosc.report.html import write_index
     from photosc.studies.screening import PATH_KINDS
 
     checked_value(T_K, "T-K", 0)
@@ -51,7 +51,10 @@ def command(
     with talk_style():
         sec = report.section(list(material), out, T_K, Z_inv, Q_star)
     save_json(sec.summary, out / "summary.json")
-    write_index(out, "screening", [sec])
+    page = {"provenance": provenance(), "timing_s": {sec.title: sec.seconds}}
+    write_index(
+        out / "index.html", None, [sec], page, title="photosc screen: " + ", ".join(material)
+    )
 
     rows = sec.summary["materials"]
 

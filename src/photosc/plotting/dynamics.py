@@ -12,6 +12,9 @@ import xarray as xr
 
 from photosc.plotting import axes as _axes
 from photosc.plotting import label as _label
+from photosc.plotting import legend_below as _legend_below
+from photosc.plotting import legend_outside as _legend_outside
+from photosc.plotting import log_limits, off_scale
 
 
 def plot_trajectory(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
@@ -33,7 +36,7 @@ def plot_trajectory(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
         f"T = {ds.attrs['T_K']:.0f} K, {ds.attrs['sites']:.3g} site(s): "
         f"trapped {100 * ds.attrs['trapped_fraction']:.0f}% of {ds.attrs['n_traj']}"
     )
-    ax.legend(loc="upper right", fontsize="small")
+    _legend_below(ax)
     return fig, ax
 
 
@@ -47,7 +50,7 @@ def plot_gap_trajectory(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
     ax.axhline(ds.attrs["Delta_MS_meV"], color="C2", ls=":", lw=1.5, label=r"$\Delta(Q_{MS})$")
     ax.set_xlabel(_label(ds["t"]))
     ax.set_ylabel(r"gap $\Delta(Q(t))$ [meV]")
-    ax.legend(loc="upper right", fontsize="small")
+    _legend_below(ax)
     return fig, ax
 
 
@@ -83,7 +86,7 @@ def plot_escape_histogram(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
     ax.set_xlabel("escape time [ps]")
     ax.set_ylabel("trajectories per bin")
     ax.set_title(f"T = {ds.attrs['T_K']:.0f} K, {ds.attrs['sites']:.3g} site(s)")
-    ax.legend(fontsize="small")
+    _legend_below(ax)
     return fig, ax
 
 
@@ -97,15 +100,23 @@ def plot_lifetimes(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
         if "Z_inv" in ds.dims
         else [("turnover", ds, "tau_esc"), ("Kramers, moderate damping", ds, "tau_kramers")]
     )
+    bottom, top = log_limits(
+        np.concatenate([sub[var].values for _, sub, var in curves]),
+        keep=[ds.attrs["experiment_lifetime_ns"]],
+    )
     for k, (name, sub, var) in enumerate(curves):
         T, tau = sub["T_K"].values, sub[var].values
         valid = ds.attrs["sites"] * sub["barrier_over_T"].values >= 2.0
         (line,) = ax.semilogy(T, tau, ls="-" if k == 0 or "Z_inv" in ds.dims else ":", label=name)
         ax.semilogy(T[valid], tau[valid], "o", color=line.get_color())
         ax.semilogy(T[~valid], tau[~valid], "o", mfc="none", color=line.get_color())
+        off_scale(ax, T, tau, top, line.get_color(), None)
     ax.axhline(ds.attrs["experiment_lifetime_ns"], color="k", ls="--", label="experiment, 10 ns")
+    ax.plot([], [], "o", color="0.3", mfc="none", label="sites x barrier/T < 2: out of regime")
+    ax.plot([], [], "^", color="0.3", label="above the axis")
+    ax.set_ylim(bottom, top)
     ax.set_xlabel(_label(ds["T_K"]))
     ax.set_ylabel(r"lifetime $\tau_{esc}$ [ns]")
     ax.set_title(f"{ds.attrs.get('material', 'metastable state')}, {ds.attrs['sites']:.3g} site(s)")
-    ax.legend(fontsize="small")
+    _legend_outside(ax, fontsize="small")
     return fig, ax

@@ -1,22 +1,30 @@
 """The main job: ``photosc report MATERIAL`` writes a folder with every figure, dataset and number.
 
 Each capability contributes a section module in this package exposing
-``section(model: Model, out: Path) -> Section``; ``SECTIONS`` lists them in report order.
+``section(model: Model, out: Path) -> Section`` (optionally with a keyword-only
+``context: ReportContext``, to know the material and its Z); ``SECTIONS`` lists them in report
+order. A section that has nothing to show returns a Section that says so; one that raises is
+recorded with its error (``Section.error``), the report still completes, and the caller decides
+(the CLI exits 1, tests fail).
 """
 
 from __future__ import annotations
 
-import html
 import importlib
+import inspect
+import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from photosc.io import atomic_write, provenance, save_json
+from photosc.io import provenance, save_json
 from photosc.model import Model
-from photosc.report.section import Section
+from photosc.report.section import ReportContext, Section
 
 #: Section modules, in the order they appear in the report.
 SECTIONS: list[str] = [
+    "photosc.report.paper",
+    "photosc.report.claims",
     "photosc.report.bcs",
     "photosc.report.metastability",
     "photosc.report.exact_pairing",
@@ -28,61 +36,64 @@ SECTIONS: list[str] = [
 ]
 
 
+def _run(module: str, context: ReportContext, out: Path, strict: bool) -> Section:
+    start = time.perf_counter()
+    try:
+        fn = importlib.import_module(module).section
+        takes_context = "context" in inspect.signature(fn).parameters
+        kwargs = {"context": context} if takes_context else {}
+        s: Section = fn(context.model, out, **kwargs)
+    except Exception as exc:
+        if strict:
+            raise
+        s = Section(
+            title=module.rsplit(".", 1)[-1],
+            error=f"{type(exc).__name__}: {exc}",
+            summary={"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()},
+        )
+    s.seconds = time.perf_counter() - start
+    return s
+
+
 def build(
     model: Model,
     out: Path,
     *,
     name: str = "",
+    Z: float = 1.0,
     progress: Callable[[str], None] | None = None,
+    strict: bool = False,
 ) -> list[Section]:
-    """Write every section into ``out`` plus summary.json and index.html; returns the sections."""
-    from photosc.plotting import talk_style
+    """Write every section into ``out`` plus summary.json and index.html; returns the sections.
 
+    ``model`` is the material's unrenormalised model (a preset with its overrides) and ``Z`` the
+    quasi-particle residue the report is at, so 1/Z is always measured from the bare parameters.
+    With ``strict`` a section's exception propagates; otherwise it is recorded in its section.
+    """
+    from photosc.plotting import talk_style
+    from photosc.report.html import write_index
+
+    context = ReportContext(material=name or "model", base=model, Z=Z)
     out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
     sections = []
     with talk_style():
         for module in SECTIONS:
             if progress is not None:
                 progress(module.rsplit(".", 1)[-1])
-            sections.append(importlib.import_module(module).section(model, out))
+            sections.append(_run(module, context, out, strict))
+    timing = {s.title: round(s.seconds, 3) for s in sections}
+    timing["total"] = round(time.perf_counter() - start, 3)
     summary = {
-        "material": name,
-        "provenance": provenance(model),
+        "material": context.material,
+        "Z": Z,
+        "Z_inv": context.Z_inv,
+        "model_bare": model.as_attrs(),
+        "provenance": provenance(context.model),
         "sections": {s.title: s.summary for s in sections},
+        "errors": {s.title: s.error for s in sections if s.error},
+        "timing_s": timing,
     }
     save_json(summary, out / "summary.json")
-    page = _index_html(name, sections)
-    atomic_write(out / "index.html", lambda tmp: tmp.write_text(page))
+    write_index(out / "index.html", context, sections, summary)
     return sections
-
-
-def write_index(out: Path, name: str, sections: list[Section]) -> Path:
-    """Write ``out/index.html`` showing ``sections`` (also used by ``photosc screen``)."""
-    path = out / "index.html"
-    path.write_text(_index_html(name, sections))
-    return path
-
-
-def _index_html(name: str, sections: list[Section]) -> str:
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>photosc report: {html.escape(name)}</title>",
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}"
-        "td{padding:2px 12px}img{max-width:520px;margin:4px}</style></head><body>",
-        f"<h1>photosc report: {html.escape(name)}</h1>",
-    ]
-    for s in sections:
-        parts.append(f"<h2>{html.escape(s.title)}</h2>")
-        if s.notes:
-            parts.append(f"<p>{html.escape(s.notes)}</p>")
-        rows = "".join(
-            f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>"
-            for k, v in s.rows.items()
-        )
-        parts.append(f"<table>{rows}</table>")
-        parts.extend(f"<img src='{html.escape(f)}' alt='{html.escape(f)}'>" for f in s.figures)
-        if s.data:
-            links = ", ".join(f"<a href='{html.escape(d)}'>{html.escape(d)}</a>" for d in s.data)
-            parts.append(f"<p>Data: {links}</p>")
-    parts.append("</body></html>")
-    return "\n".join(parts)

@@ -13,7 +13,7 @@ from photosc.model import Model
 from photosc.physics import landscape
 from photosc.plotting import landscape as plots
 from photosc.plotting import save
-from photosc.report.section import Section
+from photosc.report.section import ReportContext, Section
 from photosc.studies import landscape as curves_study
 from photosc.studies.phase_diagram import metastability_path, phase_diagram
 from photosc.units import energy_to_meV, temperature_to_K
@@ -23,9 +23,11 @@ _VERDICTS = {
     "I": "metastable I: hidden superconducting minimum above F(0)",
     "II": "metastable II: distorted superconducting ground state (first-order transition)",
 }
-#: The Mott path drawn on the phase diagram runs from the model to 1/Z = _Z_INV_MAX (relative to
-#: the model; the paper's K3C60 path), shortened so that nu stays within the paper's window.
+#: The Mott path drawn on the phase diagram runs from the material's bare parameters (1/Z = 1) to
+#: 1/Z = _Z_INV_MAX (the paper's K3C60 path), shortened so that nu stays within the paper's window.
 _Z_INV_MAX, _NU_WINDOW = 7.0, 5.0
+#: Points per axis of the phase diagram.
+_GRID = 80
 
 
 def _report_temperatures(model: Model, T_B: float) -> np.ndarray:
@@ -34,20 +36,23 @@ def _report_temperatures(model: Model, T_B: float) -> np.ndarray:
     return np.unique(np.array([0.0, model.Tc, 0.5 * T_B, 0.9 * T_B, 1.05 * T_B]))
 
 
-def _path_text(kind: str, onset: float, type_II: float) -> str:
+def _path_text(onset: float, type_II: float) -> str:
     def at(z: float) -> str:
         return f"from 1/Z = {z:.4f}" if math.isfinite(z) else f"not by 1/Z = {_Z_INV_MAX:g}"
 
-    if kind == "II":
-        return "already type II"
-    first = "already type I" if kind == "I" else f"type I {at(onset)}"
-    return f"{first}; type II {at(type_II)}"
+    if math.isnan(onset) and math.isfinite(type_II):
+        return f"type I at the bare parameters; type II {at(type_II)}"
+    return f"type I {at(onset)}; type II {at(type_II)}"
 
 
-def section(model: Model, out: Path) -> Section:
+def section(model: Model, out: Path, *, context: ReportContext | None = None) -> Section:
     """Verdict, Q_B, Q_MS, barrier, T_B, first-order T; landscapes F(Q) at several T (Fig. 2a/c),
     the metastable gap against T, F(Q, Delta) (Fig. 3) and the (dE, nu) phase diagram with the
-    model's Mott path (Fig. 2b). NetCDF and PNG."""
+    material's Mott path from its bare parameters (Fig. 2b), the model itself marked. NetCDF and
+    PNG."""
+    if context is None:
+        context = ReportContext(material="model", base=model)
+    base, label = context.base, context.label
     res = landscape.metastability_kernel(model.dE, model.g, model.nu, model.U0, model.cutoff)
     cp = landscape.critical_points(model)
     T_B, T_first = float(res["T_B"]), float(res["T_first_order"])
@@ -56,14 +61,14 @@ def section(model: Model, out: Path) -> Section:
 
     curves = curves_study.landscape_curves(model, _report_temperatures(model, T_B))
     files["landscape"] = curves
-    save(plots.landscapes(curves)[0], out / "landscape.png")
+    save(plots.landscapes(curves)[0], out / "landscape.png", stamp=label)
     figures = ["landscape.png"]
     if cp.kind != "none":
         gap_T = curves_study.landscape_curves(
             model, np.linspace(0.0, 1.1 * T_B, 89), Q=np.array([0.0])
         )
         files["metastable_gap"] = gap_T
-        save(plots.metastable_gap(gap_T)[0], out / "metastable_gap.png")
+        save(plots.metastable_gap(gap_T)[0], out / "metastable_gap.png", stamp=label)
         figures.append("metastable_gap.png")
 
     Q_top = float(curves["Q"].max())
@@ -72,18 +77,22 @@ def section(model: Model, out: Path) -> Section:
         model, np.linspace(0.0, Q_top, 121), np.linspace(0.0, delta_top, 101)
     )
     files["free_energy_surface"] = surface
-    save(plots.free_energy_surface(surface)[0], out / "free_energy_surface.png")
+    save(plots.free_energy_surface(surface)[0], out / "free_energy_surface.png", stamp=label)
     figures.append("free_energy_surface.png")
 
-    z_max = float(np.clip(_NU_WINDOW / model.nu, 2.0, _Z_INV_MAX))
+    z_max = float(np.clip(_NU_WINDOW / base.nu, max(2.0, context.Z_inv), _Z_INV_MAX))
     Z_inv = np.unique(np.concatenate([np.linspace(1, z_max, 61), np.arange(1.0, z_max + 1e-9)]))
-    path = metastability_path(model, Z_inv, Z_inv_max=_Z_INV_MAX)
-    dE_grid = np.linspace(min(0.2, 0.9 * model.dE / z_max), max(3.0, 1.1 * model.dE), 40)
-    nu_grid = np.linspace(min(0.3, 0.9 * model.nu), max(_NU_WINDOW, 1.1 * z_max * model.nu), 40)
+    path = metastability_path(base, Z_inv, Z_inv_max=_Z_INV_MAX)
+    path.attrs["material"] = context.material
+    dE_grid = np.linspace(min(0.2, 0.9 * base.dE / z_max), max(3.0, 1.1 * base.dE), _GRID)
+    nu_grid = np.linspace(min(0.3, 0.9 * base.nu), max(_NU_WINDOW, 1.1 * z_max * base.nu), _GRID)
     diagram = phase_diagram(dE_grid, nu_grid, model.g, model.lam_eff, model.cutoff, omega_meV=w)
-    files["mott_path"] = path
+    files["path"] = path
     files["phase_diagram"] = diagram
-    save(plots.phase_diagram(diagram, path)[0], out / "phase_diagram.png")
+    mark = (model.nu, model.dE, f"this report: 1/Z = {context.Z_inv:.3g}")
+    save(
+        plots.phase_diagram(diagram, path, marks=[mark])[0], out / "phase_diagram.png", stamp=label
+    )
     figures.append("phase_diagram.png")
     for stem, ds in files.items():
         save_dataset(ds, out / f"{stem}.nc")
@@ -104,6 +113,8 @@ def section(model: Model, out: Path) -> Section:
     }
     # quantities that do not exist are null in summary.json (NaN is not valid JSON)
     summary = {
+        "Z": context.Z,
+        "Z_inv": context.Z_inv,
         "kind": cp.kind,
         **{k: None if math.isnan(v) else float(v) for k, v in numbers.items()},
     }
@@ -120,7 +131,22 @@ def section(model: Model, out: Path) -> Section:
         ),
         "untrapping temperature T_B": show(numbers["T_B_K"], "K"),
         "first-order transition": show(numbers["T_first_order_K"], "K"),
-        "Mott path (1/Z from this model)": _path_text(cp.kind, onset, type_II),
+        "material, Z": label,
+        "Mott path (1/Z from the bare parameters)": _path_text(onset, type_II),
+    }
+    at = f"{label}; T_c = {model.Tc_K:.1f} K"
+    captions = {
+        "landscape.png": "Adiabatic landscape F(Q) - F(0) (meV) against the Raman coordinate Q "
+        "(ℓ₀) at several temperatures (as Fig. 2a/c of the paper); open circles Q_B, filled "
+        f"Q_MS, grey: no metastable minimum. {at}.",
+        "metastable_gap.png": "The gap at the metastable minimum Δ_MS(T) against the "
+        f"equilibrium gap Δ(T) at Q = 0 (the insets of Fig. 2a/c). {at}.",
+        "free_energy_surface.png": "F(Q, Δ) at T = 0 with Δ not self-consistent (as Fig. 3): "
+        f"minima and saddle marked, the self-consistent Δ(Q) dashed. {at}.",
+        "phase_diagram.png": "Metastability phase diagram on (ν(0), ΔE) at this material's "
+        f"g = {model.g:.3g}, λ_eff = {model.lam_eff:.3g} (as Fig. 2b), with its Mott path "
+        "from the bare parameters (stars at integer 1/Z) and this report's point (diamond). "
+        f"{label}.",
     }
     return Section(
         title="Photo-induced metastability",
@@ -128,11 +154,13 @@ def section(model: Model, out: Path) -> Section:
         figures=figures,
         data=[f"{stem}.nc" for stem in files],
         summary=summary,
+        captions={k: v for k, v in captions.items() if k in figures},
         notes="Adiabatic landscape F(Q, T) = Q^2/2 + F_SC at the self-consistent gap (eq. 7 "
         "relative to the normal state, U(Q) of eq. 5). Q_B is the barrier top, Q_MS the "
         "metastable minimum (Q_B = 0 when the undistorted lattice is itself unstable); T_B is "
         "where they merge. The phase diagram keeps g, lam_eff and the cutoff of this model; the "
-        "white curve is its Mott renormalisation dE -> Z dE, nu -> nu/Z (stars at integer 1/Z). "
+        "white curve is the Mott renormalisation of the bare parameters, dE -> Z dE, "
+        "nu -> nu/Z (stars at integer 1/Z). "
         "With U0 = 0 the critical points obey Q^2 = dE Delta / (sqrt(2) g^2) exactly (eq. 8 has "
         "a stray factor omega); the paper's E(Q) omits the constant -1 in coth - 1.",
     )
