@@ -65,13 +65,14 @@ def _cli_page() -> str:
     from photosc.cli import COMMANDS, app
 
     group = typer.main.get_command(app)
+    ctx = group.make_context("photosc", [], resilient_parsing=True)
     parts = [
         "# Command line",
         "`photosc COMMAND MATERIAL-or-TOML [options]`. Bad input prints one line and exits 2; "
         "`--traceback` shows the full error. Every command's `--help`:",
     ]
     for name in COMMANDS:
-        command = group.commands[name]  # type: ignore[attr-defined]
+        command = group.get_command(ctx, name)  # type: ignore[attr-defined]
         parts.append(f"## photosc {name}\n\n```text\n{_help(command, name)}\n```")
     return "\n\n".join(parts)
 
