@@ -27,6 +27,10 @@ ZOption = Annotated[
     typer.Option("--Z", help="Quasi-particle residue Z (Mott renormalisation, App. D)."),
 ]
 ZInvOption = Annotated[float | None, typer.Option("--Z-inv", help="1/Z, as on the K3C60 path.")]
+TKOption = Annotated[
+    str,
+    typer.Option("--T-K", help="Temperatures in K: list 'a,b,c' or range 'start:stop:count'."),
+]
 OutOption = Annotated[
     Path, typer.Option("--out", help="Output folder (default photosc-out/COMMAND).")
 ]

@@ -17,6 +17,7 @@ from photosc.cli._common import (
     Material,
     OutOption,
     SetOption,
+    TKOption,
     ZInvOption,
     ZOption,
     checked_value,
@@ -26,10 +27,7 @@ from photosc.cli._common import (
 
 def command(
     material: Material,
-    T_K: Annotated[
-        str,
-        typer.Option("--T-K", help="Temperatures in K: list 'a,b,c' or range 'start:stop:count'."),
-    ] = "100",
+    T_K: TKOption = "100",
     ringdown_ps: Annotated[
         float, typer.Option("--ringdown-ps", help="Ring-down time of Q for the traces, ps.")
     ] = 10.0,

@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from photosc.cli._common import (
     Material,
     OutOption,
     PairingOption,
     SetOption,
+    TKOption,
     ZInvOption,
     ZOption,
     load_model,
 )
 
-TOption = Annotated[
-    str, typer.Option("--T-K", help="Temperatures in K: list 'a,b,c' or range 'start:stop:count'.")
-]
-
 
 def command(
     material: Material,
-    T_K: TOption = "0,50,100",
+    T_K: TKOption = "0,50,100",
     Z: ZOption = None,
     Z_inv: ZInvOption = None,
     overrides: SetOption = None,

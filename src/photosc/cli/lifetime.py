@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from photosc.cli._common import Material, OutOption, SetOption, ZInvOption, ZOption
+from photosc.cli._common import Material, OutOption, SetOption, TKOption, ZInvOption, ZOption
 
 if TYPE_CHECKING:
     from photosc.physics.spectra import Spectrum
@@ -31,10 +31,7 @@ def load_spectrum(name: str, omega_meV: float, overrides: list[str] | None) -> S
 
 def command(
     material: Material,
-    T_K: Annotated[
-        str,
-        typer.Option("--T-K", help="Temperatures in K: list 'a,b,c' or range 'start:stop:count'."),
-    ] = "20:150:50",
+    T_K: TKOption = "20:150:50",
     Q_star: Annotated[float, typer.Option("--Q-star", help="Held displacement Q* in l0.")] = 3.0,
     spectrum: Annotated[
         str, typer.Option("--spectrum", help="'k3c60' or a CSV file of Omega [meV], alpha^2 F.")

@@ -7,15 +7,12 @@ from typing import Annotated
 
 import typer
 
-from photosc.cli._common import Material, OutOption, SetOption, ZInvOption, ZOption
+from photosc.cli._common import Material, OutOption, SetOption, TKOption, ZInvOption, ZOption
 
 
 def command(
     material: Material,
-    T_K: Annotated[
-        str,
-        typer.Option("--T-K", help="Temperatures in K: list 'a,b,c' or range 'start:stop:count'."),
-    ] = "100",
+    T_K: TKOption = "100",
     Q_star: Annotated[
         str, typer.Option("--Q-star", help="Held displacements Q* in l0: list or range.")
     ] = "0:5:11",
