@@ -102,14 +102,22 @@ def test_report_of_several_materials_ends_with_their_screening(
     assert "K3C60: Screening of 2 materials" in capsys.readouterr().out  # the printed table
 
 
-def test_report_refuses_a_bad_second_material(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("command", "names", "message"),
+    [
+        ("report", ["K3C60", "Unobtainium"], "Unobtainium"),
+        ("report", ["K3C60", "Al", "K3C60"], "K3C60 twice"),
+        ("screen", ["Al", "Al"], "Al twice"),
+    ],
+)
+def test_bad_second_material_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, names: list[str], message: str
 ) -> None:
     with pytest.raises(SystemExit) as exc:
-        main(["report", "K3C60", "Unobtainium", "--out", str(tmp_path / "rep")])
+        main([command, *names, "--out", str(tmp_path / "rep")])
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "Unobtainium" in err
+    assert err.count("\n") == 0 and message in err
     assert not (tmp_path / "rep").exists()  # refused before any work
 
 

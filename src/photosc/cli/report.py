@@ -44,15 +44,16 @@ def command(
     from rich.console import Console
     from rich.table import Table
 
-    from photosc import materials, report
+    from photosc import report
     from photosc.cli._common import print_sections
     from photosc.report import screening
+    from photosc.studies.screening import check_names
 
     check_out(out)
     first, *others = material
     bare, Z = load_bare_model(first, Z, Z_inv, overrides)
-    for name in others:
-        materials.load(name)  # refuses unknown presets and bad files before any work
+    if others:
+        check_names(list(material))  # before any work
     extra = {"screening": functools.partial(screening.section, list(material))} if others else None
     console = Console(stderr=True)
     with console.status("building report") as status:
