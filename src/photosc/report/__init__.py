@@ -10,11 +10,12 @@ recorded with its error (``Section.error``), the report still completes, and the
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from photosc.io import provenance, save_json
@@ -37,17 +38,26 @@ SECTIONS: list[str] = [
 
 
 def _run(module: str, context: ReportContext, out: Path, strict: bool) -> Section:
-    start = time.perf_counter()
-    try:
+    def call() -> Section:
         fn = importlib.import_module(module).section
         takes_context = "context" in inspect.signature(fn).parameters
         kwargs = {"context": context} if takes_context else {}
         s: Section = fn(context.model, out, **kwargs)
+        return s
+
+    return _timed(module.rsplit(".", 1)[-1], call, strict)
+
+
+def _timed(title: str, call: Callable[[], Section], strict: bool) -> Section:
+    """``call()`` timed; its exception (unless ``strict``) becomes a Section titled ``title``."""
+    start = time.perf_counter()
+    try:
+        s = call()
     except Exception as exc:
         if strict:
             raise
         s = Section(
-            title=module.rsplit(".", 1)[-1],
+            title=title,
             error=f"{type(exc).__name__}: {exc}",
             summary={"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()},
         )
@@ -63,12 +73,15 @@ def build(
     Z: float = 1.0,
     progress: Callable[[str], None] | None = None,
     strict: bool = False,
+    extra: Mapping[str, Callable[[Path], Section]] | None = None,
 ) -> list[Section]:
     """Write every section into ``out`` plus summary.json and index.html; returns the sections.
 
     ``model`` is the material's unrenormalised model (a preset with its overrides) and ``Z`` the
     quasi-particle residue the report is at, so 1/Z is always measured from the bare parameters.
     With ``strict`` a section's exception propagates; otherwise it is recorded in its section.
+    ``extra`` maps a title to a function writing one more section into ``out`` (e.g. the
+    screening of several materials), run after ``SECTIONS`` in that order.
     """
     from photosc.plotting import talk_style
     from photosc.report.html import write_index
@@ -82,6 +95,10 @@ def build(
             if progress is not None:
                 progress(module.rsplit(".", 1)[-1])
             sections.append(_run(module, context, out, strict))
+        for title, write in (extra or {}).items():
+            if progress is not None:
+                progress(title)
+            sections.append(_timed(title, functools.partial(write, out), strict))
     timing = {s.title: round(s.seconds, 3) for s in sections}
     timing["total"] = round(time.perf_counter() - start, 3)
     summary = {
