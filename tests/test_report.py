@@ -54,9 +54,9 @@ def test_full_report_has_every_file_caption_and_timing(k3c60_report: Path) -> No
     assert summary["material"] == "K3C60" and summary["Z"] == 1.0
     sections = summary["sections"]
     timing = summary["timing_s"]
-    assert set(sections) <= set(timing) and timing["total"] >= sum(
-        v for k, v in timing.items() if k != "total"
-    ) * (1 - 1e-6)
+    # sections run in worker processes: the wall total covers the longest one, not their sum
+    assert set(sections) <= set(timing)
+    assert timing["total"] >= max(v for k, v in timing.items() if k != "total")
     page = (k3c60_report / "index.html").read_text()
     figures = [f for f in page.split("<img src='")[1:]]
     names = {f.split("'", 1)[0] for f in figures}
@@ -66,6 +66,9 @@ def test_full_report_has_every_file_caption_and_timing(k3c60_report: Path) -> No
         assert (k3c60_report / name).stat().st_size > 0
     assert page.count("<figcaption>") == len(figures)  # every figure has its caption
     assert "Reproduces Fig. 2b" in page and "the paper says" in page
+    # one material: no screening section (that needs several)
+    assert not any(t.startswith("Screening") for t in sections)
+    assert not (k3c60_report / "screening.nc").exists()
     paper = sections["The paper's figures (Figs. 2a, 2b, 2c, 3, 4c)"]
     assert paper["onset_Z_inv"] < paper["fig2a_Z_inv"] < paper["type_II_Z_inv"]
 

@@ -79,6 +79,48 @@ def test_screen_command_writes_table_figure_data(
     assert "<img" in (out / "index.html").read_text()
 
 
+def test_report_of_several_materials_ends_with_their_screening(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`photosc report K3C60 Al`: the first material's sections (here only bcs, to keep the test
+    short), then the screening of both, on the page and in summary.json."""
+    from photosc import report
+
+    monkeypatch.setattr(report, "SECTIONS", ["photosc.report.bcs"])
+    out = tmp_path / "rep"
+    main(["report", "K3C60", "Al", "--out", str(out)])
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["material"] == "K3C60" and summary["errors"] == {}
+    screened = summary["sections"]["Screening of 2 materials"]["materials"]
+    assert list(screened) == ["K3C60", "Al"] and screened["Al"]["onset_Z_inv"] is None
+    ds = xr.open_dataset(out / "screening.nc")
+    assert list(ds["material"].values) == ["K3C60", "Al"]
+    assert ds["tau0_ns"].attrs["units"] == "ns"
+    page = (out / "index.html").read_text()
+    assert "Screening of 2 materials" in page and "<img src='screening.png'" in page
+    assert (out / "screening.png").stat().st_size > 0
+    assert "K3C60: Screening of 2 materials" in capsys.readouterr().out  # the printed table
+
+
+@pytest.mark.parametrize(
+    ("command", "names", "message"),
+    [
+        ("report", ["K3C60", "Unobtainium"], "Unobtainium"),
+        ("report", ["K3C60", "Al", "K3C60"], "K3C60 twice"),
+        ("screen", ["Al", "Al"], "Al twice"),
+    ],
+)
+def test_bad_second_material_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, names: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([command, *names, "--out", str(tmp_path / "rep")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and message in err
+    assert not (tmp_path / "rep").exists()  # refused before any work
+
+
 def test_spectrum_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A two-peak alpha^2 F with a gap between: lambda, omega_log and the gap are printed."""
     w = np.linspace(0.0, 60.0, 1201)

@@ -1,14 +1,14 @@
-"""photosc report MATERIAL: the main job."""
+"""photosc report MATERIAL...: the main job."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from photosc.cli._common import (
-    Material,
     OutOption,
     SetOption,
     ZInvOption,
@@ -19,7 +19,13 @@ from photosc.cli._common import (
 
 
 def command(
-    material: Material,
+    material: Annotated[
+        list[str],
+        typer.Argument(
+            help="Presets (see `photosc materials`) or TOML files; the report is of the first, "
+            "and with several it adds their screening."
+        ),
+    ],
     Z: ZOption = None,
     Z_inv: ZInvOption = None,
     overrides: SetOption = None,
@@ -33,10 +39,13 @@ def command(
 ) -> None:
     """Write the full report of MATERIAL: the paper's figures, the material's sections at its Z,
     figures (PNG), data (NetCDF), summary.json and index.html. 1/Z is counted from the preset's
-    bare parameters (with the --set overrides). Exits 1 if a section failed (the report is
-    still written, the failure shown in its section).
+    bare parameters (with the --set overrides). With several materials the report is of the
+    first (--Z, --Z-inv and --set apply to it) and ends with the screening of all of them as
+    given, as `photosc screen` at its defaults (screening.png, screening.nc). Exits 1 if a
+    section failed (the report is still written, the failure shown in its section).
 
     Example: photosc report K3C60 --Z-inv 3.4 --out k3c60-report
+    Example: photosc report K3C60 Rb3C60 Cs3C60 --out fullerides
     """
     import time
 
@@ -45,18 +54,24 @@ def command(
 
     from photosc import report
     from photosc.cli._common import print_sections
+    from photosc.report import screening
+    from photosc.studies.screening import check_names
 
     check_out(out)
-    bare, Z = load_bare_model(material, Z, Z_inv, overrides)
+    first, *others = material
+    bare, Z = load_bare_model(first, Z, Z_inv, overrides)
+    if others:
+        check_names(list(material))  # before any work
+    extra = {"screening": functools.partial(screening.section, list(material))} if others else None
     console = Console(stderr=True)
     start = time.perf_counter()
     with console.status("building report") as status:
         sections = report.build(
-            bare, out, name=material, Z=Z, jobs=jobs or report.usable_cores(),
-            progress=lambda s: status.update(f"section: {s}"),
+            bare, out, name=first, Z=Z, jobs=jobs or report.usable_cores(),
+            progress=lambda s: status.update(f"section: {s}"), extra=extra,
         )  # fmt: skip
     wall = time.perf_counter() - start
-    print_sections(sections, material)
+    print_sections(sections, first)
     timing = Table(title="time per section", title_justify="left")
     timing.add_column("section")
     timing.add_column("seconds", justify="right")

@@ -32,21 +32,19 @@ def command(
     from rich.console import Console
     from rich.table import Table
 
-    from photosc import materials
     from photosc.cli._common import checked_value
     from photosc.io import provenance, save_json
     from photosc.plotting import talk_style
     from photosc.report import screening as report
     from photosc.report.html import write_index
-    from photosc.studies.screening import PATH_KINDS
+    from photosc.studies.screening import PATH_KINDS, check_names
 
     checked_value(T_K, "T-K", 0)
     if T_K == 0:
         raise ValueError("T-K must be > 0, got T-K=0")
     checked_value(Z_inv, "Z-inv", 1)
     checked_value(Q_star, "Q-star")
-    for name in material:
-        materials.load(name)  # refuses unknown presets and bad files before any work
+    check_names(list(material))
     out.mkdir(parents=True, exist_ok=True)
     with talk_style():
         sec = report.section(list(material), out, T_K, Z_inv, Q_star)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,27 +97,52 @@ _NUMERIC_START = re.compile(r"^\s*[-+.\d]")
 @dataclass
 class _Parsed:
     """The lines of a file split into header, data blocks (arrays with their first line number)
-    and footer."""
+    and footer; a row of the data spans ``lines_per_row`` lines (Fortran's wrapped records)."""
 
     path: str
     header: list[str]
     blocks: list[tuple[int, FloatArray]]
     footer: list[str]
+    lines_per_row: int = 1
+
+    def line(self, first: int, row: int) -> int:
+        """The file's line number of ``row`` (0-based) of the block starting at line ``first``."""
+        return first + row * self.lines_per_row
 
     def fail(self, line: int | None, problem: str) -> ValueError:
         where = f"{self.path}, line {line}" if line is not None else self.path
         return ValueError(f"{where}: {problem}")
 
 
-def _parse(path: str | Path, text: str, *, blocks: bool = False) -> _Parsed:
+#: A Fortran real with a D exponent (1.0D-03) or with the E dropped, as Ew.d writes exponents
+#: beyond 99 (0.1234-100); the mantissa group, then the exponent with its sign.
+_FORTRAN_REAL = re.compile(
+    r"(?<![\w.])(?:([-+]?(?:\d+\.?\d*|\.\d+))[dD]([-+]?\d+)"
+    r"|([-+]?(?:\d+\.\d*|\.\d+))([-+]\d{3}))(?![\w.])"
+)
+
+
+def _fortran_reals(text: str) -> str:
+    """``text`` with Fortran's other forms of a real number rewritten with an E exponent:
+    1.0D-03 (the D edit descriptor, list-directed output of some compilers) -> 1.0E-03 and
+    0.1234-100 (Ew.d drops the E for exponents beyond 99, Fortran 2018 13.7.2.3.3) ->
+    0.1234E-100. Only whole tokens change; lines keep their numbers."""
+    return _FORTRAN_REAL.sub(lambda m: f"{m[1]}E{m[2]}" if m[1] else f"{m[3]}E{m[4]}", text)
+
+
+def _parse(
+    path: str | Path, text: str, *, blocks: bool = False, skip: int = 0, lines_per_row: int = 1
+) -> _Parsed:
     """Split ``text`` into header lines, numeric data and footer lines.
 
     Data lines start with a number; they form one contiguous block (or, with ``blocks``, several
-    blocks separated by comment or blank lines). Every data row must have the same number of
-    columns; ragged rows and unparsable numbers raise ValueError with the line number.
+    blocks separated by comment or blank lines). The first ``skip`` lines are header whatever
+    they hold; with ``lines_per_row`` > 1 each row of data is that many consecutive lines.
+    Every data row must have the same number of columns; ragged rows, incomplete records and
+    unparsable numbers raise ValueError with the line number.
     """
     lines = text.splitlines()
-    is_data = [bool(_NUMERIC_START.match(s)) for s in lines]
+    is_data = [i >= skip and bool(_NUMERIC_START.match(s)) for i, s in enumerate(lines)]
     starts: list[tuple[int, int]] = []  # (first, stop) of each run of data lines
     i = 0
     while i < len(lines):
@@ -139,38 +165,56 @@ def _parse(path: str | Path, text: str, *, blocks: bool = False) -> _Parsed:
         )
     arrays = []
     width = None
+    n = lines_per_row
     for a, b in starts:
-        try:  # numpy's C parser; on any problem, find the line in Python below
-            numbers = np.loadtxt(lines[a:b], ndmin=2, comments=None)
-        except ValueError:
-            numbers = None
+        if (b - a) % n:
+            raise ValueError(
+                f"{name}, line {b}: the data lines {a + 1}-{b} do not make whole records of "
+                f"{n} lines each (the last one is cut short?)"
+            )
+        rows = lines[a:b] if n == 1 else [" ".join(lines[i : i + n]) for i in range(a, b, n)]
+        numbers = _loadtxt(rows)
+        if numbers is None:  # Fortran's D or E-less exponents? (rewriting all is slow: only now)
+            rows = _fortran_reals("\n".join(rows)).split("\n")
+            numbers = _loadtxt(rows)
         if numbers is None or (width is not None and numbers.shape[1] != width):
-            raise _diagnose(name, lines, a, b, width)
+            raise _diagnose(name, rows, a + 1, n, width)
         width = numbers.shape[1]
         arrays.append((a + 1, numbers))
-    return _Parsed(name, lines[: starts[0][0]], arrays, lines[starts[-1][1] :])
+    return _Parsed(name, lines[: starts[0][0]], arrays, lines[starts[-1][1] :], n)
 
 
-def _diagnose(name: str, lines: list[str], a: int, b: int, width: int | None) -> ValueError:
-    """The error for the first bad line of the data lines[a:b] (ragged row or not a number)."""
-    expected = width if width is not None else len(lines[a].split())
-    for k in range(a, b):
-        tokens = lines[k].split()
-        if len(tokens) != expected:
+def _loadtxt(rows: list[str]) -> FloatArray | None:
+    """The numbers of ``rows`` by numpy's C parser, or None where a row does not parse."""
+    try:
+        return np.loadtxt(rows, ndmin=2, comments=None)
+    except ValueError:
+        return None
+
+
+def _diagnose(name: str, rows: list[str], first: int, n: int, width: int | None) -> ValueError:
+    """The error for the first bad row of ``rows`` (ragged or not a number), row r being on the
+    file's line ``first + r n``."""
+    counts = [len(row.split()) for row in rows]
+    expected = width if width is not None else Counter(counts).most_common(1)[0][0]
+    for r, row in enumerate(rows):
+        where = f"{name}, line {first + r * n}"
+        if counts[r] != expected:
+            what = "row" if n == 1 else f"record (lines {first + r * n}-{first + r * n + n - 1})"
             return ValueError(
-                f"{name}, line {k + 1}: ragged row with {len(tokens)} columns, expected {expected}"
+                f"{where}: ragged {what} with {counts[r]} columns, expected {expected}"
             )
         try:
-            [float(t) for t in tokens]
+            [float(t) for t in row.split()]
         except ValueError:
-            return ValueError(f"{name}, line {k + 1}: not a number in {lines[k].strip()!r}")
-    return ValueError(f"{name}, line {a + 1}: unreadable data")
+            return ValueError(f"{where}: not a number in {row.strip()!r}")
+    return ValueError(f"{name}, line {first}: unreadable data")
 
 
 def _numbers(line: str) -> list[float]:
-    """The numbers on a header/footer line (tokens that parse as floats)."""
+    """The numbers on a header/footer line (tokens that parse as floats, Fortran's forms too)."""
     out = []
-    for token in line.replace("=", " ").split():
+    for token in _fortran_reals(line).replace("=", " ").split():
         try:
             out.append(float(token))
         except ValueError:
@@ -203,13 +247,14 @@ def _finish(
     if bad.size:
         k = int(bad[0])
         raise parsed.fail(
-            first_line + k, f"non-finite value (Omega, alpha^2 F) = ({Omega[k]}, {a2F[k]})"
+            parsed.line(first_line, k),
+            f"non-finite value (Omega, alpha^2 F) = ({Omega[k]}, {a2F[k]})",
         )
     negative = np.flatnonzero(a2F < 0)
     if negative.size:
         k = int(negative[0])
         raise parsed.fail(
-            first_line + k,
+            parsed.line(first_line, k),
             f"negative alpha^2 F = {a2F[k]:g} at Omega = {Omega[k]:g} {unit} "
             "(a smearing with negative weights?)",
         )
@@ -217,7 +262,7 @@ def _finish(
     if steps.size:
         k = int(steps[0]) + 1
         raise parsed.fail(
-            first_line + k,
+            parsed.line(first_line, k),
             f"Omega must increase, got {Omega[k]:g} after {Omega[k - 1]:g} {unit}",
         )
     below = Omega < 0
@@ -351,7 +396,7 @@ def _sum_of_parts(parsed: _Parsed, first: int, total: FloatArray, parts: FloatAr
     # the codes print 6-7 significant digits per column: allow that rounding, summed
     if err[k] > 1e-5 * scale * (1 + parts.shape[1] / 10):
         raise parsed.fail(
-            first + k,
+            parsed.line(first, k),
             f"the mode columns sum to {parts[k].sum():g}, not the total {total[k]:g}: the "
             "column count does not fit the layout",
         )
@@ -387,16 +432,50 @@ def _total_with_modes(parsed: _Parsed, fmt: str, unit: str, lam_word: str) -> A2
 # --- Quantum ESPRESSO ------------------------------------------------------------------------
 
 
+#: Values per record of formats 9020 and 9025 of lambda.f90 after their first item.
+_QE_PER_LINE = 10
+_QE_HEADER = re.compile(r"^#\s*E\(THz\)")
+
+
+def _qe_alpha2f_records(lines: list[str]) -> dict[str, int]:
+    """Where the header of ``alpha2F.dat`` ends and how many lines one energy takes.
+
+    lambda.f90 writes the header with format 9020 ('# E(THz)',10(f10.3)) and each row with 9025
+    (f8.4,10(f10.5)). With nsig > 10 smearings, Fortran's format reversion (Fortran 2018,
+    13.4 para 8) starts a new record at the group 10(...) for the next 10 values: the header
+    goes on over lines of numbers without '#', and each energy takes 1 + ceil((nsig - 10)/10)
+    lines. A header line with 10 values followed by a line of <= 10 numbers is continued (a data
+    line then holds 11), so the count is unambiguous."""
+    top = next((i for i, s in enumerate(lines) if _QE_HEADER.match(s)), None)
+    if top is None:
+        return {"skip": 0, "lines_per_row": 1}
+    count = len(_numbers(lines[top]))
+    last, end = count, top + 1
+    while (
+        last == _QE_PER_LINE
+        and end < len(lines)
+        and _NUMERIC_START.match(lines[end])
+        and len(lines[end].split()) <= _QE_PER_LINE
+    ):
+        last = len(_numbers(lines[end]))
+        count += last
+        end += 1
+    extra = max(count - _QE_PER_LINE, 0)
+    return {"skip": end, "lines_per_row": 1 + -(-extra // _QE_PER_LINE)}
+
+
 def read_qe_alpha2f(parsed: _Parsed, smearing: int | None) -> A2FTable:
     """QE ``lambda.x`` ``alpha2F.dat``: the header "# E(THz)" followed by the electronic
     smearings (Ry), then rows (E [THz] from 0, alpha2F per smearing), formats 9020/9025 of
-    PHonon/PH/lambda.f90 (format 9025 holds 10 smearings: more wrap onto extra lines, which are
-    refused as ragged rows). The header's smearing count must equal the data's; ``smearing`` picks
-    the column (1-based, default 1: the smallest broadening of the usual el_ph_sigma ladder;
-    lambda converges with the k mesh, check several). The file holds no lambda (lambda.dat does)."""
+    PHonon/PH/lambda.f90; with more than 10 smearings the header and each row wrap onto further
+    lines of 10 values (see ``_qe_alpha2f_records``). The header's smearing count must equal the
+    data's; ``smearing`` picks the column (1-based, default 1: the smallest broadening of the
+    usual el_ph_sigma ladder; lambda converges with the k mesh, check several). The file holds no
+    lambda (lambda.dat does)."""
     ((first, data),) = parsed.blocks
     n = data.shape[1] - 1
-    sigmas = _numbers(parsed.header[-1]) if parsed.header else []
+    top = next((i for i, s in enumerate(parsed.header) if _QE_HEADER.match(s)), None)
+    sigmas = [] if top is None else [v for s in parsed.header[top:] for v in _numbers(s)]
     if n < 1 or (sigmas and len(sigmas) != n):
         raise parsed.fail(
             first, f"{data.shape[1]} columns but the header lists {len(sigmas)} smearings"
@@ -552,7 +631,8 @@ def read_table(
     reader, several = FORMATS[fmt]
     if fmt == "columns":
         return read_columns(_parse(path, text.replace(",", " ")), smearing, unit)
-    parsed = _parse(path, text, blocks=several)
+    layout = _qe_alpha2f_records(text.splitlines()) if fmt == "qe_alpha2f" else {}
+    parsed = _parse(path, text, blocks=several, **layout)
     if unit is not None:
         raise ValueError(f"unit applies to format 'columns' only; {fmt} fixes its own unit")
     return reader(parsed, smearing)

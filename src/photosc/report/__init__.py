@@ -16,13 +16,14 @@ the oversubscription that makes a multi-threaded LAPACK call many times slower u
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import multiprocessing
 import os
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -51,20 +52,29 @@ def usable_cores() -> int:
 
 
 def _run(module: str, context: ReportContext, out: Path, strict: bool) -> Section:
-    from photosc.plotting import talk_style
+    def call() -> Section:
+        from photosc.plotting import talk_style
 
-    start = time.perf_counter()
-    try:
         fn = importlib.import_module(module).section
         takes_context = "context" in inspect.signature(fn).parameters
         kwargs = {"context": context} if takes_context else {}
         with talk_style():
             s: Section = fn(context.model, out, **kwargs)
+        return s
+
+    return _timed(module.rsplit(".", 1)[-1], call, strict)
+
+
+def _timed(title: str, call: Callable[[], Section], strict: bool) -> Section:
+    """``call()`` timed; its exception (unless ``strict``) becomes a Section titled ``title``."""
+    start = time.perf_counter()
+    try:
+        s = call()
     except Exception as exc:
         if strict:
             raise
         s = Section(
-            title=module.rsplit(".", 1)[-1],
+            title=title,
             error=f"{type(exc).__name__}: {exc}",
             summary={"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()},
         )
@@ -119,14 +129,18 @@ def build(
     progress: Callable[[str], None] | None = None,
     strict: bool = False,
     jobs: int = 1,
+    extra: Mapping[str, Callable[[Path], Section]] | None = None,
 ) -> list[Section]:
     """Write every section into ``out`` plus summary.json and index.html; returns the sections.
 
     ``model`` is the material's unrenormalised model (a preset with its overrides) and ``Z`` the
     quasi-particle residue the report is at, so 1/Z is always measured from the bare parameters.
     With ``strict`` a section's exception propagates; otherwise it is recorded in its section.
-    ``jobs``: worker processes for the sections (1: all in this process).
+    ``jobs``: worker processes for the sections (1: all in this process). ``extra`` maps a
+    title to a function writing one more section into ``out`` (e.g. the screening of several
+    materials), run in this process after ``SECTIONS``, in that order.
     """
+    from photosc.plotting import talk_style
     from photosc.report.html import write_index
 
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
@@ -135,6 +149,11 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     sections = _run_all(context, out, strict, min(jobs, len(SECTIONS)), progress)
+    for title, write in (extra or {}).items():
+        if progress is not None:
+            progress(title)
+        with talk_style():
+            sections.append(_timed(title, functools.partial(write, out), strict))
     timing = {s.title: round(s.seconds, 3) for s in sections}
     timing["total"] = round(time.perf_counter() - start, 3)
     summary = {

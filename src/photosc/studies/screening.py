@@ -144,6 +144,18 @@ def screen_material(
     }
 
 
+def check_names(names: list[str]) -> None:
+    """Refuse an empty list, a material given twice and, before any work, any name that is
+    not a preset or a readable TOML file (ValueError from ``materials.load``)."""
+    if not names:
+        raise ValueError("names must list at least one material")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"each material may be given once, got {', '.join(twice)} twice")
+    for name in names:
+        materials.load(name)
+
+
 def screen(
     names: list[str], T_K: float = 100.0, Z_inv: float = 5.0, Q_star: float = 3.0
 ) -> xr.Dataset:
@@ -153,8 +165,7 @@ def screen(
     Variables on dimension ``material`` as listed in ``COLUMNS`` (``kind_at_Z`` codes index
     ``PATH_KINDS``), plus ``spectrum`` (where alpha^2 F came from).
     """
-    if not names:
-        raise ValueError("names must list at least one material")
+    check_names(names)
     if not (math.isfinite(T_K) and T_K > 0):
         raise ValueError(f"T_K must be finite and > 0, got T_K={T_K!r}")
     if not (math.isfinite(Z_inv) and Z_inv >= 1):
