@@ -192,7 +192,7 @@ def test_an_unexpected_error_is_loud(broken_section: str, tmp_path: Path) -> Non
     """Not strict: the page and summary are written with the error in its section, and the
     command exits 1; strict (tests): the exception propagates."""
     with pytest.raises(SystemExit) as exc:
-        main(["report", "K3C60", "--out", str(tmp_path), "--jobs", "1"])
+        main(["report", "K3C60", "--out", str(tmp_path), "--jobs", "0"])
     assert exc.value.code == 1
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["errors"] == {"photosc_test_broken_section": "RuntimeError: a bug"}
@@ -204,11 +204,11 @@ def test_an_unexpected_error_is_loud(broken_section: str, tmp_path: Path) -> Non
 def test_sections_in_worker_processes_are_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """jobs = 2 runs the sections in two processes: the same numbers and files as in-process,
-    in report order; a section that fails in a worker is recorded (or raised when strict)."""
+    """jobs = 2 runs the sections in two worker processes: the same numbers and files as in
+    this process, in report order; a section failing in a worker is recorded (raised if strict)."""
     monkeypatch.setattr(report, "SECTIONS", ["photosc.report.claims", "photosc.report.bcs"])
     model = materials.load("K3C60")
-    alone = report.build(model, tmp_path / "one", jobs=1)
+    alone = report.build(model, tmp_path / "one")
     pooled = report.build(model, tmp_path / "two", jobs=2)
     assert [s.summary for s in pooled] == [s.summary for s in alone]
     assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(
@@ -220,7 +220,7 @@ def test_sections_in_worker_processes_are_the_same(
     with pytest.raises(ModuleNotFoundError):
         report.build(model, tmp_path / "bad", jobs=2, strict=True)
     with pytest.raises(ValueError, match="jobs"):
-        report.build(model, tmp_path, jobs=0)
+        report.build(model, tmp_path, jobs=-1)
 
 
 def test_Z_is_counted_from_the_bare_parameters(tmp_path: Path) -> None:

@@ -33,7 +33,10 @@ def command(
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", min=1, help="Processes for the sections (default: the usable cores)."
+            "--jobs",
+            min=0,
+            help="Worker processes for the sections (default: the usable cores; 0: all in this "
+            "process).",
         ),
     ] = None,
 ) -> None:
@@ -67,7 +70,7 @@ def command(
     start = time.perf_counter()
     with console.status("building report") as status:
         sections = report.build(
-            bare, out, name=first, Z=Z, jobs=jobs or report.usable_cores(),
+            bare, out, name=first, Z=Z, jobs=report.usable_cores() if jobs is None else jobs,
             progress=lambda s: status.update(f"section: {s}"), extra=extra,
         )  # fmt: skip
     wall = time.perf_counter() - start

@@ -7,11 +7,13 @@ order. A section that has nothing to show returns a Section that says so; one th
 recorded with its error (``Section.error``), the report still completes, and the caller decides
 (the CLI exits 1, tests fail).
 
-The sections are independent: with ``jobs > 1`` they run in that many worker processes
+The sections are independent: with ``jobs = N`` they run in N worker processes
 (multiprocessing's forkserver, preloaded with the section modules, so a worker starts in
 milliseconds and no state is shared with the caller's threads), each writing its own files.
-A worker keeps BLAS and numba to one thread each: ``jobs`` processes on ``jobs`` cores, without
-the oversubscription that makes a multi-threaded LAPACK call many times slower under load.
+A worker keeps BLAS and numba to one thread each (``jobs`` processes on ``jobs`` cores, without
+the oversubscription that makes a multi-threaded LAPACK call many times slower under load) and
+runs one section only: its memory (numba's loaded kernels, matplotlib's caches) goes with it, so
+no process holds more than the largest section needs.
 """
 
 from __future__ import annotations
@@ -98,9 +100,9 @@ def _run_all(
     jobs: int,
     progress: Callable[[str], None] | None,
 ) -> list[Section]:
-    """Every section, in report order: in this process (``jobs == 1``, progress names the
+    """Every section, in report order: in this process (``jobs == 0``, progress names the
     section starting) or in ``jobs`` worker processes (progress names the section finished)."""
-    if jobs == 1:
+    if jobs == 0:
         done = []
         for module in SECTIONS:
             if progress is not None:
@@ -109,7 +111,9 @@ def _run_all(
         return done
     mp = multiprocessing.get_context("forkserver")
     mp.set_forkserver_preload(["photosc.report", *SECTIONS])
-    with ProcessPoolExecutor(jobs, mp_context=mp, initializer=_one_thread) as pool:
+    with ProcessPoolExecutor(
+        jobs, mp_context=mp, initializer=_one_thread, max_tasks_per_child=1
+    ) as pool:
         futures = {pool.submit(_run, m, context, out, strict): m for m in SECTIONS}
         results: dict[str, Section] = {}
         for future in as_completed(futures):
@@ -128,7 +132,7 @@ def build(
     Z: float = 1.0,
     progress: Callable[[str], None] | None = None,
     strict: bool = False,
-    jobs: int = 1,
+    jobs: int = 0,
     extra: Mapping[str, Callable[[Path], Section]] | None = None,
 ) -> list[Section]:
     """Write every section into ``out`` plus summary.json and index.html; returns the sections.
@@ -136,15 +140,16 @@ def build(
     ``model`` is the material's unrenormalised model (a preset with its overrides) and ``Z`` the
     quasi-particle residue the report is at, so 1/Z is always measured from the bare parameters.
     With ``strict`` a section's exception propagates; otherwise it is recorded in its section.
-    ``jobs``: worker processes for the sections (1: all in this process). ``extra`` maps a
+    ``jobs``: worker processes for the sections, one section per process (0: all in this
+    process, where a debugger and monkeypatching reach them). ``extra`` maps a
     title to a function writing one more section into ``out`` (e.g. the screening of several
     materials), run in this process after ``SECTIONS``, in that order.
     """
     from photosc.plotting import talk_style
     from photosc.report.html import write_index
 
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs must be a positive integer, got jobs={jobs!r}")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
+        raise ValueError(f"jobs must be an integer >= 0, got jobs={jobs!r}")
     context = ReportContext(material=name or "model", base=model, Z=Z)
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
