@@ -54,9 +54,9 @@ def test_full_report_has_every_file_caption_and_timing(k3c60_report: Path) -> No
     assert summary["material"] == "K3C60" and summary["Z"] == 1.0
     sections = summary["sections"]
     timing = summary["timing_s"]
-    assert set(sections) <= set(timing) and timing["total"] >= sum(
-        v for k, v in timing.items() if k != "total"
-    ) * (1 - 1e-6)
+    # sections run in worker processes: the wall total covers the longest one, not their sum
+    assert set(sections) <= set(timing)
+    assert timing["total"] >= max(v for k, v in timing.items() if k != "total")
     page = (k3c60_report / "index.html").read_text()
     figures = [f for f in page.split("<img src='")[1:]]
     names = {f.split("'", 1)[0] for f in figures}
@@ -192,13 +192,35 @@ def test_an_unexpected_error_is_loud(broken_section: str, tmp_path: Path) -> Non
     """Not strict: the page and summary are written with the error in its section, and the
     command exits 1; strict (tests): the exception propagates."""
     with pytest.raises(SystemExit) as exc:
-        main(["report", "K3C60", "--out", str(tmp_path)])
+        main(["report", "K3C60", "--out", str(tmp_path), "--jobs", "0"])
     assert exc.value.code == 1
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["errors"] == {"photosc_test_broken_section": "RuntimeError: a bug"}
     assert "This section failed: RuntimeError: a bug" in (tmp_path / "index.html").read_text()
     with pytest.raises(RuntimeError, match="a bug"):
         report.build(materials.load("K3C60"), tmp_path, strict=True)
+
+
+def test_sections_in_worker_processes_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """jobs = 2 runs the sections in two worker processes: the same numbers and files as in
+    this process, in report order; a section failing in a worker is recorded (raised if strict)."""
+    monkeypatch.setattr(report, "SECTIONS", ["photosc.report.claims", "photosc.report.bcs"])
+    model = materials.load("K3C60")
+    alone = report.build(model, tmp_path / "one")
+    pooled = report.build(model, tmp_path / "two", jobs=2)
+    assert [s.summary for s in pooled] == [s.summary for s in alone]
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(
+        p.name for p in (tmp_path / "one").iterdir()
+    )
+    monkeypatch.setattr(report, "SECTIONS", ["photosc.report.claims", "photosc.no_such_section"])
+    sections = report.build(model, tmp_path / "bad", jobs=2)
+    assert sections[0].error == "" and "No module named" in sections[1].error
+    with pytest.raises(ModuleNotFoundError):
+        report.build(model, tmp_path / "bad", jobs=2, strict=True)
+    with pytest.raises(ValueError, match="jobs"):
+        report.build(model, tmp_path, jobs=-1)
 
 
 def test_Z_is_counted_from_the_bare_parameters(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ TALK_STYLE: dict[str, Any] = {
     "axes.titlesize": 14,
     "legend.fontsize": 11,
     "lines.linewidth": 2.0,
-    "figure.dpi": 110,
+    "figure.dpi": 150,
     "savefig.dpi": 150,
     "savefig.bbox": "tight",
 }

@@ -6,6 +6,14 @@ Each capability contributes a section module in this package exposing
 order. A section that has nothing to show returns a Section that says so; one that raises is
 recorded with its error (``Section.error``), the report still completes, and the caller decides
 (the CLI exits 1, tests fail).
+
+The sections are independent: with ``jobs = N`` they run in N worker processes
+(multiprocessing's forkserver, preloaded with the section modules, so a worker starts in
+milliseconds and no state is shared with the caller's threads), each writing its own files.
+A worker keeps BLAS and numba to one thread each (``jobs`` processes on ``jobs`` cores, without
+the oversubscription that makes a multi-threaded LAPACK call many times slower under load) and
+runs one section only: its memory (numba's loaded kernels, matplotlib's caches) goes with it, so
+no process holds more than the largest section needs.
 """
 
 from __future__ import annotations
@@ -13,9 +21,12 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import multiprocessing
+import os
 import time
 import traceback
 from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from photosc.io import provenance, save_json
@@ -37,12 +48,25 @@ SECTIONS: list[str] = [
 ]
 
 
+#: Imported by the sections at run time, preloaded into the workers too: xarray's to_netcdf
+#: asks dask for its scheduler, which imports distributed (~1 s on a 2-core machine).
+_PRELOAD: tuple[str, ...] = ("distributed", "netCDF4", "xarray.backends.netCDF4_")
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _run(module: str, context: ReportContext, out: Path, strict: bool) -> Section:
     def call() -> Section:
+        from photosc.plotting import talk_style
+
         fn = importlib.import_module(module).section
         takes_context = "context" in inspect.signature(fn).parameters
         kwargs = {"context": context} if takes_context else {}
-        s: Section = fn(context.model, out, **kwargs)
+        with talk_style():
+            s: Section = fn(context.model, out, **kwargs)
         return s
 
     return _timed(module.rsplit(".", 1)[-1], call, strict)
@@ -65,6 +89,46 @@ def _timed(title: str, call: Callable[[], Section], strict: bool) -> Section:
     return s
 
 
+def _one_thread() -> None:
+    """Worker initialiser: one BLAS/OpenMP thread and one numba thread in this process."""
+    import numba
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+    numba.set_num_threads(1)
+
+
+def _run_all(
+    context: ReportContext,
+    out: Path,
+    strict: bool,
+    jobs: int,
+    progress: Callable[[str], None] | None,
+) -> list[Section]:
+    """Every section, in report order: in this process (``jobs == 0``, progress names the
+    section starting) or in ``jobs`` worker processes (progress names the section finished)."""
+    if jobs == 0:
+        done = []
+        for module in SECTIONS:
+            if progress is not None:
+                progress(module.rsplit(".", 1)[-1])
+            done.append(_run(module, context, out, strict))
+        return done
+    mp = multiprocessing.get_context("forkserver")
+    mp.set_forkserver_preload(["photosc.report", *SECTIONS, *_PRELOAD])
+    with ProcessPoolExecutor(
+        jobs, mp_context=mp, initializer=_one_thread, max_tasks_per_child=1
+    ) as pool:
+        futures = {pool.submit(_run, m, context, out, strict): m for m in SECTIONS}
+        results: dict[str, Section] = {}
+        for future in as_completed(futures):
+            module = futures[future]
+            results[module] = future.result()
+            if progress is not None:
+                progress(f"{len(results)}/{len(SECTIONS)} done ({module.rsplit('.', 1)[-1]})")
+    return [results[m] for m in SECTIONS]
+
+
 def build(
     model: Model,
     out: Path,
@@ -73,6 +137,7 @@ def build(
     Z: float = 1.0,
     progress: Callable[[str], None] | None = None,
     strict: bool = False,
+    jobs: int = 0,
     extra: Mapping[str, Callable[[Path], Section]] | None = None,
 ) -> list[Section]:
     """Write every section into ``out`` plus summary.json and index.html; returns the sections.
@@ -80,24 +145,24 @@ def build(
     ``model`` is the material's unrenormalised model (a preset with its overrides) and ``Z`` the
     quasi-particle residue the report is at, so 1/Z is always measured from the bare parameters.
     With ``strict`` a section's exception propagates; otherwise it is recorded in its section.
-    ``extra`` maps a title to a function writing one more section into ``out`` (e.g. the
-    screening of several materials), run after ``SECTIONS`` in that order.
+    ``jobs``: worker processes for the sections, one section per process (0: all in this
+    process, where a debugger and monkeypatching reach them). ``extra`` maps a
+    title to a function writing one more section into ``out`` (e.g. the screening of several
+    materials), run in this process after ``SECTIONS``, in that order.
     """
     from photosc.plotting import talk_style
     from photosc.report.html import write_index
 
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
+        raise ValueError(f"jobs must be an integer >= 0, got jobs={jobs!r}")
     context = ReportContext(material=name or "model", base=model, Z=Z)
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    sections = []
-    with talk_style():
-        for module in SECTIONS:
-            if progress is not None:
-                progress(module.rsplit(".", 1)[-1])
-            sections.append(_run(module, context, out, strict))
-        for title, write in (extra or {}).items():
-            if progress is not None:
-                progress(title)
+    sections = _run_all(context, out, strict, min(jobs, len(SECTIONS)), progress)
+    for title, write in (extra or {}).items():
+        if progress is not None:
+            progress(title)
+        with talk_style():
             sections.append(_timed(title, functools.partial(write, out), strict))
     timing = {s.title: round(s.seconds, 3) for s in sections}
     timing["total"] = round(time.perf_counter() - start, 3)
