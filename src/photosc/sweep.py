@@ -343,11 +343,13 @@ def _aligned(lazy: xr.Dataset) -> xr.Dataset:
 
 def fingerprint(lazy: xr.Dataset) -> str:
     """SHA-256 of what determines the numbers and the layout: variables, coordinates, attrs
-    (but the creation time), chunks and ``code_version()``."""
+    (but the creation time), chunks, ``code_version()`` and the dask graph's names (dask's
+    deterministic tokens of each kernel and its arguments, e.g. a spectrum not in the attrs)."""
     attrs = {k: str(v) for k, v in lazy.attrs.items() if k != "created"}
     text = json.dumps(
         {
             "variables": {k: str(v.dtype) for k, v in lazy.data_vars.items()},
+            "graph": sorted(str(v.data.name) for v in lazy.data_vars.values() if v.chunks),
             "coords": {
                 str(k): [float(x).hex() for x in np.ravel(v.values)] for k, v in lazy.coords.items()
             },
@@ -615,7 +617,12 @@ def compute(
                 write_chunk(arrays, k, dict(zip(names, values, strict=True)), tasks.regions(k))
                 if progress is not None:
                     progress(count, layout.n_chunks)
-    dataset = xr.open_zarr(str(store), consolidated=True).drop_vars(DONE)
+    stored = xr.open_zarr(str(store), consolidated=True)
+    dataset = xr.Dataset(  # the variables and coordinates in the order of ``lazy``
+        {k: stored[k].variable for k in lazy.data_vars},
+        coords={k: stored[k].variable for k in lazy.coords},
+        attrs=stored.attrs,
+    )
     return SweepRun(dataset, len(pending), skipped, time.perf_counter() - start)
 
 
