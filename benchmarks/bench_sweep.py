@@ -53,7 +53,7 @@ def main() -> None:
 
         def layer() -> None:
             run = sweep.compute(lazy(), root / "threads.zarr", restart=True)  # type: ignore[arg-type]
-            save_dataset(sweep.in_memory(run.dataset), root / "now.nc")
+            save_dataset(run.in_memory(), root / "now.nc")
 
         t_layer = timed(layer)
         print(

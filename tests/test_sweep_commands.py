@@ -81,7 +81,7 @@ def test_an_interrupted_map_computes_only_its_missing_chunks(tmp_path: Path) -> 
     run = sweep.compute(trapping.trapped_state(m, Q, T, chunks={"T": 1}), store)
     assert (run.computed, run.skipped) == (1, 2)
     plain = trapping.trapped_state(m, Q, T)
-    resumed = sweep.in_memory(run.dataset)
+    resumed = run.in_memory()
     for k in plain.data_vars:
         assert resumed[k].values.tobytes() == plain[k].values.tobytes(), k
         assert resumed[k].dims == plain[k].dims and resumed[k].attrs == plain[k].attrs

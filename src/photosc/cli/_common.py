@@ -301,7 +301,5 @@ def swept(lazy: Any, store: Path, label: str, *, workers: int | None, scheduler:
           restart: bool) -> Any:  # fmt: skip
     """``run_sweep`` into ``store``, then the result in memory (for the command's NetCDF files,
     figures and tables, which are those of the plain computation)."""
-    from photosc import sweep
-
     run = run_sweep(lazy, store, label, workers=workers, scheduler=scheduler, restart=restart)
-    return sweep.in_memory(run.dataset)
+    return run.in_memory()

@@ -70,7 +70,7 @@ STATE_ATTRS = {
 }
 
 
-def _protocol_block(Q: FloatArray, T: FloatArray, *, model: Model) -> tuple[FloatArray, ...]:
+def _protocol_block(Q: FloatArray, T: FloatArray, *, model: Model) -> tuple[np.ndarray, ...]:
     """The protocol at every point of a block (Q* and T broadcast against each other): U_star,
     delta_star, n_star, delta_tr, lam, free_energy, stable, each point on its own."""
     QQ, TT = np.broadcast_arrays(Q, T)
