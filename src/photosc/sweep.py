@@ -443,16 +443,17 @@ def open_store(lazy: xr.Dataset, store: Path, *, restart: bool = False) -> dict[
 def write_chunk(arrays: Mapping[str, Any], k: int, values: Mapping[str, np.ndarray],
                 regions: Mapping[str, tuple[slice, ...]]) -> None:  # fmt: skip
     """Write chunk ``k``'s ``values`` (by variable, each into its region) into the store's
-    ``arrays`` all at once, then mark the chunk done."""
+    ``arrays`` all at once, then (once they are written) mark the chunk done: one call into
+    zarr's event loop per chunk."""
     from zarr.core.sync import sync
 
     async def write() -> None:
         await asyncio.gather(
             *(arrays[name].async_array.setitem(regions[name], v) for name, v in values.items())
         )
+        await arrays[DONE].async_array.setitem(k, 1)
 
     sync(write())
-    arrays[DONE][k] = 1
 
 
 # --- running -------------------------------------------------------------------------------------
