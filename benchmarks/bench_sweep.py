@@ -29,13 +29,15 @@ def lazy() -> object:
     return phase_diagram(DE, NU, chunks=CHUNKS)
 
 
-def timed(fn: object, repeat: int = 3) -> float:
-    """Best wall time of ``repeat`` calls (the machine may be shared)."""
-    best = float("inf")
+def timed(*fns: object, repeat: int = 3) -> list[float]:
+    """Best wall time of each of ``fns`` over ``repeat`` rounds, the calls taking turns (on a
+    shared machine a change of load then hits both alike)."""
+    best = [float("inf")] * len(fns)
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()  # type: ignore[operator]
-        best = min(best, time.perf_counter() - start)
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            fn()  # type: ignore[operator]
+            best[i] = min(best[i], time.perf_counter() - start)
     return best
 
 
@@ -47,15 +49,15 @@ def main() -> None:
     try:
         lazy().compute()  # warm up numba, the tables and the imports
         sweep.compute(lazy(), root / "warm.zarr")  # type: ignore[arg-type]
-        t_plain = timed(
-            lambda: save_dataset(lazy().compute(), root / "before.nc")  # type: ignore[attr-defined]
-        )
+
+        def plain() -> None:
+            save_dataset(lazy().compute(), root / "before.nc")  # type: ignore[attr-defined]
 
         def layer() -> None:
             run = sweep.compute(lazy(), root / "threads.zarr", restart=True)  # type: ignore[arg-type]
-            save_dataset(sweep.in_memory(run.dataset), root / "now.nc")
+            save_dataset(run.in_memory(), root / "now.nc")
 
-        t_layer = timed(layer)
+        t_plain, t_layer = timed(plain, layer, repeat=5)
         print(
             f"BENCH sweep in-process: {t_layer:.2f} s for {points} pts in "
             f"{sweep.chunk_count(lazy())} chunks (Zarr, resumable, then NetCDF); before "
@@ -71,7 +73,7 @@ def main() -> None:
                 store = root / f"w{n}.zarr"
                 times[n] = timed(
                     lambda: sweep.compute(lazy(), store, scheduler=client, restart=True)  # noqa: B023
-                )
+                )[0]
         print(
             f"BENCH sweep workers: 1 worker {times[1]:.2f} s, 2 workers {times[2]:.2f} s for "
             f"{points} pts; speed-up {times[1] / times[2]:.2f}x, parallel efficiency "

@@ -295,3 +295,11 @@ def run_sweep(lazy: Any, store: Path, label: str, *, workers: int | None,
         lazy, store, workers=workers, scheduler=scheduler, restart=restart,
         progress=sweep.progress_printer(label),
     )  # fmt: skip
+
+
+def swept(lazy: Any, store: Path, label: str, *, workers: int | None, scheduler: str | None,
+          restart: bool) -> Any:  # fmt: skip
+    """``run_sweep`` into ``store``, then the result in memory (for the command's NetCDF files,
+    figures and tables, which are those of the plain computation)."""
+    run = run_sweep(lazy, store, label, workers=workers, scheduler=scheduler, restart=restart)
+    return run.in_memory()

@@ -4,7 +4,7 @@ electrons? Collisionless BCS under U(Q(t))."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,8 +16,11 @@ if TYPE_CHECKING:
 from photosc.cli._common import (
     Material,
     OutOption,
+    RestartOption,
+    SchedulerOption,
     SetOption,
     TKOption,
+    WorkersOption,
     ZInvOption,
     ZOption,
     checked_value,
@@ -63,6 +66,9 @@ def command(
     Z: ZOption = None,
     Z_inv: ZInvOption = None,
     overrides: SetOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    restart: RestartOption = False,
     out: OutOption = Path("photosc-out/adiabaticity"),
 ) -> None:
     """Release Q from Q* (held at T) over a ring-down and follow the electrons with the
@@ -72,12 +78,14 @@ def command(
     "monotonic" (Q* e^-t/tau). Writes release_<protocol>_<T>K.nc/.png, excitations_<T>K.png,
     spectrum_<T>K.png (n_exc over the levels), switch_off_<T>K.nc/.png (n_exc against the time
     over which the holding force is switched off),
-    with --map adiabaticity_map_<protocol>.nc and map_<protocol>_<T>K.png, with --driven
-    driven.nc/.png.
+    with --map adiabaticity_map_<protocol>.nc and map_<protocol>_<T>K.png (computed one ring-down
+    time at a time into --out/adiabaticity_map_<protocol>.zarr: an interrupted run resumes),
+    with --driven driven.nc/.png.
 
     Example: photosc adiabaticity K3C60 --T-K 100 --ringdown-ps 10 --Q-star 3
     """
     from photosc.cli._common import (
+        check_executor,
         check_out,
         check_size,
         check_temperatures_K,
@@ -85,6 +93,7 @@ def command(
         staged_output,
     )
 
+    check_executor(workers, scheduler)
     temps = parse_values(T_K, "T-K", minimum=0, unit="K")
     checked_value(Q_star, "Q-star")
     checked_value(ringdown_ps, "ringdown-ps", 0.01, unit="ps")
@@ -99,10 +108,12 @@ def command(
     model = load_model(material, Z, Z_inv, overrides)
     check_temperatures_K(model, temps)
     check_size("adiabaticity", _largest_run_bytes(model, ringdown_ps, taus, offs, do_map), _ADVICE)
+    sweep_options = {"workers": workers, "scheduler": scheduler, "restart": restart}
     with staged_output(out) as stage:
         _run(
-            model, temps, ringdown_ps, Q_star, taus, Qs, offs, do_map, do_driven, path_Z_inv, stage
-        )
+            model, temps, ringdown_ps, Q_star, taus, Qs, offs, do_map, do_driven, path_Z_inv, stage,
+            out, sweep_options,
+        )  # fmt: skip
     print(f"Written to {out}/")
 
 
@@ -135,11 +146,15 @@ def _run(
     do_driven: bool,
     path_Z_inv: float | None,
     out: Path,
+    stores: Path,
+    sweep_options: dict[str, Any],
 ) -> None:
+    """The runs, written into ``out``; the maps' Zarr stores go to ``stores``."""
     import numpy as np
     from rich.console import Console
     from rich.table import Table
 
+    from photosc.cli._common import swept
     from photosc.io import save_dataset
     from photosc.plotting import adiabaticity as plots
     from photosc.plotting import save, talk_style
@@ -184,7 +199,8 @@ def _run(
             console.print(f"n_exc against the switch-off time at {T:g} K: {pairs}")
     if do_map:
         for p in adiabaticity.PROTOCOLS:
-            grid = adiabaticity.adiabaticity_map(model, taus, Qs, temps, protocol=p)
+            lazy = adiabaticity.adiabaticity_map(model, taus, Qs, temps, protocol=p, chunks=1)
+            grid = swept(lazy, stores / f"adiabaticity_map_{p}.zarr", f"map ({p})", **sweep_options)
             save_dataset(grid, out / f"adiabaticity_map_{p}.nc")
             with talk_style():
                 for T in temps:

@@ -10,14 +10,19 @@ import typer
 from photosc.cli._common import (
     Material,
     OutOption,
+    RestartOption,
+    SchedulerOption,
     SetOption,
+    WorkersOption,
     ZInvOption,
     ZOption,
+    check_executor,
     check_out,
     check_size,
     checked_value,
     load_model,
     staged_output,
+    swept,
 )
 
 #: Rough cost of one BAOAB step of one trajectory on one core, for the time estimate (s).
@@ -82,13 +87,18 @@ def command(
     trapping_map: Annotated[
         bool, typer.Option("--map/--no-map", help="Also map trapping over amplitude x duration.")
     ] = True,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    restart: RestartOption = False,
     out: OutOption = Path("photosc-out/drive"),
 ) -> None:
     """Drive the Raman coordinate with a pulse and follow it: trajectories, gap, trapped fraction,
-    and the lifetime of the metastable state versus T.
+    and the lifetime of the metastable state versus T. The trapping map goes to
+    --out/trapping_map.zarr one amplitude at a time (an interrupted run resumes).
 
     Example: photosc drive K3C60 --Z-inv 3.6 --T-K 100 --amplitude 1.5 --duration-ps 20
     """
+    check_executor(workers, scheduler)
     if shape not in ("flat", "gauss"):
         raise ValueError(f"--shape must be 'flat' or 'gauss', got --shape {shape!r}")
     checked_value(T_K, "T-K", minimum=0, unit="K")
@@ -156,6 +166,14 @@ def command(
         pulse = GaussianPulse(amplitude * force, 2.0 * duration, duration, carrier=carrier)
     dt = 0.05 if carrier == 0 else min(0.05, 0.05 / carrier)
 
+    tmap = None
+    if trapping_map:  # before the status display below: the sweep shows its own progress
+        lazy = drive.trapping_map(
+            model, T_K, np.linspace(0.6, 1.6, 6), np.array([0.5, 2.0, 5.0, 10.0, 20.0]),
+            gamma=gamma, sites=n_sites, n_traj=16, seed=seed, chunks=1,
+        )  # fmt: skip
+        tmap = swept(lazy, out / "trapping_map.zarr", "trapping map", workers=workers,
+                     scheduler=scheduler, restart=restart)  # fmt: skip
     console = Console(stderr=True)
     seconds = _SECONDS_PER_STEP * n_traj * steps
     with (
@@ -179,11 +197,7 @@ def command(
         save_dataset(ds, stage / "drive_trajectories.nc")
         save(plots.plot_trajectory(ds)[0], stage / "trajectory.png")
         save(plots.plot_gap_trajectory(ds)[0], stage / "gap_trajectory.png")
-        if trapping_map:
-            tmap = drive.trapping_map(
-                model, T_K, np.linspace(0.6, 1.6, 6), np.array([0.5, 2.0, 5.0, 10.0, 20.0]),
-                gamma=gamma, sites=n_sites, n_traj=16, seed=seed, chunks=1,
-            ).compute()  # fmt: skip
+        if tmap is not None:
             save_dataset(tmap, stage / "trapping_map.nc")
             save(plots.plot_trapping_map(tmap)[0], stage / "trapping_map.png")
         T_B_K = float(temperature_to_K(landscape.untrapping_temperature(model), w))

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from photosc.cli._common import Material, OutOption, SetOption, ZInvOption, ZOption
+from photosc.cli._common import (
+    Material,
+    OutOption,
+    RestartOption,
+    SchedulerOption,
+    SetOption,
+    WorkersOption,
+    ZInvOption,
+    ZOption,
+)
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -66,6 +75,9 @@ def command(
     Z: ZOption = None,
     Z_inv: ZInvOption = None,
     overrides: SetOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    restart: RestartOption = False,
     out: OutOption = Path("photosc-out/kinetics"),
 ) -> None:
     """Ramp Q to Q*, hold, release over the ring-down; follow f(E, t), N(Omega, t) and Delta(t)
@@ -74,7 +86,8 @@ def command(
 
     Writes kinetics_<T>K_<tau>ps.nc and distribution_<T>K_<tau>ps.png (f over E and t) per run,
     gap.png and density.png (Delta(t), n(t) of every run); with --gap-floors, window_sweep.nc
-    and its table.
+    and its table (computed one gap floor at a time into --out/window_sweep.zarr: an interrupted
+    run resumes).
 
     Example: photosc kinetics K3C60 --T-K 100 --Q-star 3 --tau-esc-ps 0,100
     """
@@ -83,13 +96,14 @@ def command(
     from rich.console import Console
     from rich.table import Table
 
-    from photosc.cli._common import checked_value, load_model, parse_values
+    from photosc.cli._common import check_executor, checked_value, load_model, parse_values, swept
     from photosc.cli.lifetime import load_spectrum
     from photosc.io import save_dataset
     from photosc.plotting import kinetic as plots
     from photosc.plotting import save, talk_style
     from photosc.studies import quasiparticle_kinetics as qk
 
+    check_executor(workers, scheduler)
     temps = parse_values(T_K, "T-K", minimum=0)
     if (temps <= 0).any():
         raise ValueError(f"T-K must be > 0, got T-K={float(temps.min()):g}")
@@ -144,7 +158,9 @@ def command(
         f"T_c = {model.Tc_K:.1f} K; written to {out}/"
     )
     if floors is not None:
-        sweep = qk.half_lives(model, temps, taus, floors, Q_star, after_ps=after_ps)
+        lazy = qk.half_lives(model, temps, taus, floors, Q_star, after_ps=after_ps, chunks=1)
+        sweep = swept(lazy, out / "window_sweep.zarr", "half-lives over the window",
+                      workers=workers, scheduler=scheduler, restart=restart)  # fmt: skip
         save_dataset(sweep, out / "window_sweep.nc")
         console.print(_sweep_table(sweep))
 

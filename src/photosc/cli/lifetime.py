@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from photosc.cli._common import Material, OutOption, SetOption, TKOption, ZInvOption, ZOption
+from photosc.cli._common import (
+    Material,
+    OutOption,
+    RestartOption,
+    SchedulerOption,
+    SetOption,
+    TKOption,
+    WorkersOption,
+    ZInvOption,
+    ZOption,
+)
 
 if TYPE_CHECKING:
     from photosc.physics.spectra import Spectrum
@@ -47,17 +57,22 @@ def command(
     Z: ZOption = None,
     Z_inv: ZInvOption = None,
     overrides: SetOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    restart: RestartOption = False,
     out: OutOption = Path("photosc-out/lifetime"),
 ) -> None:
     """tau_g, tau_s, tau_r (eqs. C3-C5) at the trapped state and the half-life of Delta_tr vs T.
 
     The trapped state comes from holding Q* at each T (see `photosc trap`). Times in ns; the
     experiments' 10 ns is marked on lifetimes.png. Writes lifetimes.nc, lifetimes.png,
-    spectrum.png and, with --relax-T-K, relaxation_<T>K.nc/.png (Delta_tr(t), n(t)).
+    spectrum.png and, with --relax-T-K, relaxation_<T>K.nc/.png (Delta_tr(t), n(t)). The
+    temperatures go to --out/lifetimes.zarr one at a time (an interrupted run resumes).
 
     Example: photosc lifetime K3C60 --T-K 20:150:50 --Q-star 3 --relax-T-K 80
     """
     from photosc.cli._common import (
+        check_executor,
         check_out,
         check_size,
         check_temperatures_K,
@@ -66,6 +81,7 @@ def command(
         parse_values,
     )
 
+    check_executor(workers, scheduler)
     temperatures_K = parse_values(T_K, "T-K", minimum=0, strict=True, unit="K")
     checked_value(Q_star, "Q-star")
     if relax_T_K is not None:
@@ -82,7 +98,7 @@ def command(
     from rich.console import Console
     from rich.table import Table
 
-    from photosc.cli._common import staged_output
+    from photosc.cli._common import staged_output, swept
     from photosc.io import save_dataset
     from photosc.plotting import save, talk_style
     from photosc.plotting import trapping as plots
@@ -102,8 +118,11 @@ def command(
                 f"--relax-T-K {relax_T_K:g}: holding Q* = {Q_star:g} at {relax_T_K:g} K, "
                 f"{what}: nothing to relax"
             )
-    with staged_output(out) as stage, Console(stderr=True).status("rates and half-lives"):
-        ds = kinetics.lifetimes(model, a2F, T, Q_star)
+    # one temperature per chunk: a point's numbers do not depend on the rest of the grid
+    lazy = kinetics.lifetimes(model, a2F, T, Q_star, chunks=1)
+    ds = swept(lazy, out / "lifetimes.zarr", "rates and half-lives", workers=workers,
+               scheduler=scheduler, restart=restart)  # fmt: skip
+    with staged_output(out) as stage, Console(stderr=True).status("figures"):
         save_dataset(ds, stage / "lifetimes.nc")
         two_delta0 = 2 * energy_to_meV(model.Delta0, model.omega_meV)
         with talk_style():

@@ -86,7 +86,6 @@ def command(
     from rich.console import Console
     from rich.table import Table
 
-    from photosc import sweep
     from photosc.cli._common import run_sweep, staged_output
     from photosc.io import save_dataset
     from photosc.plotting import landscape as plots
@@ -107,7 +106,7 @@ def command(
     run = run_sweep(lazy, out / "phase_diagram.zarr", "phase diagram",
                     workers=workers, scheduler=scheduler, restart=restart)  # fmt: skip
     with staged_output(out) as stage:
-        ds = sweep.in_memory(run.dataset)
+        ds = run.in_memory()
         save_dataset(ds, stage / "phase_diagram.nc")
         route = None
         if path is not None:

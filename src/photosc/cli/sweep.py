@@ -52,7 +52,7 @@ def command(
     ds = result.dataset
     netcdf = ds.nbytes <= NETCDF_MAX_BYTES
     if netcdf:
-        ds = sweep.in_memory(ds)
+        ds = result.in_memory()
         with staged_output(out) as stage:
             save_dataset(ds, stage / f"{spec.stem}.nc")
 

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from photosc.cli._common import Material, OutOption, SetOption, TKOption, ZInvOption, ZOption
+from photosc.cli._common import (
+    Material,
+    OutOption,
+    RestartOption,
+    SchedulerOption,
+    SetOption,
+    TKOption,
+    WorkersOption,
+    ZInvOption,
+    ZOption,
+)
 
 
 def command(
@@ -20,6 +30,9 @@ def command(
     Z: ZOption = None,
     Z_inv: ZInvOption = None,
     overrides: SetOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    restart: RestartOption = False,
     out: OutOption = Path("photosc-out/trap"),
 ) -> None:
     """Hold Q* at temperature T, release: the trapped gap Delta_tr and lambda (Fig. 4a, eqs. 9-11).
@@ -27,11 +40,13 @@ def command(
     Writes trapped_state.nc, Fig. 4c per temperature (fig4c_<T>K.png/.nc: Delta_tr against n*
     with every branch, the protocol's points and the saturation Delta0(U0); none where T is so low
     that the normal-state density underflows), and with several Q* and T the map
-    trapped_gap_map.png. Files appear in --out only when the run succeeds.
+    trapped_gap_map.png. Files appear in --out only when the run succeeds; the Q* x T map goes
+    to --out/trapped_state.zarr one temperature at a time (an interrupted run resumes).
 
     Example: photosc trap K3C60 --T-K 100 --Q-star 0:5:11
     """
     from photosc.cli._common import (
+        check_executor,
         check_out,
         check_size,
         check_temperatures_K,
@@ -39,6 +54,7 @@ def command(
         parse_values,
     )
 
+    check_executor(workers, scheduler)
     if not 2 <= n_points <= 10**7:
         raise ValueError(f"--n-points must be an integer from 2 to 1e7, got --n-points {n_points}")
     temperatures_K = parse_values(T_K, "T-K", minimum=0, strict=True, unit="K")
@@ -54,7 +70,7 @@ def command(
     from rich.console import Console
     from rich.table import Table
 
-    from photosc.cli._common import staged_output
+    from photosc.cli._common import staged_output, swept
     from photosc.io import save_dataset
     from photosc.physics import bcs
     from photosc.plotting import save, talk_style
@@ -63,8 +79,10 @@ def command(
     from photosc.units import energy_to_meV, temperature_from_K
 
     T = temperature_from_K(temperatures_K, model.omega_meV)
-    with staged_output(out) as stage, Console(stderr=True).status("solving eqs. 9-11"):
-        state = trapping.trapped_state(model, Q, T)
+    lazy = trapping.trapped_state(model, Q, T, chunks={"T": 1})
+    state = swept(lazy, out / "trapped_state.zarr", "trapped state (eqs. 9-11)",
+                  workers=workers, scheduler=scheduler, restart=restart)  # fmt: skip
+    with staged_output(out) as stage, Console(stderr=True).status("Fig. 4c curves"):
         save_dataset(state, stage / "trapped_state.nc")
         for i, T_i in enumerate(state["T"].values):
             at_T = state.isel(T=[i])

@@ -36,11 +36,19 @@ from numpy.typing import ArrayLike
 from scipy.integrate import solve_ivp
 from scipy.interpolate import CubicSpline
 
-from photosc._checks import FloatArray, broadcast, checked, checked_model, checked_temperature
+from photosc._checks import (
+    FloatArray,
+    broadcast,
+    checked,
+    checked_grid,
+    checked_model,
+    checked_temperature,
+)
 from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics import bcs, rates
 from photosc.physics.spectra import Spectrum
+from photosc.studies import trapping
 from photosc.studies.trapping import DENSITY, ENERGY, meta, temperature_coords, trapped_state
 from photosc.units import rate_to_per_s, temperature_to_K
 
@@ -431,16 +439,22 @@ def relaxation(
     )
 
 
-def lifetimes(model: Model, spectrum: Spectrum, T: ArrayLike, Q_star: float) -> xr.Dataset:
-    """tau_g, tau_s, tau_r and the half-life of the trapped gap versus T, after holding Q*.
+#: The variables of ``lifetimes`` with their long names (attrs of the state's from trapping).
+_LIFETIMES = {
+    "tau_g": "generation time 1/Gamma_g (eq. C3)",
+    "tau_s": "scattering time 1/Gamma_s (eq. C4)",
+    "tau_r": "recombination time 1/Gamma_r (eq. C5)",
+    "tau_g_asym": "generation time, low-T limit (eqs. 12-13 corrected)",
+    "half_life": "time for Delta_tr to fall to half",
+}
+_STATE = ("delta_star", "n_star", "delta_tr", "lam", "delta_eq")
 
-    The trapped state at each T comes from ``trapped_state(model, Q_star, T)``; the per-state
-    times are 1/Gamma at (Delta_tr, lam) of that state (``photosc.physics.rates``), tau_g_asym is
-    eq. 12 with the corrected eq. 13 at Delta_tr. All times in ns; NaN where no gap is trapped
-    or where n* underflows to 0 (no quasi-particle is trapped, nothing relaxes).
-    """
-    rates.check_spectrum(spectrum)
-    Q_star = float(checked("Q_star", Q_star))
+
+def _lifetimes_block(
+    T: FloatArray, *, model: Model, spectrum: Spectrum, Q_star: float
+) -> tuple[FloatArray, ...]:
+    """``lifetimes`` on a block of temperatures: its variables (in _LIFETIMES, then _STATE
+    order), every temperature on its own."""
     state = trapped_state(model, Q_star, T).isel(Q_star=0)
     Tv = state["T"].values
     d, lam = state["delta_tr"].values, state["lam"].values
@@ -456,23 +470,45 @@ def lifetimes(model: Model, spectrum: Spectrum, T: ArrayLike, Q_star: float) -> 
             r = np.asarray(rate(d[sc], Tv[sc], spectrum, lam[sc]))
             taus[name][sc] = np.asarray(rates.time_ns(r, model.omega_meV))
     taus["tau_g_asym"] = np.full(d.shape, np.nan)
-    half = np.full(d.shape, np.nan)
+    taus["half_life"] = np.full(d.shape, np.nan)
     if np.any(sc):
         with np.errstate(over="ignore"):
             asym = rates.generation_rate_asymptotic(d[sc], Tv[sc], spectrum)
         taus["tau_g_asym"][sc] = rates.time_ns(asym, model.omega_meV)
         hl = half_life(model, spectrum, Tv[sc], state["n_star"].values[sc])
-        half[sc] = time_ns(hl["t_half"], model.omega_meV)
-    names = {
-        "tau_g": "generation time 1/Gamma_g (eq. C3)",
-        "tau_s": "scattering time 1/Gamma_s (eq. C4)",
-        "tau_r": "recombination time 1/Gamma_r (eq. C5)",
-        "tau_g_asym": "generation time, low-T limit (eqs. 12-13 corrected)",
-    }
-    data = {k: ("T", v, meta("ns", names[k])) for k, v in taus.items()}
-    data["half_life"] = ("T", half, meta("ns", "time for Delta_tr to fall to half"))
-    for k in ("delta_star", "n_star", "delta_tr", "lam", "delta_eq"):
-        data[k] = ("T", state[k].values, dict(state[k].attrs))
+        taus["half_life"][sc] = time_ns(hl["t_half"], model.omega_meV)
+    return *(taus[k] for k in _LIFETIMES), *(state[k].values for k in _STATE)
+
+
+def lifetimes(
+    model: Model, spectrum: Spectrum, T: ArrayLike, Q_star: float, *, chunks: int | None = None
+) -> xr.Dataset:
+    """tau_g, tau_s, tau_r and the half-life of the trapped gap versus T, after holding Q*.
+
+    The trapped state at each T comes from ``trapped_state(model, Q_star, T)``; the per-state
+    times are 1/Gamma at (Delta_tr, lam) of that state (``photosc.physics.rates``), tau_g_asym is
+    eq. 12 with the corrected eq. 13 at Delta_tr. All times in ns; NaN where no gap is trapped
+    or where n* underflows to 0 (no quasi-particle is trapped, nothing relaxes).
+    The block kernel is lifted with ``xarray.apply_ufunc(dask="parallelized")``; with ``chunks``
+    (temperatures per dask chunk) the result is lazy, with the same numbers.
+    """
+    rates.check_spectrum(spectrum)
+    Q_star = float(checked("Q_star", Q_star))
+    Tv = checked_grid("T", checked_temperature("T", T, checked_model(model), positive=True))
+    if chunks is not None and not (type(chunks) is int and chunks >= 1):
+        raise ValueError(f"chunks must be an integer >= 1, got chunks={chunks!r}")
+    T_da = xr.DataArray(Tv, dims="T")
+    if chunks is not None:
+        T_da = T_da.chunk({"T": chunks})
+    names = [*_LIFETIMES, *_STATE]
+    outputs = xr.apply_ufunc(
+        _lifetimes_block, T_da,
+        kwargs={"model": model, "spectrum": spectrum, "Q_star": Q_star},
+        output_core_dims=[[] for _ in names], dask="parallelized",
+        output_dtypes=[float] * len(names),
+    )  # fmt: skip
+    attrs = {k: meta("ns", v) for k, v in _LIFETIMES.items()} | trapping.STATE_ATTRS
+    data = {k: v.assign_attrs(attrs[k]) for k, v in zip(names, outputs, strict=True)}
     return xr.Dataset(
         data,
         coords=temperature_coords(model, Tv),

@@ -242,8 +242,8 @@ def half_lives(
     """Kinetic half-life (ns) over T_K x tau_esc_ps x gap_floor (1-d each), K3C60 spectrum,
     beside the window weight (meV) of each gap_floor and the rate-equation half-life and tau_g
     at each T (tau_esc and the window do not enter the frozen-n picture's numbers the same way:
-    they are evaluated per (T, gap_floor)). ``chunks``: gap_floor values per dask chunk
-    (lazy; computed here)."""
+    they are evaluated per (T, gap_floor)). With ``chunks`` (gap_floor values per dask chunk)
+    half_life is lazy (``photosc.sweep.compute`` runs it chunk by chunk)."""
     T_arr = np.atleast_1d(checked("T_K", T_K, positive=True))
     tau_arr = np.atleast_1d(checked("tau_esc_ps", tau_esc_ps, nonnegative=True, allow_inf=True))
     floor_arr = np.atleast_1d(checked("gap_floor", gap_floor, nonnegative=True))
@@ -261,7 +261,7 @@ def half_lives(
         vectorize=True,
         dask="parallelized",
         output_dtypes=[float],
-    ).compute()
+    )
     meV = model.omega_meV
     rate_eq = np.full((T_arr.size, floor_arr.size), np.nan)
     tau_g = np.full_like(rate_eq, np.nan)

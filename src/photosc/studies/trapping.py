@@ -12,6 +12,7 @@ per site (eq. 11 counts both spins). Fig. 4c itself (Delta_tr against n* with ev
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -55,7 +56,40 @@ def _stability(
     return F
 
 
-def trapped_state(model: Model, Q_star: ArrayLike, T: ArrayLike) -> xr.Dataset:
+#: attrs of the trapped state's variables (``trapped_state``; ``kinetics.lifetimes`` keeps some).
+STATE_ATTRS = {
+    "U_star": meta(ENERGY, "attraction U(Q*) during the drive (eq. 5)"),
+    "delta_star": meta(ENERGY, "gap during the drive, Delta(U*, T)"),
+    "n_star": meta(DENSITY, "frozen quasi-particle density n* (eq. 11)"),
+    "delta_tr": meta(ENERGY, "trapped gap Delta_tr at U0 (eqs. 10-11)"),
+    "lam": meta(ENERGY, "Bogoliubov chemical potential lambda (eq. 9)"),
+    "free_energy": meta(ENERGY, "eq. 9 free energy per site minus the normal state at n*"),
+    "stable": meta("1", "trapped superconductor beats the normal state"),
+    "delta_eq": meta(ENERGY, "equilibrium gap Delta(U0, T)"),
+    "n_eq": meta(DENSITY, "equilibrium quasi-particle density at U0"),
+}
+
+
+def _protocol_block(Q: FloatArray, T: FloatArray, *, model: Model) -> tuple[np.ndarray, ...]:
+    """The protocol at every point of a block (Q* and T broadcast against each other): U_star,
+    delta_star, n_star, delta_tr, lam, free_energy, stable, each point on its own."""
+    QQ, TT = np.broadcast_arrays(Q, T)
+    U_star = np.asarray(model_attraction(model, QQ), dtype=float)
+    d_star = np.asarray(bcs.gap(U_star, TT, model.nu, model.cutoff), dtype=float)
+    n_star = np.asarray(bcs.quasiparticle_density(d_star, TT, model.nu, model.cutoff), dtype=float)
+    empty = n_star == 0  # underflow: nothing trapped
+    d_tr, lam = np.full(n_star.shape, model.Delta0), np.full(n_star.shape, np.inf)
+    if np.any(~empty):
+        found = bcs.trapped_gap(n_star[~empty], model.U0, TT[~empty], model.nu, model.cutoff)
+        d_tr[~empty], lam[~empty] = found
+    F = _stability(model, d_tr, lam, n_star, TT)
+    F[empty] = bcs.free_energy(model.Delta0, model.U0, 0.0, model.nu, model.cutoff)
+    return U_star, d_star, n_star, d_tr, lam, F, F < 0
+
+
+def trapped_state(
+    model: Model, Q_star: ArrayLike, T: ArrayLike, *, chunks: Mapping[str, int] | None = None
+) -> xr.Dataset:
     """The protocol of Fig. 4a on the grid Q_star x T (1-d arrays or scalars).
 
     Q_star in l0, T > 0 in hbar*omega/k_B. Variables: U_star, delta_star, n_star (drive),
@@ -67,41 +101,34 @@ def trapped_state(model: Model, Q_star: ArrayLike, T: ArrayLike) -> xr.Dataset:
     Where n* underflows to 0 (T far below the gap, e.g. 1 K for K3C60 at 1/Z = 3.8: n* ~
     e^(-Delta*/T)) no quasi-particle is trapped: delta_tr = Delta0(U0), lam = inf, and
     free_energy is the T = 0 condensation energy (both states hold no quasi-particles).
+
+    The point kernel is lifted with ``xarray.apply_ufunc(dask="parallelized")``; with ``chunks``
+    (points per dask chunk along "Q_star" and/or "T", e.g. {"T": 4}) the (Q_star, T) variables
+    are lazy (``photosc.sweep.compute`` runs them chunk by chunk); the numbers do not depend on
+    the chunking.
     """
     Q = checked_grid("Q_star", Q_star)
     Tv = checked_grid("T", checked_temperature("T", T, checked_model(model), positive=True))
-    QQ, TT = np.meshgrid(Q, Tv, indexing="ij")
-    U_star = np.asarray(model_attraction(model, QQ))
-    d_star = np.asarray(bcs.gap(U_star, TT, model.nu, model.cutoff))
-    n_star = np.asarray(bcs.quasiparticle_density(d_star, TT, model.nu, model.cutoff))
-    empty = n_star == 0  # underflow: nothing trapped
-    d_tr, lam = np.full(n_star.shape, model.Delta0), np.full(n_star.shape, np.inf)
-    if np.any(~empty):
-        found = bcs.trapped_gap(n_star[~empty], model.U0, TT[~empty], model.nu, model.cutoff)
-        d_tr[~empty], lam[~empty] = found
-    F = _stability(model, d_tr, lam, n_star, TT)
-    F[empty] = bcs.free_energy(model.Delta0, model.U0, 0.0, model.nu, model.cutoff)
+    Q_da, T_da = xr.DataArray(Q, dims="Q_star"), xr.DataArray(Tv, dims="T")
+    if chunks is not None:
+        if not (isinstance(chunks, Mapping) and set(chunks) <= {"Q_star", "T"}
+                and all(type(v) is int and v >= 1 for v in chunks.values())):  # fmt: skip
+            raise ValueError(f"chunks must map 'Q_star'/'T' to integers >= 1, got {chunks!r}")
+        Q_da = Q_da.chunk({"Q_star": chunks.get("Q_star", Q.size)})
+        T_da = T_da.chunk({"T": chunks.get("T", Tv.size)})
+    names = ("U_star", "delta_star", "n_star", "delta_tr", "lam", "free_energy", "stable")
+    outputs = xr.apply_ufunc(
+        _protocol_block, Q_da, T_da, kwargs={"model": model},
+        output_core_dims=[[] for _ in names], dask="parallelized",
+        output_dtypes=[float] * (len(names) - 1) + [bool],
+    )  # fmt: skip
     d_eq = np.asarray(bcs.gap(model.U0, Tv, model.nu, model.cutoff))
     n_eq = np.asarray(bcs.quasiparticle_density(d_eq, Tv, model.nu, model.cutoff))
-    dims = ("Q_star", "T")
-    ds = xr.Dataset(
-        {
-            "U_star": (dims, U_star, meta(ENERGY, "attraction U(Q*) during the drive (eq. 5)")),
-            "delta_star": (dims, d_star, meta(ENERGY, "gap during the drive, Delta(U*, T)")),
-            "n_star": (dims, n_star, meta(DENSITY, "frozen quasi-particle density n* (eq. 11)")),
-            "delta_tr": (dims, d_tr, meta(ENERGY, "trapped gap Delta_tr at U0 (eqs. 10-11)")),
-            "lam": (dims, lam, meta(ENERGY, "Bogoliubov chemical potential lambda (eq. 9)")),
-            "free_energy": (
-                dims,
-                F,
-                meta(ENERGY, "eq. 9 free energy per site minus the normal state at n*"),
-            ),
-            "stable": (dims, (F < 0), meta("1", "trapped superconductor beats the normal state")),
-            "delta_eq": ("T", d_eq, meta(ENERGY, "equilibrium gap Delta(U0, T)")),
-            "n_eq": ("T", n_eq, meta(DENSITY, "equilibrium quasi-particle density at U0")),
-        },
+    data = {k: v.transpose("Q_star", "T") for k, v in zip(names, outputs, strict=True)}
+    data |= {"delta_eq": xr.DataArray(d_eq, dims="T"), "n_eq": xr.DataArray(n_eq, dims="T")}
+    return xr.Dataset(
+        {k: v.assign_attrs(STATE_ATTRS[k]) for k, v in data.items()},
         coords={"Q_star": ("Q_star", Q, meta("l0", "held displacement Q*"))}
         | temperature_coords(model, Tv),
         attrs=provenance(model, Delta0=model.Delta0, Tc=model.Tc, Tc_K=model.Tc_K),
     )
-    return ds
