@@ -119,7 +119,7 @@ def _run_serial(
     """``_lattice_baoab`` for every lattice k (q[k], p[k], state[k]; args: n_steps, h, c1, c2,
     T, kappa, q_b and the table's parts unpacked) on the calling thread."""
     for k in range(out.size):
-        out[k] = _lattice_baoab(q[k], p[k], state[k], *args[:7], args[7:])
+        out[k] = _lattice_baoab(q[k], p[k], state[k], *args[:7], args[7:])  # type: ignore[call-arg]
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -128,7 +128,7 @@ def _run_parallel(
 ) -> None:
     """``_run_serial`` with the lattices spread over numba's threads."""
     for k in numba.prange(out.size):
-        out[k] = _lattice_baoab(q[k], p[k], state[k], *args[:7], args[7:])
+        out[k] = _lattice_baoab(q[k], p[k], state[k], *args[:7], args[7:])  # type: ignore[call-arg]
 
 
 @dataclass(frozen=True, eq=False)
