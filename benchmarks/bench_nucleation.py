@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 
+import numba
 import numpy as np
 from _timing import best_time, report
 from scipy.integrate import solve_ivp
@@ -19,8 +20,9 @@ from scipy.optimize import brentq
 from photosc import materials
 from photosc.physics import landscape
 from photosc.physics import nucleation as nuc
-from photosc.physics.dynamics import ForceTable
-from photosc.physics.lattice_langevin import neighbours, simulate_lattices
+from photosc.physics._random import standard_normal, stream_states
+from photosc.physics.dynamics import ForceTable, TableParts, _table_force
+from photosc.physics.lattice_langevin import simulate_lattices
 
 MODEL = materials.load("K3C60", Z=1 / 3.6)
 T100 = 0.0947119051060344
@@ -48,18 +50,30 @@ def scipy_bounce(T: float, dim: int) -> float:
     return q_b * math.exp(-brentq(miss, 0.01, 60.0, xtol=1e-9))
 
 
+@numba.njit(cache=True)
+def draw_and_look_up(state: np.ndarray, n: int, q0: float, parts: TableParts) -> float:
+    """The floor of a Langevin site-step: one photosc normal deviate (xoshiro256++ + ziggurat)
+    and one force-table lookup at a point near Q_MS, n times."""
+    bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi = parts
+    s = (state[0], state[1], state[2], state[3])
+    acc = 0.0
+    for _ in range(n):
+        z, s = standard_normal(s)
+        acc += _table_force(q0 + 0.1 * z, bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi)
+    return acc
+
+
 def numpy_lattice(side: int, kappa: float, n_steps: int, table: ForceTable, seed: int) -> None:
     """The same BAOAB on one 1-d lattice in plain numpy (vectorised over sites)."""
     rng = np.random.default_rng(seed)
     cp = landscape.critical_points(MODEL, T100)
-    nb = neighbours(side, 1)
     c1 = math.exp(-0.05)
     c2 = math.sqrt((1 - c1 * c1) * T100)
     q = np.full(side, float(cp.Q_MS))
     p = rng.standard_normal(side) * math.sqrt(T100)
 
     def f(x: np.ndarray) -> np.ndarray:
-        return table(x) + kappa * (x[nb].sum(axis=1) - 2 * x)
+        return table(x) + kappa * (np.roll(x, 1) + np.roll(x, -1) - 2 * x)
 
     fq = f(q)
     for _ in range(n_steps):
@@ -103,14 +117,25 @@ def main() -> None:
 
     table = ForceTable.from_model(MODEL, T100)
     cp = landscape.critical_points(MODEL, T100)
-    kw = dict(Q_B=float(cp.Q_B), Q_MS=float(cp.Q_MS), side=256, dim=1, kappa=50.0, gamma=1.0,
-              T=T100, dt=0.05, n_lattices=8, seed=1)  # fmt: skip
-    simulate_lattices(table, t_end=1.0, **kw)  # type: ignore[arg-type]
-    run_time = best_time(lambda: simulate_lattices(table, t_end=100.0, **kw), repeat=2)  # type: ignore[arg-type]
-    site_steps = 8 * 256 * 2000
+    state = stream_states(np.random.SeedSequence(1), 1)[0]
+    draw_and_look_up(state, 10, float(cp.Q_MS), table._parts())
+    for side, dim in ((8, 3), (16, 2), (256, 1)):  # d = 1 last: against numpy below
+        kw = dict(Q_B=float(cp.Q_B), Q_MS=float(cp.Q_MS), side=side, dim=dim, kappa=50.0,
+                  gamma=1.0, T=T100, dt=0.05, n_lattices=8, seed=1)  # fmt: skip
+        simulate_lattices(table, t_end=1.0, **kw)  # type: ignore[arg-type]
+        run_time = best_time(lambda: simulate_lattices(table, t_end=100.0, **kw), repeat=2)  # type: ignore[arg-type]  # noqa: B023
+        site_steps = 8 * side**dim * 2000
+        floor = best_time(
+            lambda: draw_and_look_up(state, site_steps, float(cp.Q_MS), table._parts()),  # noqa: B023
+            repeat=2,
+        )
+        print(
+            f"BENCH lattice Langevin d={dim}: {site_steps / run_time:.3g} site-steps/s on one "
+            f"core; {run_time / floor:.2f}x the cost of one normal deviate + one table lookup "
+            f"({site_steps / floor:.3g}/s)"
+        )
     ref = best_time(lambda: numpy_lattice(256, 50.0, 200, table, 1), repeat=2)
-    report("lattice Langevin (site-steps)", run_time, site_steps, ref, 256 * 200)
-    print(f"BENCH lattice Langevin: {site_steps / run_time:.3g} site-steps/s on one core")
+    report("lattice Langevin d=1 vs numpy (site-steps)", run_time, site_steps, ref, 256 * 200)
 
 
 if __name__ == "__main__":

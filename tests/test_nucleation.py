@@ -15,8 +15,7 @@ from scipy.optimize import brentq
 from photosc import materials
 from photosc.physics import kramers, landscape
 from photosc.physics import nucleation as nuc
-from photosc.physics.dynamics import ForceTable, gap_onset
-from photosc.physics.lattice_langevin import decay_rate, simulate_lattices
+from photosc.physics.dynamics import gap_onset
 
 #: K3C60 on its Mott path at 1/Z = 3.6: metastability I at 100 K (0.0947 hbar*omega).
 MODEL = materials.load("K3C60", Z=1 / 3.6)
@@ -165,51 +164,3 @@ def test_nucleus_too_large_for_the_lattice_raises() -> None:
 def test_lifetime_is_inverse_rate_per_volume() -> None:
     k = nuc.nucleation_rate(MODEL, T100, 0.5, dim=1, gamma=0.3)
     assert nuc.lifetime(MODEL, T100, 0.5, 1, 0.3, sites=100.0) == pytest.approx(1 / (100 * k))
-
-
-# --- direct simulation ----------------------------------------------------------------------------
-
-
-def _simulated_rate(T: float, kappa: float, dim: int, side: int, n: int) -> float:
-    cp = landscape.critical_points(MODEL, T)
-    expected = nuc.lattice_rate(MODEL, T, kappa, dim, side, gamma=1.0)
-    run = simulate_lattices(
-        ForceTable.from_model(MODEL, T), Q_B=float(cp.Q_B), Q_MS=float(cp.Q_MS), side=side,
-        dim=dim, kappa=kappa, gamma=1.0, T=T, t_end=8.0 / expected, dt=0.05, n_lattices=n,
-        seed=8,
-    )  # fmt: skip
-    return decay_rate(run.escape_time) / expected
-
-
-def test_seeds_per_lattice() -> None:
-    cp = landscape.critical_points(MODEL, T100)
-    table = ForceTable.from_model(MODEL, T100)
-    kw = dict(Q_B=float(cp.Q_B), Q_MS=float(cp.Q_MS), side=8, dim=1, kappa=2.0, gamma=1.0,
-              T=T100, t_end=20.0, dt=0.05, seed=3)  # fmt: skip
-    a = simulate_lattices(table, n_lattices=4, **kw)  # type: ignore[arg-type]
-    b = simulate_lattices(table, n_lattices=2, **kw)  # type: ignore[arg-type]
-    np.testing.assert_array_equal(a.escape_time[:2], b.escape_time)
-    assert len(a.lattice_seeds) == 4
-
-
-@pytest.mark.slow
-def test_langer_matches_simulation_in_one_dimension() -> None:
-    """E_c/T = 4.5 and 5.8 (kappa = 6, 10 on 24 sites), 300 lattices: 1/sqrt(~180 fitted escapes)
-    ~ 7% statistics plus O(T/E_c) ~ 20% Langer corrections: the issue's 30%."""
-    for kappa in (6.0, 10.0):
-        assert _simulated_rate(T100, kappa, 1, 24, 300) == pytest.approx(1.0, rel=0.3)
-
-
-def test_two_dimensions_outside_langer_both_say_not_metastable() -> None:
-    """d = 2, T = 0.12, kappa = 1.2 on 12 x 12 sites: E_c/T = 5.6, but the Gaussian
-    fluctuation determinant (the soft Q = 0 phase) lifts Langer's rate above the attempt
-    frequency omega/2pi, i.e. there is no activated escape; the simulated lattices indeed all
-    relax within a few 1/omega (ballistic, not activated: < 20/omega here)."""
-    T, kappa, side = 0.12, 1.2, 12
-    assert nuc.lattice_rate(MODEL, T, kappa, 2, side, gamma=1.0) > 1 / (2 * math.pi)
-    cp = landscape.critical_points(MODEL, T)
-    run = simulate_lattices(
-        ForceTable.from_model(MODEL, T), Q_B=float(cp.Q_B), Q_MS=float(cp.Q_MS), side=side,
-        dim=2, kappa=kappa, gamma=1.0, T=T, t_end=200.0, dt=0.05, n_lattices=40, seed=8,
-    )  # fmt: skip
-    assert np.all(run.escape_time < 20.0)

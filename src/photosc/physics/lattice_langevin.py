@@ -6,78 +6,129 @@
 (M = omega = 1; the force of the adiabatic landscape from a ``dynamics.ForceTable``), integrated
 with the BAOAB splitting of ``photosc.physics.dynamics`` (the same kick-drift-Ornstein-Uhlenbeck-
 drift-kick order and coefficients c1 = exp(-gamma dt), c2 = sqrt((1 - c1^2) T)). Every lattice of
-the ensemble gets its own ``numpy.random.SeedSequence`` child (its index in the ensemble), so
-lattice k draws the same numbers whatever the ensemble size. A lattice starts uniform at Q_MS
-with thermal momenta; it has escaped the first time more than half of its sites stand in the
-Q = 0 basin (Q_i < Q_B). Units as in ``nucleation``.
+the ensemble gets its own ``numpy.random.SeedSequence`` child (its index in the ensemble), which
+seeds its own xoshiro256++ stream (``_random``), so lattice k draws the same numbers whatever the
+ensemble size or the number of threads the lattices are spread over. A lattice starts uniform at
+Q_MS with thermal momenta (its stream's first side^d normals); it has escaped the first time more
+than half of its sites stand in the Q = 0 basin (Q_i < Q_B). Units as in ``nucleation``.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numba
 import numpy as np
 
 from photosc._checks import FloatArray, checked
+from photosc.physics._random import standard_normal, stream_states
 from photosc.physics.dynamics import ForceTable, TableParts, _children, _table_force
 
 
-def neighbours(side: int, dim: int) -> np.ndarray:
-    """Indices (side^dim, 2 dim) of the nearest neighbours on a periodic side^dim lattice."""
-    idx = np.arange(side**dim).reshape((side,) * dim)
-    cols = [np.roll(idx, s, axis=a).ravel() for a in range(dim) for s in (1, -1)]
-    return np.ascontiguousarray(np.stack(cols, axis=1), dtype=np.int64)
+def _box(side: int, dim: int) -> tuple[int, int, int]:
+    """The lattice as a 3-d box with the unused axes (size 1) first: (1, 1, side) in d = 1."""
+    return (1,) * (3 - dim) + (side,) * dim  # type: ignore[return-value]
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _wrap(i: int, n: int) -> tuple[int, int]:
+    """Periodic neighbours i - 1 and i + 1 of i on a ring of n."""
+    return (i - 1 if i > 0 else n - 1), (i + 1 if i < n - 1 else 0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _force_kick(
+    q: FloatArray, p: FloatArray, f: FloatArray, half: float, kappa: float, q_b: float,
+    parts: TableParts,
+) -> int:  # fmt: skip
+    """f = table force + kappa * (lattice Laplacian of q) on the periodic box q (3-d, unused
+    axes of size 1 contribute nothing), p += half * f; returns the number of sites below q_b.
+    The neighbours come from the loop indices (no index arrays)."""
+    bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi = parts
+    n0, n1, n2 = q.shape
+    below = 0
+    for i in range(n0):
+        im, ip = _wrap(i, n0)
+        for j in range(n1):
+            jm, jp = _wrap(j, n1)
+            for k in range(n2):
+                km, kp = _wrap(k, n2)
+                x = q[i, j, k]
+                lap = q[i, j, km] + q[i, j, kp] - 2.0 * x
+                if n1 > 1:
+                    lap += q[i, jm, k] + q[i, jp, k] - 2.0 * x
+                if n0 > 1:
+                    lap += q[im, j, k] + q[ip, j, k] - 2.0 * x
+                fi = _table_force(x, bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi)
+                fi += kappa * lap
+                f[i, j, k] = fi
+                p[i, j, k] += half * fi
+                if x < q_b:
+                    below += 1
+    return below
 
 
 @numba.njit(cache=True, nogil=True)
 def _lattice_baoab(
     q: FloatArray,
     p: FloatArray,
-    nb: np.ndarray,
-    rng: np.random.Generator,
+    state: np.ndarray,
     n_steps: int,
     h: float,
     c1: float,
     c2: float,
+    T: float,
     kappa: float,
     q_b: float,
     parts: TableParts,
 ) -> float:
-    """BAOAB steps of one lattice until more than half its sites are below q_b; returns the
-    escape time (NaN if none within n_steps)."""
-    bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi = parts
-    n, z = q.shape[0], nb.shape[1]
+    """One lattice (box q, p) from thermal momenta drawn from its stream ``state`` (4,) through
+    BAOAB steps until more than half its sites are below q_b; returns the escape time (NaN if
+    none within n_steps). Each step is two sweeps: kick-drift-noise-drift per site, then the
+    force with the kick (``_force_kick``)."""
+    s = (state[0], state[1], state[2], state[3])
+    flat_p = p.ravel()
+    scale = math.sqrt(T)
+    for i in range(flat_p.size):
+        z, s = standard_normal(s)
+        flat_p[i] = scale * z
     half = 0.5 * h
-    f = np.empty(n)
-    for i in range(n):
-        s = 0.0
-        for k in range(z):
-            s += q[nb[i, k]]
-        f[i] = _table_force(q[i], bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi)
-        f[i] += kappa * (s - z * q[i])
+    f = np.empty_like(q)
+    _force_kick(q, p, f, 0.0, kappa, q_b, parts)
+    flat_q, flat_f = q.ravel(), f.ravel()
+    n = flat_q.size
     for step in range(n_steps):
         for i in range(n):
-            pi = p[i] + half * f[i]
-            qi = q[i] + half * pi
-            pi = c1 * pi + c2 * rng.standard_normal()
-            q[i] = qi + half * pi
-            p[i] = pi
-        below = 0
-        for i in range(n):
-            s = 0.0
-            for k in range(z):
-                s += q[nb[i, k]]
-            fi = _table_force(q[i], bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi)
-            fi += kappa * (s - z * q[i])
-            f[i] = fi
-            p[i] += half * fi
-            if q[i] < q_b:
-                below += 1
-        if 2 * below > n:
+            pi = flat_p[i] + half * flat_f[i]
+            z, s = standard_normal(s)
+            qi = flat_q[i] + half * pi
+            pi = c1 * pi + c2 * z
+            flat_q[i] = qi + half * pi
+            flat_p[i] = pi
+        if 2 * _force_kick(q, p, f, half, kappa, q_b, parts) > n:
             return (step + 1) * h
     return np.nan
+
+
+@numba.njit(cache=True, nogil=True)
+def _run_serial(
+    q: FloatArray, p: FloatArray, state: np.ndarray, out: FloatArray, *args: Any
+) -> None:
+    """``_lattice_baoab`` for every lattice k (q[k], p[k], state[k]; args: n_steps, h, c1, c2,
+    T, kappa, q_b and the table's parts unpacked) on the calling thread."""
+    for k in range(out.size):
+        out[k] = _lattice_baoab(q[k], p[k], state[k], *args[:7], args[7:])  # type: ignore[call-arg]
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _run_parallel(
+    q: FloatArray, p: FloatArray, state: np.ndarray, out: FloatArray, *args: Any
+) -> None:
+    """``_run_serial`` with the lattices spread over numba's threads."""
+    for k in numba.prange(out.size):
+        out[k] = _lattice_baoab(q[k], p[k], state[k], *args[:7], args[7:])  # type: ignore[call-arg]
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,16 +168,22 @@ def simulate_lattices(
     dt: float,
     n_lattices: int,
     seed: int | np.random.SeedSequence | None = None,
+    threads: int = 1,
 ) -> LatticeEscapes:
     """Integrate eq. 6 on ``n_lattices`` periodic side^dim lattices from the uniform Q_MS (l0)
     with thermal momenta, each until more than half its sites are below Q_B (l0) or t_end.
 
     force: the landscape force (``ForceTable.from_model``); kappa in M omega^2, gamma in omega,
-    T in hbar*omega, t_end and dt in 1/omega. Lattice k uses ``SeedSequence(seed).spawn`` child k.
+    T in hbar*omega, t_end and dt in 1/omega. Lattice k uses ``SeedSequence(seed).spawn`` child k;
+    ``threads`` > 1 spreads the lattices over numba's threads (same escape times).
     """
     if dim not in (1, 2, 3) or isinstance(dim, bool):
         raise ValueError(f"dim must be 1, 2 or 3, got dim={dim!r}")
-    for name, value, low in (("side", side, 3), ("n_lattices", n_lattices, 1)):
+    for name, value, low in (
+        ("side", side, 3),
+        ("n_lattices", n_lattices, 1),
+        ("threads", threads, 1),
+    ):
         if not isinstance(value, int | np.integer) or value < low:
             raise ValueError(f"{name} must be an integer >= {low}, got {name}={value!r}")
     kappa = float(checked("kappa", kappa, nonnegative=True))
@@ -137,16 +194,16 @@ def simulate_lattices(
     n_steps = max(1, math.ceil(t_end / dt - 1e-9))
     root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     children = _children(root, n_lattices)
-    nb = neighbours(side, dim)
-    parts = force._parts()
+    state = np.concatenate([stream_states(child, 1) for child in children])
+    q = np.full((n_lattices, *_box(side, dim)), float(Q_MS))
+    p = np.empty_like(q)
     c1 = math.exp(-gamma * dt)
     c2 = math.sqrt((1.0 - c1 * c1) * T)
     out = np.empty(n_lattices)
-    for k, child in enumerate(children):
-        rng = np.random.Generator(np.random.PCG64(child))
-        q = np.full(side**dim, float(Q_MS))
-        p = rng.standard_normal(side**dim) * math.sqrt(T)
-        out[k] = _lattice_baoab(q, p, nb, rng, n_steps, dt, c1, c2, kappa, float(Q_B), parts)
+    run = _run_serial if threads == 1 else _run_parallel
+    if threads > 1:
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+    run(q, p, state, out, n_steps, dt, c1, c2, T, kappa, float(Q_B), *force._parts())
     return LatticeEscapes(
         escape_time=out,
         t_end=n_steps * dt,
