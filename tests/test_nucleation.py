@@ -157,6 +157,18 @@ def test_bad_input_names_the_problem(call, word: str) -> None:  # type: ignore[n
         call()
 
 
+def test_bounce_that_cannot_converge_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bisection stopped at a coarse Q(0) (tolerance 0.1 in ln Q(0)): the shot leaves Q_MS long
+    before its tail decays, and the bounce raises instead of returning a wrong E_c or NaN."""
+    nuc._bounce.cache_clear()
+    monkeypatch.setattr(nuc, "_S_TOL", 0.1)
+    try:
+        with pytest.raises(RuntimeError, match="did not converge"):
+            nuc.critical_nucleus(MODEL, T100, 1.0, dim=3)
+    finally:
+        nuc._bounce.cache_clear()
+
+
 def test_nucleus_too_large_for_the_lattice_raises() -> None:
     with pytest.raises(RuntimeError, match="side"):
         nuc.lattice_nucleus(MODEL, T100, 1.0, dim=3, side=nuc.MAX_SIDE[3] + 2)
