@@ -426,8 +426,12 @@ class LatticeNucleus:
 
 
 def _energy_terms(w: _Well, K: sp.csr_matrix, kappa: float, q: FloatArray) -> tuple[Any, ...]:
+    """grad E and the Hessian diag(F''(Q)) + kappa K (CSR; its diagonal is set in place: K
+    holds every diagonal entry, so no sparse addition rebuilds the structure)."""
     grad = w.dF(q) + kappa * (K @ q)
-    return grad, sp.diags(w.d2F(q)) + kappa * K
+    H = K * kappa
+    H.setdiag(H.diagonal() + w.d2F(q))
+    return grad, H
 
 
 #: Largest lattice (sites) on which the saddle search follows eigenvectors (dense Hessian).
