@@ -117,9 +117,9 @@ def command(
             save(plots.plot_energy(life)[0], out / "nucleus_energy_vs_T.png")
         if width_map:
             zi = (
-                np.linspace(3.5, 4.2, 6)
+                np.linspace(3.5, 3.7, 6)  # K3C60 at 100 K: type I for 1/Z ~ 3.5-3.64
                 if Z_inv is None
-                else np.linspace(Z_inv - 0.2, Z_inv + 0.4, 6)
+                else np.linspace(Z_inv - 0.1, Z_inv + 0.1, 6)
             )
             lazy = study.lifetime_map(
                 material, zi, [1.0, 5.0, 10.0, 30.0, 100.0], T_K=T_K, dim=dim, chunk=1

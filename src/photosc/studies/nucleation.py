@@ -166,11 +166,13 @@ def lifetime_map(
     ``xarray.apply_ufunc``. With ``chunk`` (1/Z values per task) the result is a lazy
     dask-backed Dataset for ``photosc.sweep.compute`` (resumable, parallel); else computed."""
     zi = xr.DataArray(np.asarray(Z_inv, float), dims="Z_inv")
+    zi = zi.assign_coords(Z_inv=zi.values)
     if chunk is not None:
         if chunk < 1:
             raise ValueError(f"chunk must be >= 1, got chunk={chunk!r}")
         zi = zi.chunk({"Z_inv": chunk})
     wd = xr.DataArray(np.asarray(width_meV, float), dims="width_meV")
+    wd = wd.assign_coords(width_meV=wd.values)
     tau = xr.apply_ufunc(
         lifetime_kernel, zi, wd, kwargs={"name": name, "T_K": T_K, "dim": dim},
         dask="parallelized", output_dtypes=[float],
