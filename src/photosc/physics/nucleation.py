@@ -689,8 +689,12 @@ def _saddle(
 ) -> LatticeNucleus:
     """``lattice_nucleus`` on one BLAS thread: its dense eigensolves of a few hundred sites lose
     to threading, and on a loaded 2-core machine OpenBLAS's two spinning threads made them
-    80x slower (measured: eigh of 343 x 343 in 2.6 s against 0.03 s on one thread)."""
+    80x slower (measured: eigh of 343 x 343 in 2.6 s against 0.03 s on one thread). ``side``
+    is passed only if given, so that the plain call lattice_nucleus(model, T, kappa, dim) of
+    the studies finds this result in its lru_cache."""
     with threadpool_limits(1, user_api="blas"):
+        if side is None:
+            return lattice_nucleus(model, T, kappa, dim)
         return lattice_nucleus(model, T, kappa, dim, side)
 
 
