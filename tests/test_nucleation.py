@@ -44,7 +44,8 @@ def _exact_1d(T: float, kappa: float) -> float:
 @pytest.mark.parametrize("T", [T100, 0.12])
 def test_one_dimensional_bounce_is_the_exact_integral(T: float) -> None:
     got = nuc.critical_nucleus(MODEL, T, 2.0, dim=1)
-    # shooting with RK4 at h = 0.02 and Simpson's rule: 1e-5 relative is far above their error
+    # shooting with RK4 at h = 0.04 / sqrt(max F'') and Simpson's rule: measured 1e-6 and 1e-7
+    # relative at the two temperatures, 1e-5 leaves room for other landscapes
     assert got.energy == pytest.approx(_exact_1d(T, 2.0), rel=1e-5)
     assert got.Q[0] < landscape.critical_points(MODEL, T).Q_B < got.Q[-1]
 
@@ -56,7 +57,7 @@ def test_bounce_obeys_derricks_virial(dim: int) -> None:
     slope = np.gradient(b.Q, b.r)
     area = 2.0 * math.pi ** (dim / 2) / math.gamma(dim / 2)
     gradient = area * np.trapezoid(0.5 * slope**2 * b.r ** (dim - 1), b.r)
-    # np.gradient + trapezoid on the h = 0.02 grid: 1e-3 relative
+    # np.gradient + trapezoid on the shooting grid (h = 0.04 / sqrt(max F'')): 1e-3 relative
     assert b.energy == pytest.approx(2.0 / dim * gradient, rel=1e-3)
 
 
@@ -154,6 +155,18 @@ def test_growth_rate_is_the_damped_unstable_root() -> None:
 def test_bad_input_names_the_problem(call, word: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=word):
         call()
+
+
+def test_bounce_that_cannot_converge_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bisection stopped at a coarse Q(0) (tolerance 0.1 in ln Q(0)): the shot leaves Q_MS long
+    before its tail decays, and the bounce raises instead of returning a wrong E_c or NaN."""
+    nuc._bounce.cache_clear()
+    monkeypatch.setattr(nuc, "_S_TOL", 0.1)
+    try:
+        with pytest.raises(RuntimeError, match="did not converge"):
+            nuc.critical_nucleus(MODEL, T100, 1.0, dim=3)
+    finally:
+        nuc._bounce.cache_clear()
 
 
 def test_nucleus_too_large_for_the_lattice_raises() -> None:

@@ -37,3 +37,16 @@ def test_bad_input_is_one_line_exit_2(
     err = capsys.readouterr().err.strip()
     assert exc.value.code == 2 and message in err and "\n" not in err
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.slow
+def test_map_goes_through_the_sweep_store(tmp_path: Path) -> None:
+    out = tmp_path / "m"
+    main(["nucleation", "K3C60", "--Z-inv", "3.6", "--T-K", "100", "--dim", "1",
+          "--width-meV", "200", "--no-curve", "--map", "--out", str(out)])  # fmt: skip
+    tau = xr.open_dataset(out / "lifetime_map.nc")["tau_ns"]
+    assert tau.attrs["units"] == "ns" and tau.dims == ("Z_inv", "width_meV")
+    assert tau["Z_inv"].values[0] == pytest.approx(3.5) and tau["width_meV"].attrs["units"] == "meV"
+    needed = xr.open_dataset(out / "width_for_10ns.nc")["width_meV"]
+    assert needed.attrs["units"] == "meV" and needed.sizes["Z_inv"] == tau.sizes["Z_inv"]
+    assert (out / "lifetime_map.zarr").is_dir() and (out / "lifetime_map.png").stat().st_size > 0

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from photosc.cli._common import Material, OutOption, SetOption, ZInvOption, ZOption
+from photosc.cli._common import (
+    Material,
+    OutOption,
+    RestartOption,
+    SchedulerOption,
+    SetOption,
+    WorkersOption,
+    ZInvOption,
+    ZOption,
+)
 
 
 def command(
@@ -33,14 +42,22 @@ def command(
         bool, typer.Option("--curve/--no-curve", help="Also tau(T) and E_c(T) for 3 widths.")
     ] = True,
     width_map: Annotated[
-        bool, typer.Option("--map/--no-map", help="Also tau over (1/Z, width) at --T-K.")
+        bool,
+        typer.Option(
+            "--map/--no-map", help="Also tau over (1/Z, width) and the width for 10 ns at --T-K."
+        ),
     ] = False,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    restart: RestartOption = False,
     out: OutOption = Path("photosc-out/nucleation"),
 ) -> None:
     """Critical nucleus of the uniform metastable state on a lattice of Raman coordinates, its
     energy E_c and radius, and the lifetime tau = 1/(nucleation rate per site) by Langer's
     formula (damping from the 10 ps ring-down). Writes nucleus.nc, nucleus_profile.png and with
-    --curve lifetime_vs_T.nc/.png and nucleus_energy_vs_T.png, with --map lifetime_map.nc/.png.
+    --curve lifetime_vs_T.nc/.png and nucleus_energy_vs_T.png, with --map lifetime_map.nc/.png
+    and width_for_10ns.nc (the map's 1/Z rows go to --out/lifetime_map.zarr as they finish: an
+    interrupted run resumes; --workers/--scheduler run them on a Dask cluster).
 
     Example: photosc nucleation K3C60 --Z-inv 3.6 --T-K 100 --width-meV 20 --dim 3
     """
@@ -48,7 +65,8 @@ def command(
     from rich.console import Console
     from rich.table import Table
 
-    from photosc.cli._common import checked_value, load_model
+    from photosc import sweep
+    from photosc.cli._common import check_executor, checked_value, load_model, run_sweep
     from photosc.io import save_dataset
     from photosc.physics import landscape
     from photosc.physics import nucleation as nuc
@@ -59,6 +77,7 @@ def command(
     from photosc.units import rate_to_per_s, temperature_from_K
 
     checked_value(T_K, "T-K", minimum=0)
+    check_executor(workers, scheduler)
     if dim not in (1, 2, 3):
         raise ValueError(f"dim must be 1, 2 or 3, got dim={dim}")
     if width_meV is not None and kappa is not None:
@@ -98,13 +117,20 @@ def command(
             save(plots.plot_energy(life)[0], out / "nucleus_energy_vs_T.png")
         if width_map:
             zi = (
-                np.linspace(3.5, 4.2, 6)
+                np.linspace(3.5, 3.7, 6)  # K3C60 at 100 K: type I for 1/Z ~ 3.5-3.64
                 if Z_inv is None
-                else np.linspace(Z_inv - 0.2, Z_inv + 0.4, 6)
+                else np.linspace(Z_inv - 0.1, Z_inv + 0.1, 6)
             )
-            tmap = study.lifetime_map(material, zi, [1.0, 5.0, 10.0, 30.0, 100.0], T_K=T_K, dim=dim)
+            lazy = study.lifetime_map(
+                material, zi, [1.0, 5.0, 10.0, 30.0, 100.0], T_K=T_K, dim=dim, chunk=1
+            )
+            run = run_sweep(lazy, out / "lifetime_map.zarr", "lifetime map",
+                            workers=workers, scheduler=scheduler, restart=restart)  # fmt: skip
+            tmap = sweep.in_memory(run.dataset)
+            needed = study.width_for_lifetime(material, zi, T_K=T_K, dim=dim)
             save_dataset(tmap, out / "lifetime_map.nc")
-            save(plots.plot_map(tmap)[0], out / "lifetime_map.png")
+            save_dataset(needed, out / "width_for_10ns.nc")
+            save(plots.plot_map(tmap, needed)[0], out / "lifetime_map.png")
 
     E_c = profile.attrs["E_c_lattice"]
     table = Table(title=f"photosc nucleation {material}", show_header=False, title_justify="left")

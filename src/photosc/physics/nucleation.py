@@ -70,6 +70,7 @@ from scipy.interpolate import PPoly
 from scipy.optimize import brentq
 from scipy.sparse.linalg import eigsh, splu
 from scipy.special import erf
+from threadpoolctl import threadpool_limits
 
 from photosc._checks import FloatArray, checked, output
 from photosc.model import Model
@@ -81,6 +82,9 @@ from photosc.physics.lattice_langevin import _box, _force_kick
 VALID_RATIO: float = 5.0
 #: Largest lattice side used for the fluctuation determinant, per dimension.
 MAX_SIDE: dict[int, int] = {1: 4001, 2: 201, 3: 41}
+
+#: Half-width of the force table of ``_well``, in units of Q_MS.
+_TABLE_SPAN: float = 1.5
 
 _DIMS = (1, 2, 3)
 
@@ -131,7 +135,7 @@ class _Well:
 
     def F(self, Q: FloatArray) -> FloatArray:
         """F(Q) - F(Q_MS) in hbar*omega, the integral of the tabulated force (the table spans
-        +-max(3 Q_MS, 6) l0, beyond every nucleus)."""
+        +-_TABLE_SPAN Q_MS, beyond every nucleus and saddle between 0 and Q_MS)."""
         return np.asarray(self.potential(Q), dtype=float)
 
     def dF(self, Q: FloatArray) -> FloatArray:
@@ -161,10 +165,12 @@ def _metastable(model: Model, T: float) -> landscape.CriticalPoints:
 
 @lru_cache(maxsize=64)
 def _well(model: Model, T: float) -> _Well:
-    """The force table of the landscape at T (atol 1e-9) with F and F'' as piecewise
-    polynomials (antiderivative and derivative of the same cubic pieces)."""
+    """The force table of the landscape at T (atol 1e-9) on +-_TABLE_SPAN Q_MS with F and F'' as
+    piecewise polynomials (antiderivative and derivative of the same cubic pieces). The span
+    covers every configuration of a nucleus (0 <= Q <= Q_MS, plus Newton's trust steps of
+    0.1 Q_MS); ForceTable's default +-max(3 Q_MS, 6) costs 3-10x more landscape evaluations."""
     cp = _metastable(model, T)
-    table = ForceTable.from_model(model, T, atol=1e-9)
+    table = ForceTable.from_model(model, T, Q_max=_TABLE_SPAN * float(cp.Q_MS), atol=1e-9)
     breaks = [
         lo + h * np.arange(n)
         for lo, h, n in zip(table.bounds[:-1], table.spacing, np.diff(table.offsets), strict=True)
@@ -267,20 +273,29 @@ def _sphere(dim: int) -> float:
     return 2.0 * math.pi ** (dim / 2) / math.gamma(dim / 2)
 
 
+#: RK4 step of the shooting in units of 1/sqrt(max |F''|) on [0, Q_MS].
+_STEP: float = 0.04
+#: Bisection tolerance on s = ln(Q_t / Q(0)): a relative error 1e-12 in Q(0) grows as
+#: e^(sqrt(F''(Q_MS)) r) past the wall and reaches the 1e-4 convergence check only ~25 decay
+#: lengths out, where the tail's energy density is e^-50 of the wall's.
+_S_TOL: float = 1e-12
+
+
 @lru_cache(maxsize=256)
 def _bounce(model: Model, T: float, dim: int) -> _Bounce:
     """Shooting on Q(0): a start above Q_t (F(Q_t) = F(Q_MS)) has too little energy and turns
     back before Q_MS, a start close to the Q = 0 minimum overshoots; bisection on
     s = ln(Q_t / Q(0)) to machine precision finds the bounce. For d = 1 (no friction) the result
     is Q(0) = Q_t up to the integration error, which the bisection absorbs; for d > 1 the
-    friction (d-1)/rho needs Q(0) < Q_t."""
+    friction (d-1)/rho needs Q(0) < Q_t. The bracket widens from s = 1 (thin walls need up to
+    s_max) and the bisection stops at _S_TOL."""
     w = _well(model, T)
     q_t = brentq(lambda q: float(w.F(np.array(q))), 0.0, w.Q_B, xtol=1e-16, rtol=1e-15)
     m_ms = math.sqrt(float(w.d2F(np.array(w.Q_MS))))
     top = max(1.0, float(np.max(np.abs(w.d2F(np.linspace(0.0, w.Q_MS, 257))))))
     c0 = float(landscape.curvature(0.0, T, model))
     m_0 = math.sqrt(c0)
-    h = 0.02 / math.sqrt(top)
+    h = _STEP / math.sqrt(top)
     s_max = 400.0  # Q(0) >= Q_t e^-400: thin walls up to radius ~ 400 / sqrt(F''(0))
     n_max = math.ceil((s_max / m_0 + 60.0 / m_ms + 10.0) / h)
     rho, qs, ps = np.empty(n_max), np.empty(n_max), np.empty(n_max)
@@ -288,13 +303,15 @@ def _bounce(model: Model, T: float, dim: int) -> _Bounce:
     def shot(q0: float) -> tuple[int, int]:
         return _shoot(q0, dim, h, n_max, w.Q_MS, w.parts, c0, 1e-7 * w.Q_B, rho, qs, ps)
 
-    lo, hi = -1e-3, s_max  # s = ln(Q_t / Q(0)); s < 0 has too little energy: undershoot
-    if shot(q_t * math.exp(-lo))[0] != -1 or shot(q_t * math.exp(-hi))[0] != 1:
+    lo, hi = -1e-3, 1.0  # s = ln(Q_t / Q(0)); s < 0 has too little energy: undershoot
+    if shot(q_t * math.exp(-lo))[0] != -1:
         raise RuntimeError(f"bounce at T={T!r}, d={dim}: shooting does not bracket Q(0)")
-    while True:
+    while shot(q_t * math.exp(-hi))[0] != 1:  # widen: a start near 0 waits ~s/m_0 to roll
+        if hi >= s_max:
+            raise RuntimeError(f"bounce at T={T!r}, d={dim}: shooting does not bracket Q(0)")
+        lo, hi = hi, min(2.0 * hi, s_max)
+    while hi - lo > _S_TOL:
         mid = 0.5 * (lo + hi)
-        if mid in (lo, hi):
-            break
         if shot(q_t * math.exp(-mid))[0] == 1:
             hi = mid
         else:
@@ -427,8 +444,12 @@ class LatticeNucleus:
 
 
 def _energy_terms(w: _Well, K: sp.csr_matrix, kappa: float, q: FloatArray) -> tuple[Any, ...]:
+    """grad E and the Hessian diag(F''(Q)) + kappa K (CSR; its diagonal is set in place: K
+    holds every diagonal entry, so no sparse addition rebuilds the structure)."""
     grad = w.dF(q) + kappa * (K @ q)
-    return grad, sp.diags(w.d2F(q)) + kappa * K
+    H = K * kappa
+    H.setdiag(H.diagonal() + w.d2F(q))
+    return grad, H
 
 
 #: Largest lattice (sites) on which the saddle search follows eigenvectors (dense Hessian).
@@ -715,6 +736,20 @@ def _log_rate(nuc: LatticeNucleus, gamma: float, radius: float) -> float:
     return log_k
 
 
+def _saddle(
+    model: Model, T: float, kappa: float, dim: int, side: int | None = None
+) -> LatticeNucleus:
+    """``lattice_nucleus`` on one BLAS thread: its dense eigensolves of a few hundred sites lose
+    to threading, and on a loaded 2-core machine OpenBLAS's two spinning threads made them
+    80x slower (measured: eigh of 343 x 343 in 2.6 s against 0.03 s on one thread). ``side``
+    is passed only if given, so that the plain call lattice_nucleus(model, T, kappa, dim) of
+    the studies finds this result in its lru_cache."""
+    with threadpool_limits(1, user_api="blas"):
+        if side is None:
+            return lattice_nucleus(model, T, kappa, dim)
+        return lattice_nucleus(model, T, kappa, dim, side)
+
+
 def nucleation_rate(
     model: Model, T: ArrayLike, kappa: ArrayLike, dim: int = 3, gamma: ArrayLike = 1.0
 ) -> Any:
@@ -755,7 +790,7 @@ def nucleation_rate(
     for i in range(out.size):
         key = (float(T_.flat[i]), float(k_.flat[i]))
         if key not in cache:
-            cache[key] = lattice_nucleus(model, key[0], key[1], d)
+            cache[key] = _saddle(model, key[0], key[1], d)
         radius = math.sqrt(key[1]) * _bounce(model, key[0], d).radius
         out.flat[i] = math.exp(_log_rate(cache[key], float(g_.flat[i]), radius))
     return output(out)
@@ -767,7 +802,7 @@ def lattice_rate(
     """Langer's total escape rate (omega) of one periodic side^d lattice: side^d times the rate
     per site for a localised nucleus, the rate of the uniform saddle (no translations) if the
     nucleus does not fit. As kappa -> inf on N sites this is the coherent N-site Kramers rate."""
-    nuc = lattice_nucleus(model, T, kappa, dim, side)
+    nuc = _saddle(model, T, kappa, dim, side)
     g = float(checked("gamma", gamma, nonnegative=True))
     copies = 1 if nuc.uniform else side**nuc.dim
     radius = math.sqrt(nuc.kappa) * _bounce(model, nuc.T, nuc.dim).radius

@@ -91,7 +91,7 @@ def section(model: Model, out: Path) -> Section:
             "shown for": shown_at,
             "temperature": f"{T_K:.0f} K",
             "critical nucleus (1 meV branch, d = 3)": f"E_c = {E_c * w:.3g} meV, "
-            f"E_c/T = {E_c / T:.3g}, continuum radius {profile.attrs['radius_nm']:.2g} sites",
+            f"E_c/T = {E_c / T:.3g}, continuum radius {profile.attrs['radius_sites']:.2g} sites",
             "lifetime": tau,
         },
         figures=list(figures),

@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike
 from scipy.optimize import brentq
+from threadpoolctl import threadpool_limits
 
 from photosc import materials
 from photosc.io import provenance
@@ -153,12 +154,25 @@ def lifetime_kernel(
 
 
 def lifetime_map(
-    name: str, Z_inv: ArrayLike, width_meV: ArrayLike, *, T_K: float = 100.0, dim: int = 3
+    name: str,
+    Z_inv: ArrayLike,
+    width_meV: ArrayLike,
+    *,
+    T_K: float = 100.0,
+    dim: int = 3,
+    chunk: int | None = None,
 ) -> xr.Dataset:
     """tau (ns) over (1/Z, branch width) at T_K, through ``lifetime_kernel`` lifted by
-    ``xarray.apply_ufunc`` (chunk the inputs with dask to run it in parallel)."""
+    ``xarray.apply_ufunc``. With ``chunk`` (1/Z values per task) the result is a lazy
+    dask-backed Dataset for ``photosc.sweep.compute`` (resumable, parallel); else computed."""
     zi = xr.DataArray(np.asarray(Z_inv, float), dims="Z_inv")
+    zi = zi.assign_coords(Z_inv=zi.values)
+    if chunk is not None:
+        if chunk < 1:
+            raise ValueError(f"chunk must be >= 1, got chunk={chunk!r}")
+        zi = zi.chunk({"Z_inv": chunk})
     wd = xr.DataArray(np.asarray(width_meV, float), dims="width_meV")
+    wd = wd.assign_coords(width_meV=wd.values)
     tau = xr.apply_ufunc(
         lifetime_kernel, zi, wd, kwargs={"name": name, "T_K": T_K, "dim": dim},
         dask="parallelized", output_dtypes=[float],
@@ -184,7 +198,10 @@ def width_for_lifetime(
 
     Root of ln tau(width) - ln lifetime on (0, max_width_meV]; 0 where even uncoupled sites
     live that long (or Q_MS is stable), NaN where no metastable minimum exists or no width up to
-    max_width_meV suffices."""
+    max_width_meV suffices (both are per 1/Z, so that a curve over 1/Z survives them)."""
+    for what, value in (("lifetime_ns", lifetime_ns), ("max_width_meV", max_width_meV)):
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"{what} must be > 0, got {what}={value!r}")
     zi = np.atleast_1d(np.asarray(Z_inv, float))
     out = np.full(zi.size, np.nan)
     for k, z in enumerate(zi):
@@ -213,10 +230,12 @@ def nucleus_profile(
     model: Model, T_K: float, kappa: float, *, dim: int = 3, spacing_nm: float = 1.0
 ) -> xr.Dataset:
     """The continuum critical nucleus Q(r) at T_K (K) and stiffness kappa (M omega^2), r in nm,
-    with E_c (continuum and lattice, hbar*omega), the radius and Q_B, Q_MS in the attrs."""
+    with E_c (continuum and lattice, hbar*omega), the radius (nm and site spacings) and Q_B,
+    Q_MS in the attrs."""
     T = float(temperature_from_K(T_K, model.omega_meV))
     nuc = nucleation.critical_nucleus(model, T, kappa, dim)
-    lattice = nucleation.lattice_nucleus(model, T, kappa, dim)
+    with threadpool_limits(1, user_api="blas"):  # see nucleation._saddle
+        lattice = nucleation.lattice_nucleus(model, T, kappa, dim)
     cp = landscape.critical_points(model, T)
     return xr.Dataset(
         {"Q": _var(nuc.Q, ("r_nm",), "l0", "Raman coordinate Q(r)")},
@@ -230,6 +249,7 @@ def nucleus_profile(
             E_c=nuc.energy,
             E_c_lattice=lattice.energy,
             radius_nm=nuc.radius * spacing_nm,
+            radius_sites=nuc.radius,
             Q_B=float(cp.Q_B),
             Q_MS=float(cp.Q_MS),
         ),
