@@ -65,8 +65,7 @@ def command(
     from rich.console import Console
     from rich.table import Table
 
-    from photosc import sweep
-    from photosc.cli._common import check_executor, checked_value, load_model, run_sweep
+    from photosc.cli._common import check_executor, checked_value, load_model, swept
     from photosc.io import save_dataset
     from photosc.physics import landscape
     from photosc.physics import nucleation as nuc
@@ -124,9 +123,8 @@ def command(
             lazy = study.lifetime_map(
                 material, zi, [1.0, 5.0, 10.0, 30.0, 100.0], T_K=T_K, dim=dim, chunk=1
             )
-            run = run_sweep(lazy, out / "lifetime_map.zarr", "lifetime map",
-                            workers=workers, scheduler=scheduler, restart=restart)  # fmt: skip
-            tmap = sweep.in_memory(run.dataset)
+            tmap = swept(lazy, out / "lifetime_map.zarr", "lifetime map",
+                         workers=workers, scheduler=scheduler, restart=restart)  # fmt: skip
             needed = study.width_for_lifetime(material, zi, T_K=T_K, dim=dim)
             save_dataset(tmap, out / "lifetime_map.nc")
             save_dataset(needed, out / "width_for_10ns.nc")
