@@ -139,7 +139,7 @@ def command(
         "E_c (continuum bounce)": f"{profile.attrs['E_c']:.4g} hbar*omega",
         "critical radius": f"{profile.attrs['radius_nm']:.3g} nm (spacing {a_nm:g} nm)",
         "lifetime per site": f"{tau_ns:.3g} ns"
-        + ("" if E_c / T >= nuc.VALID_RATIO else "  (E_c/T < 5: outside Langer's formula)"),
+        + ("" if profile.attrs["langer_valid"] else "  (outside Langer's formula)"),
     }.items():
         table.add_row(key, text)
     Console().print(table)

@@ -442,6 +442,20 @@ class LatticeNucleus:
     kappa: float
     T: float
 
+    @property
+    def langer_valid(self) -> bool:
+        """Whether Langer's rate applies to this saddle: E_c / T >= VALID_RATIO (the expansion in
+        T / E_c), the saddle grows into the Q = 0 phase (``grows``: it is the lattice's critical
+        nucleus, not a step of a staircase), and E_c exceeds the Gaussian fluctuation term
+        (T/2) ln(det H_0 / |det H_s|). In d = 2 the wall's soft capillary modes make that term
+        12-19 T (measured), larger than E_c for E_c/T <~ 10: the rate is then above the attempt
+        frequency and escape is not activated (tests/test_lattice_nucleation.py)."""
+        return bool(
+            self.energy >= VALID_RATIO * self.T
+            and self.grows
+            and self.energy > 0.5 * self.T * self.log_det_ratio
+        )
+
 
 def _energy_terms(w: _Well, K: sp.csr_matrix, kappa: float, q: FloatArray) -> tuple[Any, ...]:
     """grad E and the Hessian diag(F''(Q)) + kappa K (CSR; its diagonal is set in place: K

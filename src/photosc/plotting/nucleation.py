@@ -42,7 +42,8 @@ def plot_energy(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
 
 def plot_lifetime(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
     """tau(T) by nucleation for each branch width, the experiments' 10 ns dashed; points with
-    E_c/T < 5 (outside Langer's formula) hollow."""
+    outside Langer's formula (``valid`` False: E_c/T < 5, a saddle that does not grow, or E_c
+    below the fluctuation term) hollow."""
     fig, ax = axes(ax)
     for k, width in enumerate(ds["width_meV"].values):
         T, tau = ds["T_K"].values, ds["tau_ns"][:, k].values

@@ -107,7 +107,9 @@ def section(model: Model, out: Path) -> Section:
         notes="Each site's Raman coordinate sits in F(Q, T), neighbours coupled by kappa (the "
         "Raman branch width). The critical nucleus is the lattice saddle of the energy; the "
         "rate per site is Langer's (unstable growth rate under eq. 6's damping, lattice "
-        "fluctuation determinants, translations as collective coordinates). E_c/T < 5 (hollow "
-        "points) is outside the formula: there the state is not metastable on any useful scale. "
+        "fluctuation determinants, translations as collective coordinates). Hollow points are "
+        "outside the formula (E_c/T < 5, a saddle that does not grow into the Q = 0 phase, or "
+        "E_c below the Gaussian fluctuation term): there the state is not metastable on any "
+        "useful scale. "
         "The branch width of K3C60's Hg(3) mode is not measured; 1 meV is the presets' default.",
     )

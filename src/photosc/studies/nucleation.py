@@ -76,7 +76,8 @@ def lifetime_curve(
     sites: float = 1.0,
 ) -> xr.Dataset:
     """tau(T) of nucleation (ns) for each Raman branch width (meV), with E_c, E_c/T, the nucleus
-    radius (continuum bounce, nm) and Langer's validity (E_c/T >= 5). E_c is the lattice saddle
+    radius (continuum bounce, nm) and Langer's validity (``LatticeNucleus.langer_valid``: E_c/T >=
+    5, a growing saddle, E_c above the fluctuation term). E_c is the lattice saddle
     (``nucleation.lattice_nucleus``), E_c_continuum the O(d) bounce. sites: the probed volume
     (``nucleation.lifetime``; 1 = the local lifetime of a site)."""
     T_K = np.atleast_1d(np.asarray(T_K, dtype=float))
@@ -89,13 +90,15 @@ def lifetime_curve(
     w = model.omega_meV
     shape = (T_K.size, widths.size)
     tau, e_lat, e_cont, radius = (np.full(shape, np.nan) for _ in range(4))
+    valid = np.zeros(shape, dtype=bool)
     for i, t_k in enumerate(T_K):
         T = float(temperature_from_K(t_k, w))
         for j, width in enumerate(widths):
             kappa = nucleation.kappa_from_width(width / w, dim)
             tau[i, j] = lifetime_ns(model, T, kappa, dim, gamma, sites)
             if np.isfinite(tau[i, j]):
-                e_lat[i, j] = nucleation.lattice_nucleus(model, T, kappa, dim).energy
+                saddle = nucleation.lattice_nucleus(model, T, kappa, dim)
+                e_lat[i, j], valid[i, j] = saddle.energy, saddle.langer_valid
                 nuc = nucleation.critical_nucleus(model, T, kappa, dim)
                 e_cont[i, j], radius[i, j] = nuc.energy, nuc.radius * spacing_nm
     T_int = np.asarray(temperature_from_K(T_K, w))[:, None]
@@ -110,7 +113,7 @@ def lifetime_curve(
             ),
             "E_c_over_T": _var(ratio, dims, "1", "E_c / T"),
             "radius_nm": _var(radius, dims, "nm", "critical radius (continuum bounce)"),
-            "valid": _var(ratio >= nucleation.VALID_RATIO, dims, "1", "E_c/T >= 5 (Langer)"),
+            "valid": _var(valid, dims, "1", "Langer's rate applies (LatticeNucleus.langer_valid)"),
         },
         coords={
             "T_K": ("T_K", T_K, {"units": "K", "long_name": "temperature"}),
@@ -230,8 +233,9 @@ def nucleus_profile(
     model: Model, T_K: float, kappa: float, *, dim: int = 3, spacing_nm: float = 1.0
 ) -> xr.Dataset:
     """The continuum critical nucleus Q(r) at T_K (K) and stiffness kappa (M omega^2), r in nm,
-    with E_c (continuum and lattice, hbar*omega), the radius (nm and site spacings) and Q_B,
-    Q_MS in the attrs."""
+    with E_c (continuum and lattice, hbar*omega), whether Langer's rate applies to the lattice
+    saddle (``langer_valid``, 0/1), the radius (nm and site spacings) and Q_B, Q_MS in the
+    attrs."""
     T = float(temperature_from_K(T_K, model.omega_meV))
     nuc = nucleation.critical_nucleus(model, T, kappa, dim)
     with threadpool_limits(1, user_api="blas"):  # see nucleation._saddle
@@ -248,6 +252,7 @@ def nucleus_profile(
             spacing_nm=spacing_nm,
             E_c=nuc.energy,
             E_c_lattice=lattice.energy,
+            langer_valid=int(lattice.langer_valid),
             radius_nm=nuc.radius * spacing_nm,
             radius_sites=nuc.radius,
             Q_B=float(cp.Q_B),
