@@ -202,8 +202,8 @@ def drive_trajectories(
     ``keep`` (at most ``n_traj``) trajectories are stored in full; ``threads``: numba threads
     for the ensemble (the numbers do not depend on it).
 
-    ``sites`` defaults to 1 (eq. 6 as written); ``photosc drive`` instead chooses by default as
-    many sites as a 10 ns lifetime needs (``sites_for_lifetime``), the experiments' regime.
+    ``sites`` defaults to 1 (eq. 6 as written), as in ``photosc drive``; the lifetime of the
+    state comes from nucleation (``studies.nucleation``), not from a chosen number of sites.
     """
     T, gamma, sites = _inputs(
         model, T_K, gamma, sites, n_traj=(n_traj, 1), keep=(keep, 0), seed=(seed, 0)
