@@ -663,6 +663,10 @@ def lattice_nucleus(
     the uniform state at Q_B (coherent crossing of all sites, the kappa -> inf limit).
     ``side`` defaults to the bounce plus 10 tail decay lengths. T in hbar*omega, kappa in
     M omega^2. RuntimeError if no saddle of index 1 is found.
+
+    Runs on one BLAS thread: its dense eigensolves of a few hundred sites lose to threading, and
+    on a loaded 2-core machine OpenBLAS's two spinning threads made them 80x slower (measured:
+    eigh of 343 x 343 in 2.6 s against 0.03 s on one thread).
     """
     d = _dim(dim)
     T = float(checked("T", T, positive=True))
@@ -676,48 +680,51 @@ def lattice_nucleus(
             f"the nucleus needs a lattice of side {side} > {MAX_SIDE[d]} in d={d} "
             f"(kappa={kappa:g}): too large for the lattice determinant; use critical_nucleus"
         )
-    K = _laplacian(side, d)
-    centre = np.meshgrid(*([np.arange(side) - side // 2] * d), indexing="ij")
-    dist = np.sqrt(sum(x.astype(float) ** 2 for x in centre)).ravel()
-    bounce = _bounce(model, T, d)
-    radius = bounce.radius * math.sqrt(kappa)
-    small = dist.size <= _DENSE_SITES  # large lattices: one string, fewer iterations
-    tops = [
-        g
-        for free in ((False, True) if small else (False,))
-        for g in _string_tops(w, K, kappa, dist, radius, d, free, n_iter=400 if small else 120)
-    ]
-    tops.append(np.where(dist == 0, w.Q_B, w.Q_MS))  # the first growth step: one site at Q_B
-    found = [c for c in (_index_one(w, K, kappa, g, d) for g in tops) if c is not None]
-    if found:  # the highest saddle met along the growth path
-        best = max(found, key=lambda c: c[0])
-    else:  # none from the string: the lowest of the bounces centred on symmetric points
-        guesses = _symmetric_guesses(w, bounce, kappa, list(centre))
-        found = [c for c in (_index_one(w, K, kappa, g, d) for g in guesses) if c is not None]
-        if not found:
-            raise RuntimeError(f"no lattice saddle of index 1 at T={T!r}, kappa={kappa!r}, d={d}")
-        best = min(found, key=lambda c: c[0])
-    E, q, vals = best
-    H = _energy_terms(w, K, kappa, q)[1].tocsr()
-    log_ratio = _log_det_uniform(float(w.d2F(np.array(w.Q_MS))), kappa, side, d)
-    log_ratio -= _log_abs_det(H)
-    field = q.reshape((side,) * d)
-    norm = np.mean(
-        [np.sum(((np.roll(field, -1, a) - np.roll(field, 1, a)) / 2) ** 2) for a in range(d)]
-    )
-    return LatticeNucleus(
-        Q=field,
-        energy=E,
-        eigenvalues=vals,
-        log_det_ratio=log_ratio,
-        translation_norm=float(norm),
-        uniform=bool(np.ptp(q) < 1e-9),
-        grows=_grows(w, H, kappa, q, side, d),
-        side=side,
-        dim=d,
-        kappa=kappa,
-        T=T,
-    )
+    with threadpool_limits(1, user_api="blas"):  # see the docstring
+        K = _laplacian(side, d)
+        centre = np.meshgrid(*([np.arange(side) - side // 2] * d), indexing="ij")
+        dist = np.sqrt(sum(x.astype(float) ** 2 for x in centre)).ravel()
+        bounce = _bounce(model, T, d)
+        radius = bounce.radius * math.sqrt(kappa)
+        small = dist.size <= _DENSE_SITES  # large lattices: one string, fewer iterations
+        tops = [
+            g
+            for free in ((False, True) if small else (False,))
+            for g in _string_tops(w, K, kappa, dist, radius, d, free, n_iter=400 if small else 120)
+        ]
+        tops.append(np.where(dist == 0, w.Q_B, w.Q_MS))  # the first growth step: one site at Q_B
+        found = [c for c in (_index_one(w, K, kappa, g, d) for g in tops) if c is not None]
+        if found:  # the highest saddle met along the growth path
+            best = max(found, key=lambda c: c[0])
+        else:  # none from the string: the lowest of the bounces centred on symmetric points
+            guesses = _symmetric_guesses(w, bounce, kappa, list(centre))
+            found = [c for c in (_index_one(w, K, kappa, g, d) for g in guesses) if c is not None]
+            if not found:
+                raise RuntimeError(
+                    f"no lattice saddle of index 1 at T={T!r}, kappa={kappa!r}, d={d}"
+                )
+            best = min(found, key=lambda c: c[0])
+        E, q, vals = best
+        H = _energy_terms(w, K, kappa, q)[1].tocsr()
+        log_ratio = _log_det_uniform(float(w.d2F(np.array(w.Q_MS))), kappa, side, d)
+        log_ratio -= _log_abs_det(H)
+        field = q.reshape((side,) * d)
+        norm = np.mean(
+            [np.sum(((np.roll(field, -1, a) - np.roll(field, 1, a)) / 2) ** 2) for a in range(d)]
+        )
+        return LatticeNucleus(
+            Q=field,
+            energy=E,
+            eigenvalues=vals,
+            log_det_ratio=log_ratio,
+            translation_norm=float(norm),
+            uniform=bool(np.ptp(q) < 1e-9),
+            grows=_grows(w, H, kappa, q, side, d),
+            side=side,
+            dim=d,
+            kappa=kappa,
+            T=T,
+        )
 
 
 # --- the rate -------------------------------------------------------------------------------------
@@ -748,20 +755,6 @@ def _log_rate(nuc: LatticeNucleus, gamma: float, radius: float) -> float:
             log_j = 0.5 * math.log(abs(float(lz)) * norm / (2.0 * math.pi * nuc.T))
             log_k += weight * (log_j + math.log(shape))
     return log_k
-
-
-def _saddle(
-    model: Model, T: float, kappa: float, dim: int, side: int | None = None
-) -> LatticeNucleus:
-    """``lattice_nucleus`` on one BLAS thread: its dense eigensolves of a few hundred sites lose
-    to threading, and on a loaded 2-core machine OpenBLAS's two spinning threads made them
-    80x slower (measured: eigh of 343 x 343 in 2.6 s against 0.03 s on one thread). ``side``
-    is passed only if given, so that the plain call lattice_nucleus(model, T, kappa, dim) of
-    the studies finds this result in its lru_cache."""
-    with threadpool_limits(1, user_api="blas"):
-        if side is None:
-            return lattice_nucleus(model, T, kappa, dim)
-        return lattice_nucleus(model, T, kappa, dim, side)
 
 
 def nucleation_rate(
@@ -804,7 +797,7 @@ def nucleation_rate(
     for i in range(out.size):
         key = (float(T_.flat[i]), float(k_.flat[i]))
         if key not in cache:
-            cache[key] = _saddle(model, key[0], key[1], d)
+            cache[key] = lattice_nucleus(model, key[0], key[1], d)
         radius = math.sqrt(key[1]) * _bounce(model, key[0], d).radius
         out.flat[i] = math.exp(_log_rate(cache[key], float(g_.flat[i]), radius))
     return output(out)
@@ -816,7 +809,7 @@ def lattice_rate(
     """Langer's total escape rate (omega) of one periodic side^d lattice: side^d times the rate
     per site for a localised nucleus, the rate of the uniform saddle (no translations) if the
     nucleus does not fit. As kappa -> inf on N sites this is the coherent N-site Kramers rate."""
-    nuc = _saddle(model, T, kappa, dim, side)
+    nuc = lattice_nucleus(model, T, kappa, dim, side)
     g = float(checked("gamma", gamma, nonnegative=True))
     copies = 1 if nuc.uniform else side**nuc.dim
     radius = math.sqrt(nuc.kappa) * _bounce(model, nuc.T, nuc.dim).radius

@@ -19,7 +19,6 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike
 from scipy.optimize import brentq
-from threadpoolctl import threadpool_limits
 
 from photosc import materials
 from photosc.io import provenance
@@ -238,8 +237,7 @@ def nucleus_profile(
     attrs."""
     T = float(temperature_from_K(T_K, model.omega_meV))
     nuc = nucleation.critical_nucleus(model, T, kappa, dim)
-    with threadpool_limits(1, user_api="blas"):  # see nucleation._saddle
-        lattice = nucleation.lattice_nucleus(model, T, kappa, dim)
+    lattice = nucleation.lattice_nucleus(model, T, kappa, dim)
     cp = landscape.critical_points(model, T)
     return xr.Dataset(
         {"Q": _var(nuc.Q, ("r_nm",), "l0", "Raman coordinate Q(r)")},
