@@ -60,23 +60,24 @@ def usable_cores() -> int:
 
 def _run(module: str, context: ReportContext, out: Path, strict: bool) -> Section:
     def call() -> Section:
-        from photosc.plotting import talk_style
-
         fn = importlib.import_module(module).section
         takes_context = "context" in inspect.signature(fn).parameters
         kwargs = {"context": context} if takes_context else {}
-        with talk_style():
-            s: Section = fn(context.model, out, **kwargs)
+        s: Section = fn(context.model, out, **kwargs)
         return s
 
     return _timed(module.rsplit(".", 1)[-1], call, strict)
 
 
 def _timed(title: str, call: Callable[[], Section], strict: bool) -> Section:
-    """``call()`` timed; its exception (unless ``strict``) becomes a Section titled ``title``."""
+    """``call()`` timed, in the talk style of the figures; its exception (unless ``strict``)
+    becomes a Section titled ``title``."""
+    from photosc.plotting import talk_style
+
     start = time.perf_counter()
     try:
-        s = call()
+        with talk_style():
+            s = call()
     except Exception as exc:
         if strict:
             raise
@@ -144,11 +145,10 @@ def build(
     quasi-particle residue the report is at, so 1/Z is always measured from the bare parameters.
     With ``strict`` a section's exception propagates; otherwise it is recorded in its section.
     ``jobs``: worker processes for the sections (0: all in this process, where a debugger and
-    monkeypatching reach them). ``extra`` maps a
-    title to a function writing one more section into ``out`` (e.g. the screening of several
-    materials), run in this process after ``SECTIONS``, in that order.
+    monkeypatching reach them). ``extra`` maps a title to a function writing one more section
+    into ``out`` (e.g. the screening of several materials), run in this process after
+    ``SECTIONS``, in that order.
     """
-    from photosc.plotting import talk_style
     from photosc.report.html import write_index
 
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
@@ -160,8 +160,7 @@ def build(
     for title, write in (extra or {}).items():
         if progress is not None:
             progress(title)
-        with talk_style():
-            sections.append(_timed(title, functools.partial(write, out), strict))
+        sections.append(_timed(title, functools.partial(write, out), strict))
     timing = {s.title: round(s.seconds, 3) for s in sections}
     timing["total"] = round(time.perf_counter() - start, 3)
     summary = {
