@@ -71,6 +71,28 @@ def test_rerun_skips_finished_chunks_and_other_sweeps_are_refused(tmp_path: Path
     assert sweep.run(other, store, restart=True).computed == 3
 
 
+def test_in_memory_from_the_kept_blocks_is_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A whole run keeps its blocks and assembles the result from them; a resumed run (and a run
+    # whose blocks exceed KEEP_BYTES) reads the store. Both must give the same dataset.
+    store = tmp_path / "s.zarr"
+    run = sweep.compute(phase_diagram(DE, NU, chunks={"dE": 5}), store)
+    assert sorted(run.blocks) == [0, 1, 2]
+    kept = run.in_memory()
+    resumed = sweep.compute(phase_diagram(DE, NU, chunks={"dE": 5}), store)
+    assert (resumed.computed, resumed.blocks) == (0, {})
+    xr.testing.assert_identical(kept, resumed.in_memory())
+    assert {k: v.dtype for k, v in kept.variables.items()} == {
+        k: v.dtype for k, v in resumed.in_memory().variables.items()
+    }
+    monkeypatch.setattr(sweep, "KEEP_BYTES", 100)
+    big = sweep.compute(phase_diagram(DE, NU, chunks={"dE": 5}), store, restart=True)
+    assert big.blocks == {}
+    restarted = big.in_memory().assign_attrs(created=kept.attrs["created"])  # a new run
+    xr.testing.assert_identical(restarted, kept)
+
+
 def test_a_lost_chunk_is_recomputed_alone(reference: dict[str, bytes], tmp_path: Path) -> None:
     store = tmp_path / "s.zarr"
     plan = _metastability({"dE": 3})

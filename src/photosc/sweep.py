@@ -31,7 +31,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -369,6 +369,12 @@ def _json(attrs: Mapping[Any, Any]) -> dict[str, Any]:
             for k, v in attrs.items()}  # fmt: skip
 
 
+def _store_attrs(lazy: xr.Dataset, key: str) -> dict[str, Any]:
+    """The dataset attributes of the store of ``lazy`` (fingerprint ``key``), as read back."""
+    attrs = _json(lazy.attrs) | {"sweep_fingerprint": key, "code_version": code_version()}
+    return dict(json.loads(json.dumps(attrs)))
+
+
 def _create_store(lazy: xr.Dataset, store: Path, key: str) -> None:
     """A new store for ``lazy``, made with the zarr API: one array per variable (chunked as the
     sweep, unwritten chunks NaN or 0), coordinates written, metadata consolidated once. xarray
@@ -380,7 +386,7 @@ def _create_store(lazy: xr.Dataset, store: Path, key: str) -> None:
     layout = _Layout.of(lazy)
     chunk = dict(zip(layout.dims, (max(s) for s in layout.sizes), strict=True))
     extra = [str(k) for k in lazy.coords if k not in lazy.dims]
-    attrs = _json(lazy.attrs) | {"sweep_fingerprint": key, "code_version": code_version()}
+    attrs = _store_attrs(lazy, key)
     if extra:
         attrs["coordinates"] = " ".join(extra)
     done = xr.Variable(
@@ -459,6 +465,13 @@ def write_chunk(arrays: Mapping[str, Any], k: int, values: Mapping[str, np.ndarr
 # --- running -------------------------------------------------------------------------------------
 
 
+def _regions(variables: Mapping[str, Any], layout: _Layout, k: int) -> dict[str, tuple[slice, ...]]:
+    """Index ranges of chunk ``k`` in each of ``variables`` (by name)."""
+    region = layout.region(k)
+    return {name: tuple(region.get(str(d), slice(None)) for d in var.dims)
+            for name, var in variables.items()}  # fmt: skip
+
+
 class _Tasks:
     """The dask graph of a lazy dataset cut per chunk: chunk ``k`` is the culled sub-graph
     that computes its block of every variable (a kernel shared by several outputs runs once)."""
@@ -476,9 +489,7 @@ class _Tasks:
                 for var in self.variables.values()]  # fmt: skip
 
     def regions(self, k: int) -> dict[str, tuple[slice, ...]]:
-        region = self.layout.region(k)
-        return {name: tuple(region.get(str(d), slice(None)) for d in var.dims)
-                for name, var in self.variables.items()}  # fmt: skip
+        return _regions(self.variables, self.layout, k)
 
     def chunk(self, k: int) -> _Chunk:
         """Chunk ``k``'s sub-graph and output keys."""
@@ -498,24 +509,49 @@ class _Chunk:
     keys: list[Any]
 
 
+#: A run keeps the blocks it computed (for ``SweepRun.in_memory``) up to this many bytes.
+KEEP_BYTES = 256 * 2**20
+
+
 @dataclass
 class SweepRun:
-    """What ``compute`` did: the dataset (lazy, dask-chunked, read from the store), the chunks
-    computed in this run, those found done already, the wall time in seconds, the store."""
+    """What ``compute`` did: the chunks computed in this run, those found done already, the wall
+    time in seconds, the store, and ``dataset`` (lazy, dask-chunked, read from the store). The
+    blocks computed in this run are kept while they total at most ``KEEP_BYTES``."""
 
-    dataset: xr.Dataset
     computed: int
     skipped: int
     seconds: float
     store: Path
+    like: xr.Dataset = field(repr=False)
+    blocks: dict[int, list[np.ndarray]] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def dataset(self) -> xr.Dataset:
+        """The store's dataset, dask-chunked as stored."""
+        return _read(self.store, self.like)
 
     def in_memory(self) -> xr.Dataset:
-        """The result loaded into memory, each variable read whole (not chunk by chunk through
-        dask: ~2.5x faster), without the Zarr encodings (ready for NetCDF)."""
-        ds = _read(self.store, self.dataset, dask=False).load()
-        for var in ds.variables.values():
-            var.encoding = {}
-        return ds
+        """The result loaded into memory, without the Zarr encodings (ready for NetCDF): from
+        the blocks kept if this run computed every chunk, else each variable read whole from
+        the store (not chunk by chunk through dask: ~2.5x faster)."""
+        layout = _Layout.of(self.like)
+        if len(self.blocks) < layout.n_chunks:
+            ds = _read(self.store, self.like, dask=False).load()
+            for var in ds.variables.values():
+                var.encoding = {}
+            return ds
+        variables = {str(k): v for k, v in self.like.data_vars.items()}
+        data = {name: np.empty(var.shape, var.dtype) for name, var in variables.items()}
+        for k, values in self.blocks.items():
+            regions = _regions(variables, layout, k)
+            for name, block in zip(variables, values, strict=True):
+                data[name][regions[name]] = block
+        return xr.Dataset(
+            {name: xr.Variable(var.dims, data[name], var.attrs) for name, var in variables.items()},
+            coords={k: c.variable.load() for k, c in self.like.coords.items()},
+            attrs=_store_attrs(self.like, fingerprint(self.like)),
+        )
 
 
 def _compute_chunk(chunk: _Chunk) -> list[np.ndarray]:
@@ -530,21 +566,18 @@ Writer = Callable[[int, list[np.ndarray]], None]
 
 
 class _Threads:
-    """In-process execution on a thread pool, each chunk with dask's synchronous scheduler and
-    written by the thread that computed it (while the other threads compute theirs)."""
+    """In-process execution on a thread pool, each chunk with dask's synchronous scheduler;
+    chunks are written here as they arrive, while the pool computes the others."""
 
     def __init__(self, threads: int) -> None:
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=threads)
 
     def run(self, chunks: list[_Chunk], tag: str, write: Writer) -> Iterator[int]:
         """Compute and write every chunk; yields each chunk's index once it is written."""
-
-        def task(chunk: _Chunk) -> int:
-            write(chunk.k, _compute_chunk(chunk))
-            return chunk.k
-
-        futures = [self.pool.submit(task, chunk) for chunk in chunks]
-        return (f.result() for f in concurrent.futures.as_completed(futures))
+        futures = {self.pool.submit(_compute_chunk, chunk): chunk.k for chunk in chunks}
+        for future in concurrent.futures.as_completed(futures):
+            write(futures[future], future.result())
+            yield futures[future]
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
@@ -641,20 +674,29 @@ def compute(
     skipped = layout.n_chunks - len(pending)
     if progress is not None:
         progress(skipped, layout.n_chunks)
+    run = SweepRun(len(pending), skipped, 0.0, store, lazy)
     if pending:
         tasks = _Tasks(lazy, layout)
+        kept = 0
 
         def write(k: int, values: list[np.ndarray]) -> None:
+            nonlocal kept
             write_chunk(
                 arrays, k, dict(zip(tasks.variables, values, strict=True)), tasks.regions(k)
             )
+            kept += sum(v.nbytes for v in values)
+            if kept <= KEEP_BYTES:
+                run.blocks[k] = values
+            else:
+                run.blocks.clear()
 
         with executor(workers, scheduler) as ex:
             chunks = [tasks.chunk(k) for k in pending]
             for count, _ in enumerate(ex.run(chunks, fingerprint(lazy)[:16], write), skipped + 1):
                 if progress is not None:
                     progress(count, layout.n_chunks)
-    return SweepRun(_read(store, lazy), len(pending), skipped, time.perf_counter() - start, store)
+    run.seconds = time.perf_counter() - start
+    return run
 
 
 def _read(store: Path, like: xr.Dataset, *, dask: bool = True) -> xr.Dataset:
