@@ -312,26 +312,27 @@ def driven(
     T_K: float,
     *,
     settle_ps: float = 10.0,
-    seed: int = 0,
     n_levels: int | None = None,
 ) -> xr.Dataset:
     """Collisionless BCS along one driven trajectory of eq. 6 (``studies.drive``'s default pulse
-    into the metastable well, 10 ps ring-down, as many sites as a 10 ns lifetime needs), against
-    the adiabatic gap Delta(Q(t), T) that ``drive_trajectories`` reports. Q oscillates at omega
-    (22 THz) around the well, so U(Q(t)) has a component at omega that can break pairs at
-    E = omega/2 when 2 Delta < omega. The electrons start in the thermal state at U(Q(t_s)), t_s
-    the time the adiabatic gap reaches half its largest value (collisionless dynamics conserves
-    energy and cannot condense the normal state). Times in ps, gaps in meV; ValueError where
-    the landscape has no metastable minimum at T_K or the trajectory opens no gap."""
+    into the metastable well, 10 ps ring-down), against the adiabatic gap Delta(Q(t), T) that
+    ``drive_trajectories`` reports. The gap answers to the pairing averaged over a coherence
+    volume, i.e. to the Raman coordinate averaged over its many sites, whose thermal noise
+    (variance T / (N omega^2) for N sites) averages out: Q(t) is eq. 6 in F(Q, T) without the
+    noise term. Q oscillates at omega (22 THz) around the well, so U(Q(t)) has a component at
+    omega that can break pairs at E = omega/2 when 2 Delta < omega. The electrons start in the
+    thermal state at U(Q(t_s)), t_s the time the adiabatic gap reaches half its largest value
+    (collisionless dynamics conserves energy and cannot condense the normal state). Times in ps,
+    gaps in meV; ValueError where the landscape has no metastable minimum at T_K or the
+    trajectory opens no gap."""
     T = float(temperature_from_K(checked("T_K", T_K, nonnegative=True), model.omega_meV))
     gamma = drive.gamma_from_ringdown(drive.RINGDOWN_PS, model)
     pulse = drive.default_pulse(model, T, gamma)
-    sites = drive.sites_for_lifetime(model, T, gamma)
     dt_q = 0.05
     t_end = pulse.end + float(time_from_ps(settle_ps, model.omega_meV))
     traj = simulate(
-        ForceTable.from_model(model, T), gamma=gamma, T=T, t_end=t_end, dt=dt_q, n_traj=1,
-        Q0=0.0, drive=pulse, sites=sites, seed=seed, record_every=4, keep=1,
+        ForceTable.from_model(model, T), gamma=gamma, T=0.0, t_end=t_end, dt=dt_q, n_traj=1,
+        Q0=0.0, P0=0.0, drive=pulse, record_every=4, keep=1,
     )  # fmt: skip
     t_q, Q = traj.t, traj.Q[:, 0]
     U_q = np.asarray(attraction(Q, model.dE, model.g, model.U0))
@@ -357,8 +358,6 @@ def driven(
             model,
             long_name="collisionless BCS along a driven trajectory of eq. 6",
             T_K=float(T_K),
-            sites=sites,
-            seed=seed,
             n_levels=ds.attrs["n_levels"],
             pulse=repr(pulse),
             start_ps=float(time_to_ps(t_start, meV)),
