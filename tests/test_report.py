@@ -223,6 +223,11 @@ def test_sections_in_worker_processes_are_the_same(
         report.build(model, tmp_path, jobs=-1)
 
 
+def test_every_section_has_a_cost_for_the_worker_order() -> None:
+    """The workers take the sections longest first: each needs its measured seconds."""
+    assert set(report._SECONDS) == set(report.SECTIONS)
+
+
 def test_Z_is_counted_from_the_bare_parameters(tmp_path: Path) -> None:
     """--Z applies to the preset once; the report states it in summary.json and on the page."""
     with pytest.MonkeyPatch.context() as mp:
