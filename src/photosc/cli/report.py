@@ -57,15 +57,17 @@ def command(
 
     from photosc import report
     from photosc.cli._common import print_sections
-    from photosc.report import screening
-    from photosc.studies.screening import check_names
 
     check_out(out)
     first, *others = material
     bare, Z = load_bare_model(first, Z, Z_inv, overrides)
-    if others:
+    extra = None
+    if others:  # imported only then: the screening study costs ~1 s of imports here
+        from photosc.report import screening
+        from photosc.studies.screening import check_names
+
         check_names(list(material))  # before any work
-    extra = {"screening": functools.partial(screening.section, list(material))} if others else None
+        extra = {"screening": functools.partial(screening.section, list(material))}
     console = Console(stderr=True)
     start = time.perf_counter()
     with console.status("building report") as status:
