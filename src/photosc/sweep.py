@@ -402,6 +402,7 @@ def _create_store(lazy: xr.Dataset, store: Path, key: str) -> None:
             dtype=var.dtype,
             fill_value=np.nan if var.dtype.kind in "fc" else 0,
             dimension_names=[str(d) for d in var.dims],
+            chunk_key_encoding={"name": "default", "separator": "."},
             attributes=_json(var.attrs),
         )
         if name in lazy.coords:
