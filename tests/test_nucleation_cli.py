@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 import xarray as xr
 
+from photosc import materials
 from photosc.cli import main
+from photosc.studies.nucleation import lifetime_kernel
 
 
 def test_nucleation_writes_nucleus_and_figure(tmp_path: Path) -> None:
@@ -42,9 +44,14 @@ def test_bad_input_is_one_line_exit_2(
 @pytest.mark.slow
 def test_map_goes_through_the_sweep_store(tmp_path: Path) -> None:
     out = tmp_path / "m"
-    main(["nucleation", "K3C60", "--Z-inv", "3.6", "--T-K", "100", "--dim", "1",
-          "--width-meV", "200", "--no-curve", "--map", "--out", str(out)])  # fmt: skip
-    tau = xr.open_dataset(out / "lifetime_map.nc")["tau_ns"]
+    main(["nucleation", "K3C60", "--Z-inv", "3.6", "--T-K", "100", "--dim", "1", "--set",
+          "g=0.59", "--width-meV", "200", "--no-curve", "--map", "--out", str(out)])  # fmt: skip
+    saved = xr.open_dataset(out / "lifetime_map.nc")
+    tau = saved["tau_ns"]
+    # the map is of the model asked for (overrides kept), Mott-renormalised along 1/Z
+    assert saved.attrs["model_g"] == 0.59
+    alone = lifetime_kernel(3.5, 1.0, model=materials.load("K3C60", g=0.59), T_K=100.0, dim=1)
+    assert tau.values[0, 0] == alone
     assert tau.attrs["units"] == "ns" and tau.dims == ("Z_inv", "width_meV")
     assert tau["Z_inv"].values[0] == pytest.approx(3.5) and tau["width_meV"].attrs["units"] == "meV"
     needed = xr.open_dataset(out / "width_for_10ns.nc")["width_meV"]

@@ -16,6 +16,7 @@ from photosc.units import rate_to_per_s, temperature_from_K
 #: reaches only ~4e-4 ns at 200 meV, so no width gives 10 ns in d = 1: the round trip asks for
 #: 1e-4 ns (the same root finding; measured widths 99 and 76 meV at 1/Z = 3.6 and 3.62).
 TARGET_NS = 1e-4
+K3C60 = materials.load("K3C60")
 
 
 def _lifetime_ns(Z_inv: float, width_meV: float) -> float:
@@ -29,7 +30,7 @@ def _lifetime_ns(Z_inv: float, width_meV: float) -> float:
 
 @pytest.mark.slow
 def test_width_for_lifetime_gives_the_lifetime_back_and_falls_with_one_over_Z() -> None:
-    needed = study.width_for_lifetime("K3C60", [3.6, 3.62], lifetime_ns=TARGET_NS, dim=1)
+    needed = study.width_for_lifetime(K3C60, [3.6, 3.62], lifetime_ns=TARGET_NS, dim=1)
     widths = needed["width_meV"].values
     assert needed["width_meV"].attrs["units"] == "meV" and np.all(widths > 0)
     # deeper into the Mott regime F(Q_MS) - F(0) shrinks: a softer branch suffices
@@ -43,7 +44,7 @@ def test_width_for_lifetime_gives_the_lifetime_back_and_falls_with_one_over_Z() 
 
 def test_width_for_lifetime_outside_metastability_one() -> None:
     """No metastable minimum (1/Z = 3): NaN; Q_MS stable (1/Z = 3.8, type II): width 0."""
-    needed = study.width_for_lifetime("K3C60", [3.0, 3.8], dim=1)
+    needed = study.width_for_lifetime(K3C60, [3.0, 3.8], dim=1)
     assert np.isnan(needed["width_meV"].values[0]) and needed["width_meV"].values[1] == 0.0
 
 
@@ -52,4 +53,4 @@ def test_width_for_lifetime_outside_metastability_one() -> None:
 )
 def test_width_for_lifetime_bad_input(kw: dict[str, float], word: str) -> None:
     with pytest.raises(ValueError, match=word):
-        study.width_for_lifetime("K3C60", [3.6], **kw)  # type: ignore[arg-type]
+        study.width_for_lifetime(K3C60, [3.6], **kw)  # type: ignore[arg-type]

@@ -326,4 +326,8 @@ def test_catalogue_nucleation_lifetime_is_the_study_kernel(tmp_path: Path) -> No
                                                        "dim": 1.0},
     )  # fmt: skip
     tau = float(sweep.run(plan, tmp_path / "n.zarr").dataset["tau_ns"][0])
-    assert tau == float(lifetime_kernel(3.6, 10.0, name="K3C60", T_K=100.0, dim=1)) > 0
+    assert (
+        tau
+        == float(lifetime_kernel(3.6, 10.0, model=materials.load("K3C60"), T_K=100.0, dim=1))
+        > 0
+    )

@@ -120,12 +120,13 @@ def command(
                 if Z_inv is None
                 else np.linspace(Z_inv - 0.1, Z_inv + 0.1, 6)
             )
+            unrenormalized = load_model(material, None, None, overrides)  # the map sets Z
             lazy = study.lifetime_map(
-                material, zi, [1.0, 5.0, 10.0, 30.0, 100.0], T_K=T_K, dim=dim, chunk=1
+                unrenormalized, zi, [1.0, 5.0, 10.0, 30.0, 100.0], T_K=T_K, dim=dim, chunk=1
             )
             tmap = swept(lazy, out / "lifetime_map.zarr", "lifetime map",
                          workers=workers, scheduler=scheduler, restart=restart)  # fmt: skip
-            needed = study.width_for_lifetime(material, zi, T_K=T_K, dim=dim)
+            needed = study.width_for_lifetime(unrenormalized, zi, T_K=T_K, dim=dim)
             save_dataset(tmap, out / "lifetime_map.nc")
             save_dataset(needed, out / "width_for_10ns.nc")
             save(plots.plot_map(tmap, needed)[0], out / "lifetime_map.png")

@@ -1,8 +1,9 @@
 """How long the metastable state lives by nucleation (``physics.nucleation``), in physical units.
 
 - ``lifetime_curve``: tau(T) along a material's Mott path for a few Raman branch widths.
-- ``lifetime_kernel``: tau at (1/Z, width) for one material and T, a numpy kernel that
-  ``xarray.apply_ufunc(..., dask="parallelized")`` lifts (``lifetime_map`` does so).
+- ``lifetime_kernel``: tau at (1/Z, width) for one model (at Z = 1, overrides and all) and T,
+  a numpy kernel that ``xarray.apply_ufunc(..., dask="parallelized")`` lifts (``lifetime_map``
+  does so).
 - ``width_for_lifetime``: the branch width needed for a given lifetime (10 ns) versus 1/Z.
 
 Damping from the 10 ps ring-down of the mode (``drive.gamma_from_ringdown``), as in the drive
@@ -134,29 +135,29 @@ def lifetime_kernel(
     Z_inv: ArrayLike,
     width_meV: ArrayLike,
     *,
-    name: str,
+    model: Model,
     T_K: float,
     dim: int = 3,
     ringdown_ps: float = RINGDOWN_PS,
     sites: float = 1.0,
 ) -> np.ndarray:
-    """tau (ns) by nucleation of material ``name`` at T_K, elementwise over broadcast arrays of
-    1/Z and branch width (meV): a plain numpy kernel for ``xarray.apply_ufunc`` (with
-    ``dask="parallelized"`` each chunk runs it independently). inf: Q_MS stable (type II);
-    NaN: no metastable minimum."""
+    """tau (ns) by nucleation at T_K of ``model`` (unrenormalised, Z = 1) Mott-renormalised
+    to each 1/Z (``Model.renormalized``), elementwise over broadcast arrays of 1/Z and branch
+    width (meV): a plain numpy kernel for ``xarray.apply_ufunc`` (with ``dask="parallelized"``
+    each chunk runs it independently). inf: Q_MS stable (type II); NaN: no metastable minimum."""
     zi, width = np.broadcast_arrays(np.asarray(Z_inv, float), np.asarray(width_meV, float))
     out = np.empty(zi.shape)
     for idx in np.ndindex(zi.shape):
-        model = materials.load(name, Z=1.0 / float(zi[idx]))
+        renormalized = model.renormalized(1.0 / float(zi[idx]))
         T = float(temperature_from_K(T_K, model.omega_meV))
-        gamma = gamma_from_ringdown(ringdown_ps, model)
+        gamma = gamma_from_ringdown(ringdown_ps, renormalized)
         kappa = nucleation.kappa_from_width(float(width[idx]) / model.omega_meV, dim)
-        out[idx] = lifetime_ns(model, T, kappa, dim, gamma, sites)
+        out[idx] = lifetime_ns(renormalized, T, kappa, dim, gamma, sites)
     return out
 
 
 def lifetime_map(
-    name: str,
+    model: Model,
     Z_inv: ArrayLike,
     width_meV: ArrayLike,
     *,
@@ -164,7 +165,8 @@ def lifetime_map(
     dim: int = 3,
     chunk: int | None = None,
 ) -> xr.Dataset:
-    """tau (ns) over (1/Z, branch width) at T_K, through ``lifetime_kernel`` lifted by
+    """tau (ns) of ``model`` (at Z = 1) over (1/Z, branch width) at T_K, through
+    ``lifetime_kernel`` lifted by
     ``xarray.apply_ufunc``. With ``chunk`` (1/Z values per task) the result is a lazy
     dask-backed Dataset for ``photosc.sweep.compute`` (resumable, parallel); else computed."""
     zi = xr.DataArray(np.asarray(Z_inv, float), dims="Z_inv")
@@ -176,19 +178,19 @@ def lifetime_map(
     wd = xr.DataArray(np.asarray(width_meV, float), dims="width_meV")
     wd = wd.assign_coords(width_meV=wd.values)
     tau = xr.apply_ufunc(
-        lifetime_kernel, zi, wd, kwargs={"name": name, "T_K": T_K, "dim": dim},
+        lifetime_kernel, zi, wd, kwargs={"model": model, "T_K": T_K, "dim": dim},
         dask="parallelized", output_dtypes=[float],
     )  # fmt: skip
     tau.attrs = {"units": "ns", "long_name": "lifetime by nucleation"}
     ds = xr.Dataset({"tau_ns": tau})
     ds["Z_inv"].attrs = {"units": "1", "long_name": "1/Z (Mott renormalisation)"}
     ds["width_meV"].attrs = {"units": "meV", "long_name": "branch width"}
-    ds.attrs = provenance(None, material=name, T_K=T_K, dim=dim)
+    ds.attrs = provenance(model, T_K=T_K, dim=dim)
     return ds
 
 
 def width_for_lifetime(
-    name: str,
+    model: Model,
     Z_inv: ArrayLike,
     *,
     T_K: float = 100.0,
@@ -196,7 +198,8 @@ def width_for_lifetime(
     dim: int = 3,
     max_width_meV: float = 200.0,
 ) -> xr.Dataset:
-    """Branch width (meV) whose nucleation lifetime at T_K is ``lifetime_ns``, versus 1/Z.
+    """Branch width (meV) whose nucleation lifetime at T_K is ``lifetime_ns``, versus 1/Z
+    (``model`` at Z = 1, renormalised to each 1/Z as in ``lifetime_kernel``).
 
     Root of ln tau(width) - ln lifetime on (0, max_width_meV]; 0 where even uncoupled sites
     live that long (or Q_MS is stable), NaN where no metastable minimum exists or no width up to
@@ -209,10 +212,10 @@ def width_for_lifetime(
     for k, z in enumerate(zi):
 
         def excess(width: float, z: float = float(z)) -> float:
-            tau = float(lifetime_kernel(z, width, name=name, T_K=T_K, dim=dim))
+            tau = float(lifetime_kernel(z, width, model=model, T_K=T_K, dim=dim))
             return math.log(tau / lifetime_ns) if np.isfinite(tau) else math.inf
 
-        tau_0 = float(lifetime_kernel(z, 0.0, name=name, T_K=T_K, dim=dim))
+        tau_0 = float(lifetime_kernel(z, 0.0, model=model, T_K=T_K, dim=dim))
         if np.isnan(tau_0):
             continue
         if tau_0 >= lifetime_ns:
@@ -224,7 +227,7 @@ def width_for_lifetime(
             "width_meV": _var(out, ("Z_inv",), "meV", f"branch width for {lifetime_ns:g} ns"),
         },
         coords={"Z_inv": ("Z_inv", zi, {"units": "1", "long_name": "1/Z (Mott renormalisation)"})},
-        attrs=provenance(None, material=name, T_K=T_K, dim=dim, lifetime_ns=lifetime_ns),
+        attrs=provenance(model, T_K=T_K, dim=dim, lifetime_ns=lifetime_ns),
     )
 
 
