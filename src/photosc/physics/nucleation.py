@@ -522,6 +522,50 @@ def _index_one(
     return None
 
 
+@numba.njit(cache=True, nogil=True)
+def _relax_string(
+    path: FloatArray,
+    last: int,
+    n_iter: int,
+    dt: float,
+    kappa: float,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: FloatArray,
+    parts: TableParts,
+) -> None:
+    """n_iter iterations of the string method on path (image, site), in place: images 1 to
+    last - 1 step by -dt grad E (grad E = F'(Q) + kappa K Q, K in CSR arrays), then all images
+    are moved back to equal arc length along the piecewise linear string (linear interpolation
+    between neighbouring images)."""
+    bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi = parts
+    n_images, n = path.shape
+    grad, seg, alpha = np.empty(n), np.empty(n_images - 1), np.empty(n_images)
+    new = np.empty_like(path)
+    for _ in range(n_iter):
+        for m in range(1, last):
+            row = path[m]
+            for i in range(n):
+                lap = 0.0
+                for k in range(indptr[i], indptr[i + 1]):
+                    lap += data[k] * row[indices[k]]
+                f = _table_force(row[i], bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi)
+                grad[i] = kappa * lap - f
+            row -= dt * grad
+        alpha[0] = 0.0
+        for m in range(n_images - 1):
+            seg[m] = math.sqrt(np.sum((path[m + 1] - path[m]) ** 2))
+            alpha[m + 1] = alpha[m] + seg[m]
+        j = 0
+        for m in range(n_images):
+            target = alpha[-1] if m == n_images - 1 else m * (alpha[-1] / (n_images - 1))
+            while j < n_images - 2 and alpha[j + 1] <= target:
+                j += 1
+            frac = (target - alpha[j]) / (seg[j] if seg[j] > 0.0 else 1.0)
+            new[m] = (1.0 - frac) * path[j] + frac * path[j + 1]
+        path[:] = new
+
+
 def _string_tops(
     w: _Well,
     K: sp.csr_matrix,
@@ -552,15 +596,7 @@ def _string_tops(
     top = float(np.max(np.abs(w.d2F(np.linspace(0.0, w.Q_MS, 129))))) + 4.0 * dim * kappa
     dt = 1.0 / top  # explicit Euler is stable below 2 / (largest Hessian eigenvalue)
     last = n_images if free_end else n_images - 1
-    for _ in range(n_iter):
-        grad = w.dF(path[1:last]) + kappa * (K @ path[1:last].T).T
-        path[1:last] -= dt * grad
-        seg = np.sqrt(np.sum(np.diff(path, axis=0) ** 2, axis=1))
-        alpha = np.concatenate([[0.0], np.cumsum(seg)])
-        target = np.linspace(0.0, alpha[-1], n_images)
-        j = np.clip(np.searchsorted(alpha, target, side="right") - 1, 0, n_images - 2)
-        frac = ((target - alpha[j]) / np.where(seg[j] > 0, seg[j], 1.0))[:, None]
-        path = (1.0 - frac) * path[j] + frac * path[j + 1]
+    _relax_string(path, last, n_iter, dt, kappa, K.indptr, K.indices, K.data, w.parts)
     energy = np.sum(w.F(path), axis=1) + 0.5 * kappa * np.sum(path * (K @ path.T).T, axis=1)
     return [path[k] for k in np.argsort(energy)[::-1][:3]]
 
