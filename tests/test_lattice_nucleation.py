@@ -12,7 +12,7 @@ from photosc import materials
 from photosc.physics import landscape
 from photosc.physics import nucleation as nuc
 from photosc.physics.dynamics import ForceTable
-from photosc.physics.lattice_langevin import decay_rate, simulate_lattices
+from photosc.physics.lattice_langevin import _box, decay_rate, simulate_lattices
 
 #: K3C60 on its Mott path at 1/Z = 3.6: metastability I at 100 K (0.0947 hbar*omega).
 MODEL = materials.load("K3C60", Z=1 / 3.6)
@@ -97,7 +97,9 @@ def _numpy_string(path: np.ndarray, last: int, n_iter: int, dt: float, kappa: fl
     return path
 
 
-@pytest.mark.parametrize(("dim", "side", "kappa", "free"), [(1, 9, 2.0, True), (2, 5, 0.3, False)])
+@pytest.mark.parametrize(
+    ("dim", "side", "kappa", "free"), [(1, 9, 2.0, True), (2, 5, 0.3, False), (3, 4, 0.1, True)]
+)
 def test_compiled_string_equals_numpy(dim: int, side: int, kappa: float, free: bool) -> None:
     """The compiled string relaxation (``_relax_string``) against the numpy iteration on the
     same growing-cluster start: the same arithmetic in another order, so the images agree to
@@ -110,5 +112,6 @@ def test_compiled_string_equals_numpy(dim: int, side: int, kappa: float, free: b
     path = w.Q_MS * (1.0 - np.clip(v[:, None] - rank[None, :], 0.0, 1.0))
     last = path.shape[0] if free else path.shape[0] - 1
     expected = _numpy_string(path.copy(), last, 200, 0.05, kappa, K, w)
-    nuc._relax_string(path, last, 200, 0.05, kappa, K.indptr, K.indices, K.data, w.parts)
+    box = path.reshape((path.shape[0], *_box(side, dim)))
+    nuc._relax_string(box, last, 200, 0.05, kappa, w.parts)
     np.testing.assert_allclose(path, expected, rtol=0, atol=1e-12)

@@ -524,37 +524,31 @@ def _index_one(
 
 @numba.njit(cache=True, nogil=True)
 def _relax_string(
-    path: FloatArray,
-    last: int,
-    n_iter: int,
-    dt: float,
-    kappa: float,
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    data: FloatArray,
-    parts: TableParts,
+    path: FloatArray, last: int, n_iter: int, dt: float, kappa: float, parts: TableParts
 ) -> None:
-    """n_iter iterations of the string method on path (image, site), in place: images 1 to
-    last - 1 step by -dt grad E (grad E = F'(Q) + kappa K Q, K in CSR arrays), then all images
-    are moved back to equal arc length along the piecewise linear string (linear interpolation
-    between neighbouring images)."""
-    bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi = parts
-    n_images, n = path.shape
-    grad, seg, alpha = np.empty(n), np.empty(n_images - 1), np.empty(n_images)
+    """n_iter iterations of the string method on path (image, then the periodic box of
+    ``lattice_langevin._box``), in place: images 1 to last - 1 step by dt (-grad E) (the force
+    of ``_force_kick``), then all images are moved back to equal arc length along the piecewise
+    linear string (linear interpolation between neighbouring images)."""
+    n_images = path.shape[0]
+    n = path[0].size
+    p, f = np.zeros_like(path[0]), np.empty_like(path[0])
+    flat_f = f.ravel()
+    seg, alpha = np.empty(n_images - 1), np.empty(n_images)
     new = np.empty_like(path)
     for _ in range(n_iter):
         for m in range(1, last):
-            row = path[m]
+            _force_kick(path[m], p, f, 0.0, kappa, 0.0, parts)
+            row = path[m].ravel()
             for i in range(n):
-                lap = 0.0
-                for k in range(indptr[i], indptr[i + 1]):
-                    lap += data[k] * row[indices[k]]
-                f = _table_force(row[i], bounds, inv_h, hs, offsets, c, f_lo, s_lo, f_hi, s_hi)
-                grad[i] = kappa * lap - f
-            row -= dt * grad
+                row[i] += dt * flat_f[i]
+        q, out = path.reshape((n_images, n)), new.reshape((n_images, n))
         alpha[0] = 0.0
         for m in range(n_images - 1):
-            seg[m] = math.sqrt(np.sum((path[m + 1] - path[m]) ** 2))
+            acc = 0.0
+            for i in range(n):
+                acc += (q[m + 1, i] - q[m, i]) ** 2
+            seg[m] = math.sqrt(acc)
             alpha[m + 1] = alpha[m] + seg[m]
         j = 0
         for m in range(n_images):
@@ -562,8 +556,11 @@ def _relax_string(
             while j < n_images - 2 and alpha[j + 1] <= target:
                 j += 1
             frac = (target - alpha[j]) / (seg[j] if seg[j] > 0.0 else 1.0)
-            new[m] = (1.0 - frac) * path[j] + frac * path[j + 1]
-        path[:] = new
+            for i in range(n):
+                out[m, i] = (1.0 - frac) * q[j, i] + frac * q[j + 1, i]
+        path, new = new, path
+    if n_iter % 2:
+        new[:] = path
 
 
 def _string_tops(
@@ -596,7 +593,8 @@ def _string_tops(
     top = float(np.max(np.abs(w.d2F(np.linspace(0.0, w.Q_MS, 129))))) + 4.0 * dim * kappa
     dt = 1.0 / top  # explicit Euler is stable below 2 / (largest Hessian eigenvalue)
     last = n_images if free_end else n_images - 1
-    _relax_string(path, last, n_iter, dt, kappa, K.indptr, K.indices, K.data, w.parts)
+    box = path.reshape((n_images, *_box(round(dist.size ** (1.0 / dim)), dim)))
+    _relax_string(box, last, n_iter, dt, kappa, w.parts)
     energy = np.sum(w.F(path), axis=1) + 0.5 * kappa * np.sum(path * (K @ path.T).T, axis=1)
     return [path[k] for k in np.argsort(energy)[::-1][:3]]
 
