@@ -555,19 +555,18 @@ def _relax_string(
     seg, alpha = np.empty(n_images - 1), np.empty(n_images)
     new = np.empty_like(path)
     for _ in range(n_iter):
-        for m in range(1, last):
-            _force_kick(path[m], p, f, 0.0, kappa, 0.0, parts)
-            row = path[m].ravel()
-            for i in range(n):
-                row[i] += dt * flat_f[i]
         q, out = path.reshape((n_images, n)), new.reshape((n_images, n))
         alpha[0] = 0.0
-        for m in range(n_images - 1):
+        for m in range(1, n_images):  # step image m, then the length of segment m - 1
+            if m < last:
+                _force_kick(path[m], p, f, 0.0, kappa, 0.0, parts)
             acc = 0.0
             for i in range(n):
-                acc += (q[m + 1, i] - q[m, i]) ** 2
-            seg[m] = math.sqrt(acc)
-            alpha[m + 1] = alpha[m] + seg[m]
+                if m < last:
+                    q[m, i] += dt * flat_f[i]
+                acc += (q[m, i] - q[m - 1, i]) ** 2
+            seg[m - 1] = math.sqrt(acc)
+            alpha[m] = alpha[m - 1] + seg[m - 1]
         j = 0
         for m in range(n_images):
             target = alpha[-1] if m == n_images - 1 else m * (alpha[-1] / (n_images - 1))
