@@ -71,7 +71,7 @@ from scipy.linalg import eigh
 from scipy.optimize import brentq
 from scipy.sparse.linalg import LinearOperator, eigsh, splu
 from scipy.special import erf
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from photosc._checks import FloatArray, checked, output
 from photosc.model import Model
@@ -705,6 +705,12 @@ def _symmetric_guesses(
     return [*guesses, np.full(centre[0].size, w.Q_B)]
 
 
+@lru_cache(maxsize=1)
+def _blas() -> ThreadpoolController:
+    """The loaded BLAS libraries, found once (threadpoolctl's scan of them takes 1-10 ms)."""
+    return ThreadpoolController()
+
+
 @lru_cache(maxsize=256)
 def lattice_nucleus(
     model: Model, T: float, kappa: float, dim: int = 3, side: int | None = None
@@ -740,7 +746,7 @@ def lattice_nucleus(
             f"the nucleus needs a lattice of side {side} > {MAX_SIDE[d]} in d={d} "
             f"(kappa={kappa:g}): too large for the lattice determinant; use critical_nucleus"
         )
-    with threadpool_limits(1, user_api="blas"):  # see the docstring
+    with _blas().limit(limits=1, user_api="blas"):  # see the docstring
         K = _laplacian(side, d)
         centre = np.meshgrid(*([np.arange(side) - side // 2] * d), indexing="ij")
         dist = np.sqrt(sum(x.astype(float) ** 2 for x in centre)).ravel()
