@@ -67,10 +67,11 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike
 from scipy.integrate import simpson
 from scipy.interpolate import PPoly
+from scipy.linalg import eigh
 from scipy.optimize import brentq
-from scipy.sparse.linalg import eigsh, splu
+from scipy.sparse.linalg import LinearOperator, eigsh, splu
 from scipy.special import erf
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from photosc._checks import FloatArray, checked, output
 from photosc.model import Model
@@ -470,19 +471,36 @@ def _energy_terms(w: _Well, K: sp.csr_matrix, kappa: float, q: FloatArray) -> tu
 _DENSE_SITES = 600
 
 
+def _newton_step(H: sp.csr_matrix, grad: FloatArray) -> FloatArray:
+    """Newton's step -H^-1 grad E: dense LU up to _DENSE_SITES sites, sparse LU (minimum degree
+    ordering of H^T + H, which keeps the lattice's fill-in low) above."""
+    if grad.size <= _DENSE_SITES:
+        return np.linalg.solve(H.toarray(), -grad)
+    return splu(H.tocsc(), permc_spec="MMD_AT_PLUS_A").solve(-grad)
+
+
 def _saddle_step(H: sp.csr_matrix, grad: FloatArray, trust: float) -> FloatArray:
     """Eigenvector-following step towards an index-1 saddle (Cerjan and Miller, J. Chem. Phys.
     75, 2800 (1981), in its simplest form): in the Hessian's eigenbasis uphill along the lowest
     mode and downhill along the others, each by g_i / |lambda_i| (Newton's step where the
     curvatures already have the saddle's signs), the whole step cut to ``trust``. Beyond
-    _DENSE_SITES sites it is the plain Newton step."""
+    _DENSE_SITES sites it is the plain Newton step. With lambda_1 > 0 only the lowest mode can
+    differ from Newton: the step is -H^-1 g + 2 (g_0 / lambda_0) v_0 if lambda_0 > 0, from the two
+    lowest eigenpairs and one solve instead of the whole eigenbasis."""
     if grad.size > _DENSE_SITES:
-        step = np.asarray(sp.linalg.spsolve(H.tocsc(), -grad))
+        step = _newton_step(H, grad)
     else:
-        lam, vec = np.linalg.eigh(H.toarray())
-        g = vec.T @ grad
-        sign = np.where(np.arange(lam.size) == 0, 1.0, -1.0)
-        step = vec @ (sign * g / np.maximum(np.abs(lam), 1e-8))
+        A = H.toarray()
+        lam, vec = eigh(A, subset_by_index=[0, 1], driver="evr", check_finite=False)
+        if lam[1] >= 1e-8 and abs(lam[0]) >= 1e-8:
+            step = np.linalg.solve(A, -grad)
+            if lam[0] > 0.0:
+                step += (2.0 * float(vec[:, 0] @ grad) / lam[0]) * vec[:, 0]
+        else:  # more than one negative (or a vanishing) curvature: the whole eigenbasis
+            lam, vec = np.linalg.eigh(A)
+            g = vec.T @ grad
+            sign = np.where(np.arange(lam.size) == 0, 1.0, -1.0)
+            step = vec @ (sign * g / np.maximum(np.abs(lam), 1e-8))
     size = float(np.max(np.abs(step)))
     return step if size <= trust else step * (trust / size)
 
@@ -491,35 +509,75 @@ def _newton_saddle(
     w: _Well, K: sp.csr_matrix, kappa: float, q: FloatArray, follow: bool, tol: float = 1e-11
 ) -> FloatArray | None:
     """Newton (``follow`` False: 30 steps) or eigenvector following (``_saddle_step``, 100 steps)
-    until max |grad E| < tol; None if it does not converge."""
+    until max |grad E| < tol; None if it does not converge (or meets a singular Hessian)."""
     trust = 0.1 * w.Q_MS
     for _ in range(100 if follow else 30):
         grad, H = _energy_terms(w, K, kappa, q)
         if float(np.max(np.abs(grad))) < tol:
             return q
-        if float(np.max(np.abs(grad))) > 10.0 * float(np.max(np.abs(w.dF(q)))) + 1.0:
+        if not float(np.max(np.abs(grad))) <= 10.0 * float(np.max(np.abs(w.dF(q)))) + 1.0:
             return None  # diverging
-        if follow:
-            q = q + _saddle_step(H, grad, trust)
-        else:
-            q = q + np.asarray(sp.linalg.spsolve(H.tocsc(), -grad))
+        try:
+            q = q + (_saddle_step(H, grad, trust) if follow else _newton_step(H, grad))
+        except (np.linalg.LinAlgError, RuntimeError):  # singular: Newton's step does not exist
+            return None
     return None
 
 
 def _index_one(
     w: _Well, K: sp.csr_matrix, kappa: float, guess: FloatArray, dim: int
-) -> tuple[float, FloatArray, FloatArray] | None:
-    """(E - E_MS, saddle, lowest d + 1 eigenvalues) if Newton, or else eigenvector following,
-    from guess ends at a saddle of index 1; None otherwise."""
+) -> tuple[float, FloatArray, FloatArray, FloatArray] | None:
+    """(E - E_MS, saddle, lowest d + 1 eigenvalues, unstable mode) if Newton, or else
+    eigenvector following, from guess ends at a saddle of index 1; None otherwise."""
     for follow in (False, True) if guess.size <= _DENSE_SITES else (False,):
         q = _newton_saddle(w, K, kappa, guess, follow)
         if q is None:
             continue
         H = _energy_terms(w, K, kappa, q)[1].tocsr()
-        vals = _lowest_eigenvalues(H, min(dim + 1, q.size))
+        vals, vecs = _lowest_modes(H, min(dim + 1, q.size))
         if vals[0] < 0.0 and (vals.size < 2 or vals[1] > 1e-9 * abs(vals[0])):
-            return float(np.sum(w.F(q)) + 0.5 * kappa * q @ (K @ q)), q, vals
+            return float(np.sum(w.F(q)) + 0.5 * kappa * q @ (K @ q)), q, vals, vecs[:, 0]
     return None
+
+
+@numba.njit(cache=True, nogil=True)
+def _relax_string(
+    path: FloatArray, last: int, n_iter: int, dt: float, kappa: float, parts: TableParts
+) -> None:
+    """n_iter iterations of the string method on path (image, then the periodic box of
+    ``lattice_langevin._box``), in place: images 1 to last - 1 step by dt (-grad E) (the force
+    of ``_force_kick``), then all images are moved back to equal arc length along the piecewise
+    linear string (linear interpolation between neighbouring images)."""
+    n_images = path.shape[0]
+    n = path[0].size
+    p, f = np.zeros_like(path[0]), np.empty_like(path[0])
+    flat_f = f.ravel()
+    seg, alpha = np.empty(n_images - 1), np.empty(n_images)
+    new = np.empty_like(path)
+    for _ in range(n_iter):
+        q, out = path.reshape((n_images, n)), new.reshape((n_images, n))
+        alpha[0] = 0.0
+        for m in range(1, n_images):  # step image m, then the length of segment m - 1
+            if m < last:
+                _force_kick(path[m], p, f, 0.0, kappa, 0.0, parts)
+            acc = 0.0
+            for i in range(n):
+                if m < last:
+                    q[m, i] += dt * flat_f[i]
+                acc += (q[m, i] - q[m - 1, i]) ** 2
+            seg[m - 1] = math.sqrt(acc)
+            alpha[m] = alpha[m - 1] + seg[m - 1]
+        j = 0
+        for m in range(n_images):
+            target = alpha[-1] if m == n_images - 1 else m * (alpha[-1] / (n_images - 1))
+            while j < n_images - 2 and alpha[j + 1] <= target:
+                j += 1
+            frac = (target - alpha[j]) / (seg[j] if seg[j] > 0.0 else 1.0)
+            for i in range(n):
+                out[m, i] = (1.0 - frac) * q[j, i] + frac * q[j + 1, i]
+        path, new = new, path
+    if n_iter % 2:
+        new[:] = path
 
 
 def _string_tops(
@@ -552,15 +610,8 @@ def _string_tops(
     top = float(np.max(np.abs(w.d2F(np.linspace(0.0, w.Q_MS, 129))))) + 4.0 * dim * kappa
     dt = 1.0 / top  # explicit Euler is stable below 2 / (largest Hessian eigenvalue)
     last = n_images if free_end else n_images - 1
-    for _ in range(n_iter):
-        grad = w.dF(path[1:last]) + kappa * (K @ path[1:last].T).T
-        path[1:last] -= dt * grad
-        seg = np.sqrt(np.sum(np.diff(path, axis=0) ** 2, axis=1))
-        alpha = np.concatenate([[0.0], np.cumsum(seg)])
-        target = np.linspace(0.0, alpha[-1], n_images)
-        j = np.clip(np.searchsorted(alpha, target, side="right") - 1, 0, n_images - 2)
-        frac = ((target - alpha[j]) / np.where(seg[j] > 0, seg[j], 1.0))[:, None]
-        path = (1.0 - frac) * path[j] + frac * path[j + 1]
+    box = path.reshape((n_images, *_box(round(dist.size ** (1.0 / dim)), dim)))
+    _relax_string(box, last, n_iter, dt, kappa, w.parts)
     energy = np.sum(w.F(path), axis=1) + 0.5 * kappa * np.sum(path * (K @ path.T).T, axis=1)
     return [path[k] for k in np.argsort(energy)[::-1][:3]]
 
@@ -583,32 +634,41 @@ def _descend(
     return False
 
 
-def _grows(w: _Well, H: sp.csr_matrix, kappa: float, q: FloatArray, side: int, dim: int) -> bool:
-    """Whether the saddle q, displaced by 0.02 l0 (largest site) along its unstable mode towards
-    Q = 0, descends to the escape of the lattice (``_descend``, at most 10^5 steps of the
+def _grows(w: _Well, vec: FloatArray, kappa: float, q: FloatArray, side: int, dim: int) -> bool:
+    """Whether the saddle q, displaced by 0.02 l0 (largest site) along its unstable mode vec
+    towards Q = 0, descends to the escape of the lattice (``_descend``, at most 10^5 steps of the
     explicit-Euler limit 1 / (largest Hessian eigenvalue))."""
-    if q.size <= 400:
-        vec = np.linalg.eigh(H.toarray())[1][:, 0]
-    else:
-        shift = float(H.diagonal().min()) - 1e-3
-        vec = eigsh(H, k=1, sigma=shift, which="LM")[1][:, 0]
     vec = vec * (-0.02 / float(np.max(np.abs(vec)))) * math.copysign(1.0, float(np.sum(vec)))
     top = float(np.max(np.abs(w.d2F(np.linspace(0.0, w.Q_MS, 129))))) + 4.0 * dim * kappa
     start = (q + vec).reshape(_box(side, dim))
     return bool(_descend(start, 1.0 / top, kappa, w.Q_B, w.parts, 100_000))
 
 
-def _lowest_eigenvalues(H: sp.csr_matrix, k: int) -> FloatArray:
+def _lowest_modes(H: sp.csr_matrix, k: int) -> tuple[FloatArray, FloatArray]:
+    """The k lowest eigenvalues (ascending) and eigenvectors (columns) of the Hessian: dense
+    LAPACK (eigh of the index subset 0..k-1) up to _DENSE_SITES sites; above, shift-invert
+    Lanczos (ARPACK, ncv = 2k + 2, a fixed random start vector: reproducible) on H - sigma,
+    sigma below the spectrum by Gershgorin's bound min_i (H_ii - sum_j!=i |H_ij|) - 1e-3 (the
+    shifted matrix is positive definite and the k lowest are its k largest inverse eigenvalues),
+    factorised once by a sparse LU."""
     n = H.shape[0]
-    if n <= 400:
-        return np.linalg.eigvalsh(H.toarray())[:k]
-    shift = float(H.diagonal().min()) - 1e-3  # H >= diag(F'') >= shift (K is positive)
-    vals = eigsh(H, k=k, sigma=shift, which="LM", return_eigenvectors=False)
-    return np.sort(vals)
+    if n <= _DENSE_SITES:
+        return eigh(H.toarray(), subset_by_index=[0, k - 1], driver="evr", check_finite=False)
+    diag = H.diagonal()
+    sigma = float(np.min(diag + np.abs(diag) - abs(H).sum(axis=1).A1)) - 1e-3
+    lu = splu((H - sigma * sp.identity(n, format="csr")).tocsc(), permc_spec="MMD_AT_PLUS_A")
+    op = LinearOperator((n, n), matvec=lu.solve, dtype=float)
+    v0 = np.random.default_rng(0).uniform(0.5, 1.5, n)
+    vals, vecs = eigsh(H, k=k, sigma=sigma, which="LM", OPinv=op, v0=v0, ncv=min(n, 2 * k + 2))
+    order = np.argsort(vals)
+    return vals[order], vecs[:, order]
 
 
 def _log_abs_det(H: sp.csr_matrix) -> float:
-    lu = splu(H.tocsc())
+    """ln |det H|: dense LU up to _DENSE_SITES sites, else sparse LU (sum of ln |U_ii|)."""
+    if H.shape[0] <= _DENSE_SITES:
+        return float(np.linalg.slogdet(H.toarray())[1])
+    lu = splu(H.tocsc(), permc_spec="MMD_AT_PLUS_A")
     return float(np.sum(np.log(np.abs(lu.U.diagonal()))))
 
 
@@ -643,6 +703,12 @@ def _symmetric_guesses(
         dist = np.sqrt(sum((x - s) ** 2 for x, s in zip(centre, shift, strict=True))).ravel()
         guesses.append(np.interp(dist / math.sqrt(kappa), bounce.rho, bounce.Q, right=w.Q_MS))
     return [*guesses, np.full(centre[0].size, w.Q_B)]
+
+
+@lru_cache(maxsize=1)
+def _blas() -> ThreadpoolController:
+    """The loaded BLAS libraries, found once (threadpoolctl's scan of them takes 1-10 ms)."""
+    return ThreadpoolController()
 
 
 @lru_cache(maxsize=256)
@@ -680,7 +746,7 @@ def lattice_nucleus(
             f"the nucleus needs a lattice of side {side} > {MAX_SIDE[d]} in d={d} "
             f"(kappa={kappa:g}): too large for the lattice determinant; use critical_nucleus"
         )
-    with threadpool_limits(1, user_api="blas"):  # see the docstring
+    with _blas().limit(limits=1, user_api="blas"):  # see the docstring
         K = _laplacian(side, d)
         centre = np.meshgrid(*([np.arange(side) - side // 2] * d), indexing="ij")
         dist = np.sqrt(sum(x.astype(float) ** 2 for x in centre)).ravel()
@@ -704,7 +770,7 @@ def lattice_nucleus(
                     f"no lattice saddle of index 1 at T={T!r}, kappa={kappa!r}, d={d}"
                 )
             best = min(found, key=lambda c: c[0])
-        E, q, vals = best
+        E, q, vals, vec = best
         H = _energy_terms(w, K, kappa, q)[1].tocsr()
         log_ratio = _log_det_uniform(float(w.d2F(np.array(w.Q_MS))), kappa, side, d)
         log_ratio -= _log_abs_det(H)
@@ -719,7 +785,7 @@ def lattice_nucleus(
             log_det_ratio=log_ratio,
             translation_norm=float(norm),
             uniform=bool(np.ptp(q) < 1e-9),
-            grows=_grows(w, H, kappa, q, side, d),
+            grows=_grows(w, vec, kappa, q, side, d),
             side=side,
             dim=d,
             kappa=kappa,
