@@ -122,8 +122,8 @@ def save(fig: Figure, path: Any, stamp: str = "") -> Any:
     if stamp:
         fig.suptitle(stamp, fontsize="small", color="0.3")
     try:
-        png = {"format": "png", "pil_kwargs": {"compress_level": 1}}
-        atomic_write(path, lambda tmp: fig.savefig(tmp, **png))
+        zlib_1 = {"compress_level": 1}
+        atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", pil_kwargs=zlib_1))
     finally:
         plt.close(fig)
     return path
