@@ -1,9 +1,10 @@
 """Speed of the exact U(Q) table (ED of one site of eq. A1) against a plain per-point reference.
 
 Target (issue 11): <= 0.1 s per model for 200 Q points. photosc builds the table of one (dE, g)
-with stacked numpy eigvalsh over all nodes and two phonon truncations (the convergence check);
-the reference diagonalises each Q point separately with scipy.linalg.eigh (lowest eigenvalue
-only) in the same sectors at the same two truncations. Both give the same b(Q) (checked).
+by inverse iteration on the banded sector Hamiltonians (``_ground_kernel``) over all nodes and two
+phonon truncations (the convergence check); the reference diagonalises each Q point separately
+with scipy.linalg.eigh (lowest eigenvalue only) in the same sectors at the same two truncations.
+Both give the same b(Q) (checked).
 Run: PYTHONPATH=src python benchmarks/bench_pairing.py
 """
 

@@ -423,3 +423,26 @@ def test_bad_input_rejected() -> None:
         landscape.force(float("inf"), 0.0, m)
     with pytest.raises(ValueError, match="dE"):
         Model(dE=0.0, g=0.6, nu=1.0, U0=0.3)
+
+
+def test_model_functions_are_cached_and_equal_to_the_kernels() -> None:
+    """critical_points (scalar T), T_B, the first-order temperature and the Kramers well are
+    cached per model: the same objects again, the kernels' values."""
+    from dataclasses import astuple
+
+    from photosc.physics import kramers
+
+    m = materials.load("K3C60", Z=1 / 3.6)
+    args = (m.dE, m.g, m.nu, m.U0)
+    cp = landscape.critical_points(m, 0.02)
+    assert landscape.critical_points(m, 0.02) is cp
+    direct = landscape.critical_points_kernel(*args, 0.02, m.cutoff, m.pairing)
+    assert astuple(cp) == astuple(direct)
+    both = landscape.critical_points(m, np.array([0.02, 0.03]))  # arrays: not cached
+    assert float(both.Q_MS[0]) == cp.Q_MS
+    assert landscape.untrapping_temperature(m) == landscape.untrapping_temperature_kernel(*args)
+    T1 = landscape.first_order_temperature(m)
+    assert T1 == landscape.first_order_temperature_kernel(*args) and math.isfinite(T1)
+    well = kramers.well_parameters(m, 0.02)
+    assert kramers.well_parameters(m, 0.02) is well
+    assert well.barrier == float(cp.F_B) - float(cp.F_MS)

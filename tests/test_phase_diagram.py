@@ -131,6 +131,21 @@ def test_k3c60_onset_of_metastability() -> None:
     assert T_B[0] == pytest.approx(93.8, abs=0.5)  # Z^-1 = 3.4: close to the 100 K experiments
 
 
+def test_mott_onsets_cached_and_each_point_solved_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """mott_onsets is path_onsets along the Mott path, cached per model; path_onsets solves the
+    T = 0 landscape once per 1/Z it visits (the I -> II search reads F_MS and F_0 of one)."""
+    m = materials.load("K3C60").replace(cutoff=0.999)  # a model no other test cached
+    calls: list[float] = []
+    solve = pd._at_T0
+    monkeypatch.setattr(pd, "_at_T0", lambda model: calls.append(model.dE) or solve(model))
+    onsets = pd.mott_onsets(m)
+    solved = len(calls)
+    assert solved == len(set(calls))
+    assert pd.mott_onsets(m) == onsets and len(calls) == solved  # from the cache
+    direct = pd.path_onsets(lambda z: m.renormalized(1.0 / z))
+    assert direct == onsets
+
+
 def test_bad_input_rejected() -> None:
     with pytest.raises(ValueError, match="Z_inv"):
         pd.material_path("K3C60", [0.5, 2.0])

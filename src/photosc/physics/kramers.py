@@ -5,6 +5,7 @@ Internal units: energies and T in hbar*omega, rates and frequencies in omega, ga
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -90,11 +91,17 @@ class WellParameters:
 def well_parameters(model: Model, T: float) -> WellParameters:
     """``WellParameters`` of the adiabatic landscape F(Q, T) of ``model`` (eqs. 5-7 of the paper)
     at T (hbar*omega, > 0). Curvatures from ``landscape.curvature`` (analytic). Raises ValueError
-    if there is no metastable minimum at T.
+    if there is no metastable minimum at T. Cached per (model, T).
     """
     from photosc.physics import landscape
 
-    T = float(checked("T", T, positive=True))
+    return _well_parameters(landscape._model(model), float(checked("T", T, positive=True)))
+
+
+@functools.lru_cache(maxsize=256)
+def _well_parameters(model: Model, T: float) -> WellParameters:
+    from photosc.physics import landscape
+
     cp = landscape.critical_points(model, T)
     if not np.isfinite(cp.Q_MS):
         raise ValueError(f"the landscape has no metastable minimum at T={T!r} hbar*omega")

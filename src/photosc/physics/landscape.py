@@ -38,6 +38,8 @@ form: the tests compare the critical points with a direct scan of the force on a
 
 from __future__ import annotations
 
+import functools
+import numbers
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -522,8 +524,16 @@ def critical_points(model: Model, T: float = 0.0) -> CriticalPoints:
     """Critical points Q_B, Q_MS of the landscape of ``model`` at temperature T (hbar*omega/k_B).
 
     F(Q, T) = Q^2/2 + F_SC (eqs. 5 and 7 of the paper); types I/II as in Fig. 2 of the paper.
+    Cached per (model, T) for a scalar T (the report's sections and the Kramers analysis ask
+    for the same points again).
     """
     m = _model(model)
+    solve = _critical_points if isinstance(T, numbers.Real) else _critical_points.__wrapped__
+    return solve(m, T)
+
+
+@functools.lru_cache(maxsize=256)
+def _critical_points(m: Model, T: Any) -> CriticalPoints:
     return critical_points_kernel(m.dE, m.g, m.nu, m.U0, T, m.cutoff, m.pairing)
 
 
@@ -602,8 +612,13 @@ def metastability_kernel(
 
 def untrapping_temperature(model: Model) -> float:
     """T_B of ``model`` in hbar*omega/k_B (nan if no metastable state at T = 0); Fig. 2 of the
-    paper: the highest T at which the landscape of eqs. 5 and 7 keeps its minimum Q_MS."""
-    m = _model(model)
+    paper: the highest T at which the landscape of eqs. 5 and 7 keeps its minimum Q_MS.
+    Cached per model."""
+    return _untrapping_temperature(_model(model))
+
+
+@functools.lru_cache(maxsize=256)
+def _untrapping_temperature(m: Model) -> float:
     return float(untrapping_temperature_kernel(m.dE, m.g, m.nu, m.U0, m.cutoff, m.pairing))
 
 
@@ -670,6 +685,11 @@ def first_order_temperature_kernel(
 
 def first_order_temperature(model: Model) -> float:
     """First-order transition temperature of ``model`` (metastability II, Fig. 2c of the paper),
-    in hbar*omega/k_B: where F(Q_MS) = F(0) on the landscape of eqs. 5 and 7; nan otherwise."""
-    m = _model(model)
+    in hbar*omega/k_B: where F(Q_MS) = F(0) on the landscape of eqs. 5 and 7; nan otherwise.
+    Cached per model."""
+    return _first_order_temperature(_model(model))
+
+
+@functools.lru_cache(maxsize=256)
+def _first_order_temperature(m: Model) -> float:
     return float(first_order_temperature_kernel(m.dE, m.g, m.nu, m.U0, m.cutoff, m.pairing))

@@ -43,7 +43,6 @@ part is then U0 - b(0)). As g -> 0 at fixed g Q / dE, U - U0 -> eq. 5 with corre
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +52,7 @@ from scipy.interpolate import CubicSpline
 
 from photosc._checks import FloatArray, broadcast, checked, output
 from photosc.model import PAIRINGS
+from photosc.physics._ground_kernel import ground_energies
 
 if TYPE_CHECKING:
     from photosc.model import Model
@@ -65,7 +65,6 @@ BINDING_TOL: float = 1e-10
 TABLE_NODES: int = 200
 _KNOTS = np.cos(0.5 * np.pi * np.arange(TABLE_NODES, -1, -1) / TABLE_NODES)
 _KNOTS[0], _KNOTS[-1] = 0.0, 1.0
-_CHUNK_ENTRIES = 2**23  # matrix entries per stacked eigvalsh call (64 MB: bounds the memory)
 
 
 # --- eq. 5 --------------------------------------------------------------------------------------
@@ -248,31 +247,14 @@ def sector_operators(N: int, two_S: int) -> tuple[FloatArray, FloatArray]:
 def _sector_ground(
     Q: FloatArray, dE: FloatArray, g: FloatArray, n_ph: int, N: int, two_S: int
 ) -> FloatArray:
-    """Ground energies of sector (N, S) at flat arrays (Q, dE, g): stacked dense eigvalsh."""
+    """Ground energies of sector (N, S) at flat arrays (Q, dE, g): shifted inverse iteration on
+    the banded Hamiltonian, certified by Cholesky inertia (``_ground_kernel``)."""
     sz, sx = sector_operators(N, two_S)
     if sz.size == 0:
         return np.full(Q.shape, np.inf)
-    a = np.diag(np.sqrt(np.arange(1.0, n_ph + 1.0)), 1)
-    x_ph = (a + a.T) / math.sqrt(2.0)
-    one_ph, one_el = np.eye(n_ph + 1), np.eye(sz.shape[0])
-    h_split = -np.kron(sz, one_ph)
-    h_fluct = 2.0 * np.kron(sx, x_ph)
-    h_shift = 2.0 * np.kron(sx, one_ph)
-    h_ph = np.kron(one_el, np.diag(np.arange(n_ph + 1.0) + 0.5))
-    out = np.empty(Q.shape)
-    chunk = max(1, _CHUNK_ENTRIES // h_ph.size)
-    for lo in range(0, Q.size, chunk):
-        s = slice(lo, lo + chunk)
-        if np.ptp(dE[s]) == 0 and np.ptp(g[s]) == 0:  # one model (a table): build H0 once
-            H = (h_ph + dE[lo] * h_split + g[lo] * h_fluct) + (g[s] * Q[s])[:, None, None] * h_shift
-        else:
-            H = (
-                h_ph
-                + dE[s, None, None] * h_split
-                + g[s, None, None] * h_fluct
-                + (g[s] * Q[s])[:, None, None] * h_shift
-            )
-        out[s] = np.linalg.eigvalsh(H)[:, 0]
+    out: FloatArray = ground_energies(Q, dE, g, sz, sx, n_ph)
+    if np.isnan(out).any():
+        raise RuntimeError(f"the ground state of sector N={N}, 2S={two_S} did not converge")
     return out
 
 
@@ -448,7 +430,7 @@ def _table_row(dE: float, g: float) -> tuple[float, float, FloatArray]:
 
 def exact_tables(dE: ArrayLike, g: ArrayLike) -> tuple[ExactTables, np.ndarray]:
     """Exact U(Q) tables for the distinct (dE, g) pairs among flat arrays dE, g, and for each
-    point the index of its table. Each table (``TABLE_NODES`` + 1 exact diagonalisations, stacked)
+    point the index of its table. Each table (``TABLE_NODES`` + 1 exact ground energies per sector)
     is built once per (dE, g) and cached."""
     dE = checked("dE", dE, positive=True).ravel()
     g = checked("g", g, nonnegative=True).ravel()

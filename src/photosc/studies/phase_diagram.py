@@ -7,6 +7,7 @@ meV columns use the dataset's ``omega_meV``.
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import types
@@ -187,8 +188,9 @@ def path_onsets(
     boundary where F(Q_MS) = F(0) at T = 0.
     """
     Z_inv_max = _z_inv_max(Z_inv_max)
-    margin = lambda z: float(_at_T0(model_at(z)).ratio_max) - 1.0  # noqa: E731
-    advantage = lambda z: float(_at_T0(model_at(z)).F_MS - _at_T0(model_at(z)).F_0)  # noqa: E731
+    at_T0 = functools.cache(lambda z: _at_T0(model_at(z)))  # one solution per point
+    margin = lambda z: float(at_T0(z).ratio_max) - 1.0  # noqa: E731
+    advantage = lambda z: float(at_T0(z).F_MS - at_T0(z).F_0)  # noqa: E731
     nan = float("nan")
     if margin(Z_inv_max) <= 0:
         return nan, nan
@@ -202,8 +204,14 @@ def path_onsets(
 def mott_onsets(model: Model, Z_inv_max: float = 7.0, xtol: float = 1e-11) -> tuple[float, float]:
     """Z_inv at the onset of metastability (type I) and at the I -> II boundary along the Mott
     path of ``model`` (``path_onsets`` of ``model.renormalized(1/Z_inv)``), with its pairing;
-    nan where not crossed, e.g. when ``model`` itself is already metastable, or of type II."""
+    nan where not crossed, e.g. when ``model`` itself is already metastable, or of type II.
+    Cached per (model, Z_inv_max, xtol): the report's sections ask for the same paths."""
     checked_model(model)
+    return _mott_onsets(model, float(Z_inv_max), float(xtol))
+
+
+@functools.lru_cache(maxsize=64)
+def _mott_onsets(model: Model, Z_inv_max: float, xtol: float) -> tuple[float, float]:
     return path_onsets(lambda z: model.renormalized(1.0 / z), Z_inv_max, xtol)
 
 
