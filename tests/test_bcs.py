@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy import optimize
 
 from photosc.physics import bcs
 from tests import reference as ref
@@ -269,3 +270,25 @@ def test_solver_refuses_a_non_finite_residual() -> None:
 
     with pytest.raises(RuntimeError, match="not finite"):
         newton_bracketed(nan_residual, np.zeros(2), np.ones(2), np.full(2, 0.5), what="test")
+
+
+def test_solver_keeps_a_root_reached_from_one_side() -> None:
+    """Newton from the left on a convex decreasing h never sees h < 0: at the root its step
+    rounds onto the bracket's end x itself became, and x is returned, not bisected away."""
+    from photosc.physics._solve import newton_bracketed
+
+    c = np.array([0.32, 0.46, 0.5])
+    calls = []
+
+    def f(x: np.ndarray, k: np.ndarray) -> np.ndarray:
+        return np.exp(-x) - c[k] + 1e-3 * np.sin(x)
+
+    def h(x: np.ndarray, i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        calls.append(x.size)
+        return f(x, i), -np.exp(-x) + 1e-3 * np.cos(x)
+
+    root = newton_bracketed(h, np.zeros(3), np.full(3, 5.0), np.full(3, 0.1), rtol=1e-12)
+    for k in range(3):
+        exact = optimize.brentq(lambda x, k=k: float(f(np.array(x), np.array(k))), 0, 5, xtol=1e-15)
+        assert root[k] == pytest.approx(exact, rel=1e-12)
+    assert len(calls) <= 10  # bisecting on from the root took 36

@@ -29,9 +29,9 @@ def newton_bracketed(
     Newton steps are taken while they stay inside the bracket, bisection otherwise (geometric
     when the bracket does not contain 0 and spans more than a factor 4, so that a bracket over
     many orders of magnitude shrinks in few steps); the bracket shrinks with the sign of h.
-    Converges when a step is below rtol*|x| + atol or when |h| <= htol (the residual is at its
-    rounding level). Raises RuntimeError naming ``what`` if some point has not converged after
-    ``maxiter`` steps.
+    Converges when a step is below rtol*|x| + atol (x is returned if its Newton step leaves the
+    bracket by that little) or when |h| <= htol (the residual is at its rounding level).
+    Raises RuntimeError naming ``what`` if some point has not converged after ``maxiter`` steps.
     """
     lo, hi, x = (np.array(a, dtype=float) for a in (lo, hi, x0))
     atol, htol = (np.broadcast_to(np.asarray(a, dtype=float), x.shape) for a in (atol, htol))
@@ -48,11 +48,15 @@ def newton_bracketed(
         la = np.where(positive, xa, la)
         ha = np.where(positive, ha, xa)
         with np.errstate(divide="ignore", invalid="ignore"):
-            xn = xa - h / dh
+            step = h / dh
+        xn = xa - step
         outside = ~((xn > la) & (xn < ha))
+        # at a root to tolerance the Newton step can round onto the end of the bracket that
+        # x itself just became: x is the root then (bisecting on would throw it away)
+        stuck = outside & (np.abs(step) <= rtol * np.abs(xa) + atol[active])
         xn = np.where(outside, _bisect(la, ha), xn)
         tol = rtol * np.abs(xn) + atol[active]
-        small = np.abs(h) <= htol[active]
+        small = (np.abs(h) <= htol[active]) | stuck
         done = (np.abs(xn - xa) <= tol) & ~outside | (ha - la <= tol) | small
         x[active], lo[active], hi[active] = np.where(small, xa, xn), la, ha
         active = active[~done]

@@ -52,7 +52,6 @@ from scipy.interpolate import CubicSpline
 
 from photosc._checks import FloatArray, broadcast, checked, output
 from photosc.model import PAIRINGS
-from photosc.physics._ground_kernel import ground_energies
 
 if TYPE_CHECKING:
     from photosc.model import Model
@@ -248,7 +247,10 @@ def _sector_ground(
     Q: FloatArray, dE: FloatArray, g: FloatArray, n_ph: int, N: int, two_S: int
 ) -> FloatArray:
     """Ground energies of sector (N, S) at flat arrays (Q, dE, g): shifted inverse iteration on
-    the banded Hamiltonian, certified by Cholesky inertia (``_ground_kernel``)."""
+    the banded Hamiltonian, certified by Cholesky inertia (``_ground_kernel``; numba is
+    imported on first use, not with this module)."""
+    from photosc.physics._ground_kernel import ground_energies
+
     sz, sx = sector_operators(N, two_S)
     if sz.size == 0:
         return np.full(Q.shape, np.inf)
