@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 CHUNK_SIZE: int = 64
 #: Steps per kernel call: how often a chunk whose trajectories are all absorbed can stop.
 _BLOCK_STEPS: int = 256
+#: Trajectories stepped together by the kernel (whole chunks; fewer if the threads need them).
+_GROUP_SIZE: int = 256
 
 FLOAT = np.float64
 
@@ -280,10 +282,11 @@ def _table_force(x: float, *table: Any) -> float:
     return _cell_force(x, s, table)
 
 
-@numba.njit(cache=True, nogil=True, pipeline_class=_Disjoint)
-def _table_forces(x: FloatArray, out: FloatArray, *table: Any) -> None:
-    """out[k] = the force at x[k] of the table (parts unpacked; x and out distinct arrays). For
-    a table of one segment the loop has no search and vectorises (the cells read by gathers)."""
+@numba.njit(cache=True, nogil=True, inline="always")
+def _table_forces(x: FloatArray, out: FloatArray, table: TableParts) -> None:
+    """out[k] = the force at x[k] of the table (``ForceTable._parts``). For a table of one
+    segment the loop has no search and vectorises, the cells read by gathers, in a kernel
+    compiled with ``_Disjoint`` (inlined: a call would cost more than 64 lookups)."""
     if table[1].shape[0] == 1:
         for k in range(x.size):
             out[k] = _cell_force(x[k], 0, table)
@@ -292,11 +295,11 @@ def _table_forces(x: FloatArray, out: FloatArray, *table: Any) -> None:
             out[k] = _table_force(x[k], *table)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, pipeline_class=_Disjoint)
 def _table_force_array(x: FloatArray, *table: Any) -> FloatArray:
-    """The table's force at each x (``_table_forces``)."""
+    """The force at each x of the table (parts unpacked; ``_table_forces``)."""
     out = np.empty_like(x)
-    _table_forces(x, out, *table)
+    _table_forces(x, out, table)
     return out
 
 
@@ -465,9 +468,11 @@ def amplitude_from_displacement_pm(
 
 @numba.njit(cache=True, nogil=True, pipeline_class=_Disjoint)
 def _advance(
-    c: int,
-    start: int,
-    stop: int,
+    c_lo: int,
+    c_hi: int,
+    first: np.ndarray,
+    last: np.ndarray,
+    alive: np.ndarray,
     q: FloatArray,
     p: FloatArray,
     f: FloatArray,
@@ -499,58 +504,66 @@ def _advance(
     q_arm: float,
     q_exit: float,
     absorb: bool,
+    z: FloatArray,
+    raw: np.ndarray,
+    q_new: FloatArray,
+    p_new: FloatArray,
+    f_new: FloatArray,
 ) -> None:
-    """Advance trajectories start..stop-1 (chunk c) by ``n_block`` BAOAB steps from step ``n0``,
-    adding Q, Q^2, P^2 at each record step to ``partial[c]`` (records counted from the
-    segment's first). f holds the force (landscape + drive) at the current positions
-    (first-same-as-last); with noise (c2 > 0) each trajectory draws one normal per step from its
-    own stream (state: transposed, (4, n)). Each step is vectorised passes over the chunk: the
-    normals (``fill_normals``), the BAOAB update of the active trajectories (without branches:
-    absorbed ones compute it and keep their old values, and draw numbers no one reads), and,
-    if first passages are followed, their tests."""
+    """Advance chunks c_lo..c_hi-1 (trajectories first[c] to last[c] - 1 each, consecutive)
+    together by ``n_block`` BAOAB steps from step ``n0``, adding Q, Q^2, P^2 of each chunk with
+    alive[c] at each record step to ``partial[c]`` (records counted from the segment's first).
+    f holds the force (landscape + drive) at the current positions (first-same-as-last); with
+    noise (c2 > 0) each trajectory draws one normal per step from its own stream (state:
+    transposed, (4, n)). Each step is vectorised passes over the trajectories: the normals
+    (``fill_normals``), the BAOAB update of the active trajectories (without branches: absorbed
+    ones compute it and keep their old values, and draw numbers no one reads) and, if first
+    passages are followed, their tests. z (zeros without noise), raw, q_new, p_new, f_new: work
+    arrays of the size of q (arguments, so that the compiler knows they overlap nothing)."""
     half = 0.5 * h
     k_first = n0 // record_every + 1
-    n_keep = min(keep_q.shape[1], stop) - start
     track = q_arm < math.inf
+    table = (bounds, inv_h, hs, offsets, coef, f_lo, s_lo, f_hi, s_hi)
     countdown = record_every - n0 % record_every  # steps to the next record
-    qc, pc, fc, on = q[start:stop], p[start:stop], f[start:stop], active[start:stop]
-    s0, s1 = state[0, start:stop], state[1, start:stop]
-    s2, s3 = state[2, start:stop], state[3, start:stop]
-    m = stop - start
-    z, q_new, p_new, f_new = np.zeros(m), np.empty(m), np.empty(m), np.empty(m)
-    raw = np.empty(m, np.uint64)
+    a, b = first[c_lo], last[c_hi - 1]
+    qc, pc, fc, on = q[a:b], p[a:b], f[a:b], active[a:b]
+    s0, s1, s2, s3 = state[0, a:b], state[1, a:b], state[2, a:b], state[3, a:b]
+    zc, rc, qn, pn, fn = z[a:b], raw[a:b], q_new[a:b], p_new[a:b], f_new[a:b]
     for s in range(n_block):
         n = n0 + s
         a_next = drive[n + 1]
         if c2 != 0.0:
-            fill_normals(s0, s1, s2, s3, z, raw)
-        for i in range(m):  # B, A, O, A
+            fill_normals(s0, s1, s2, s3, zc, rc)
+        for i in range(b - a):  # B, A, O, A
             pj = pc[i] + half * fc[i]
             qj = qc[i] + half * pj
-            pj = c1 * pj + c2 * z[i]
-            q_new[i] = qj + half * pj
-            p_new[i] = pj
-        _table_forces(q_new, f_new, bounds, inv_h, hs, offsets, coef, f_lo, s_lo, f_hi, s_hi)
-        for i in range(m):  # B with the new force, kept by the active trajectories
-            fj = f_new[i] + a_next
-            qc[i] = q_new[i] if on[i] else qc[i]
-            pc[i] = p_new[i] + half * fj if on[i] else pc[i]
+            pj = c1 * pj + c2 * zc[i]
+            qn[i] = qj + half * pj
+            pn[i] = pj
+        _table_forces(qn, fn, table)
+        for i in range(b - a):  # B with the new force, kept by the active trajectories
+            fj = fn[i] + a_next
+            qc[i] = qn[i] if on[i] else qc[i]
+            pc[i] = pn[i] + half * fj if on[i] else pc[i]
             fc[i] = fj if on[i] else fc[i]
         if track:
-            _passages(qc, on, armed[start:stop], t_armed[start:stop], t_escape[start:stop],
-                      n + 1 >= n_arm, (n + 1) * h, q_arm, q_exit, absorb)  # fmt: skip
+            _passages(qc, on, armed[a:b], t_armed[a:b], t_escape[a:b], n + 1 >= n_arm,
+                      (n + 1) * h, q_arm, q_exit, absorb)  # fmt: skip
         countdown -= 1
         if countdown == 0:
             countdown = record_every
             k = (n + 1) // record_every
-            row = partial[c, k - k_first]
-            for i in range(m):
-                row[0] += qc[i]
-                row[1] += qc[i] * qc[i]
-                row[2] += pc[i] * pc[i]
-            for i in range(max(n_keep, 0)):
-                keep_q[k, start + i] = qc[i]
-                keep_p[k, start + i] = pc[i]
+            for c in range(c_lo, c_hi):
+                if not alive[c]:
+                    continue
+                row = partial[c, k - k_first]
+                for j in range(first[c], last[c]):
+                    row[0] += q[j]
+                    row[1] += q[j] * q[j]
+                    row[2] += p[j] * p[j]
+                for j in range(first[c], min(keep_q.shape[1], last[c])):
+                    keep_q[k, j] = q[j]
+                    keep_p[k, j] = p[j]
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -582,20 +595,20 @@ def _passages(
 
 
 @numba.njit(cache=True, nogil=True)
-def _segment_serial(starts: np.ndarray, stops: np.ndarray, alive: np.ndarray, *args: Any) -> None:
-    """``_advance`` (args) for each chunk c with alive[c] (trajectories starts[c] to
-    stops[c] - 1), on the calling thread."""
-    for c in range(starts.size):
-        if alive[c]:
-            _advance(c, starts[c], stops[c], *args)
+def _segment_serial(groups: np.ndarray, alive: np.ndarray, *args: Any) -> None:
+    """``_advance`` (args: first, last, alive and the rest) for each group of chunks
+    groups[g]..groups[g+1]-1 with a chunk alive, on the calling thread."""
+    for g in range(groups.size - 1):
+        if alive[groups[g] : groups[g + 1]].any():
+            _advance(groups[g], groups[g + 1], *args)
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _segment_parallel(starts: np.ndarray, stops: np.ndarray, alive: np.ndarray, *args: Any) -> None:
-    """``_segment_serial`` with the chunks spread over numba's threads."""
-    for c in numba.prange(starts.size):
-        if alive[c]:
-            _advance(c, starts[c], stops[c], *args)
+def _segment_parallel(groups: np.ndarray, alive: np.ndarray, *args: Any) -> None:
+    """``_segment_serial`` with the groups spread over numba's threads."""
+    for g in numba.prange(groups.size - 1):
+        if alive[groups[g] : groups[g + 1]].any():
+            _advance(groups[g], groups[g + 1], *args)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -779,6 +792,9 @@ def simulate(
     c1 = math.exp(-gamma * dt)
     c2 = math.sqrt(max(0.0, (1.0 - c1 * c1) * T_eff))
     segment = _segment_serial if threads == 1 else _segment_parallel
+    per_group = max(1, min(_GROUP_SIZE // chunk_size, len(run) // threads))
+    groups = np.append(np.arange(0, len(run), per_group), len(run))
+    work = (np.zeros(n_run), np.empty(n_run, np.uint64), *np.empty((3, n_run)))
     if threads > 1:
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
     alive = np.ones(len(run), dtype=np.bool_)
@@ -789,9 +805,9 @@ def simulate(
         n_rec_block = (n0 + n_block) // record_every - n0 // record_every
         partial = np.zeros((len(run), n_rec_block, 3))
         segment(
-            first, last, alive, q, p, f, state, drive_arr, n0, n_block, dt, c1, c2, *table_args,
-            record_every, partial, keep_q, keep_p, active, armed, t_armed, t_escape, n_arm,
-            q_arm, q_exit, absorb,
+            groups, alive, first, last, alive, q, p, f, state, drive_arr, n0, n_block, dt, c1, c2,
+            *table_args, record_every, partial, keep_q, keep_p, active, armed, t_armed, t_escape,
+            n_arm, q_arm, q_exit, absorb, *work,
         )  # fmt: skip
         sums[k_first : k_first + n_rec_block] += partial.sum(axis=0)
         alive = np.logical_or.reduceat(active, first) & alive
