@@ -25,8 +25,8 @@ from scipy.optimize import brentq
 
 from photosc import materials
 from photosc.physics import landscape
-from photosc.physics._random import load, standard_normal, store, stream_states
-from photosc.physics.dynamics import CHUNK_SIZE, ForceTable, _table_force, simulate
+from photosc.physics._random import fill_normals, stream_states
+from photosc.physics.dynamics import CHUNK_SIZE, ForceTable, _Disjoint, _table_forces, simulate
 from photosc.physics.pairing import attraction, attraction_slope
 from photosc.units import temperature_from_K
 
@@ -99,19 +99,22 @@ def timed(fn: object, *args: object) -> float:
     return time.perf_counter() - t0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, pipeline_class=_Disjoint)
 def limit_kernel(q: np.ndarray, state: np.ndarray, n_steps: int, parts: tuple) -> None:
-    """Per trajectory-step only one normal and one table lookup, chunk by chunk as in simulate."""
-    bounds, inv_h, hs, offsets, coef, f_lo, s_lo, f_hi, s_hi = parts
+    """Per trajectory-step only one normal and one table lookup, chunk by chunk as in simulate
+    and with its generator and lookup (``fill_normals`` on the transposed states (4, n),
+    ``_table_forces``): the cost simulate cannot go below."""
+    z, raw, x = np.empty(CHUNK_SIZE), np.empty(CHUNK_SIZE, np.uint64), np.empty(CHUNK_SIZE)
     for start in range(0, q.size, CHUNK_SIZE):
         stop = min(start + CHUNK_SIZE, q.size)
+        m = stop - start
+        s0, s1, s2, s3 = (state[0, start:stop], state[1, start:stop], state[2, start:stop],
+                          state[3, start:stop])  # fmt: skip
         for _ in range(n_steps):
-            for j in range(start, stop):
-                rng = load(state, j)
-                z, rng = standard_normal(rng)
-                store(state, j, rng)
-                x = q[j] + 0.05 * z
-                q[j] = _table_force(x, bounds, inv_h, hs, offsets, coef, f_lo, s_lo, f_hi, s_hi)
+            fill_normals(s0, s1, s2, s3, z[:m], raw[:m])
+            for i in range(m):
+                x[i] = q[start + i] + 0.05 * z[i]
+            _table_forces(x[:m], q[start:stop], parts)
 
 
 def timed_both(fn: object, *args: object, repeat: int = 3) -> tuple[float, float]:
@@ -146,7 +149,7 @@ def main() -> None:
         f"(target <= 5)"
     )
     q = np.full(n_traj, 2.0)
-    state = stream_states(np.random.SeedSequence(1), n_traj)
+    state = np.ascontiguousarray(stream_states(np.random.SeedSequence(1), n_traj).T)
     parts = table._parts()
     limit_kernel(q[:64], state, 2, parts)
     lw, lc = timed_both(limit_kernel, q, state, 200, parts)

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from photosc import materials
-from photosc.physics import _random, bcs
+from photosc.physics import _random, bcs, dynamics
 from photosc.physics.spectra import k3c60
 from photosc.studies import kinetics, trapping
 
@@ -29,6 +29,112 @@ def test_streams_are_independent_of_each_other() -> None:
     state = _random.stream_states(np.random.SeedSequence(9), 2)
     a, b = (_random.normals(state, j, 100_000) for j in (0, 1))
     assert abs(np.corrcoef(a, b)[0, 1]) < 5 / math.sqrt(a.size)
+
+
+def test_batched_normals_are_the_sequential_draws_bit_for_bit() -> None:
+    """``fill_normals`` on 64 streams, 3000 times, against 3000 ``standard_normal`` draws per
+    stream: the same numbers and the same final states, misses of the fast path included (the
+    tail beyond R and the wedges, whose rejections draw again)."""
+    state = _random.stream_states(np.random.SeedSequence(11), 64)
+    soa = np.ascontiguousarray(state.T)
+    z, raw = np.empty(64), np.empty(64, np.uint64)
+    batched = np.empty((3000, 64))
+    for k in range(3000):
+        _random.fill_normals(soa[0], soa[1], soa[2], soa[3], z, raw)
+        batched[k] = z
+    sequential = np.stack([_random.normals(state, j, 3000) for j in range(64)], axis=1)
+    np.testing.assert_array_equal(batched, sequential)
+    np.testing.assert_array_equal(soa.T, state)
+    assert np.count_nonzero(np.abs(sequential) > _random._R) >= 5  # the tail, beyond R
+    # the wedges: |z| beyond the core x[i+1] of every layer i that could have drawn it
+    a = np.abs(sequential)
+    wedge = a > _random._ZX[np.searchsorted(-_random._ZX[1:], -a) + 1]
+    assert np.count_nonzero(wedge & (a < _random._R)) > 100
+
+
+def _reference_force(table: dynamics.ForceTable, x: np.ndarray) -> np.ndarray:
+    """The table lookup written out in numpy: the segment by searchsorted, the cell by floor,
+    the cubic by Horner, the linear continuation outside."""
+    bounds, inv_h, h, offsets, c, f_lo, s_lo, f_hi, s_hi = table._parts()
+    x_in = np.clip(x, bounds[0], bounds[-1])  # the cubic is used only there
+    s = np.minimum(np.searchsorted(bounds, x_in, side="right") - 1, inv_h.size - 1)
+    u = (x_in - bounds[s]) * inv_h[s]
+    i = np.minimum(np.floor(u).astype(np.int64), np.diff(offsets)[s] - 1)
+    d = (u - i) * h[s]
+    k = offsets[s] + i
+    inside = ((c[k, 0] * d + c[k, 1]) * d + c[k, 2]) * d + c[k, 3]
+    below = f_lo + s_lo * (x - bounds[0])
+    above = f_hi + s_hi * (x - bounds[-1])
+    return np.where(x < bounds[0], below, np.where(x >= bounds[-1], above, inside))
+
+
+@pytest.mark.parametrize("kinks", [(), (-0.3, 0.7)])
+def test_branch_free_table_lookup_is_the_direct_one(kinks: tuple[float, ...]) -> None:
+    """The vectorised lookup (one segment) and the general one (three), at random points, at
+    every node and bound and outside the table, against the numpy lookup: bit for bit."""
+    table = dynamics.ForceTable.from_callable(
+        lambda q: -q + 0.1 * np.sin(3 * q) + sum(0.3 * np.maximum(q - k, 0.0) for k in kinks),
+        -1.5, 1.5, kinks=kinks, atol=1e-6,
+    )  # fmt: skip
+    nodes = np.concatenate(
+        [np.linspace(a, b, n + 1) for a, b, n in zip(table.bounds[:-1], table.bounds[1:],
+                                                       np.diff(table.offsets), strict=True)]
+    )  # fmt: skip
+    x = np.concatenate(
+        [np.random.default_rng(3).uniform(-3.0, 3.0, 100_000), nodes, np.nextafter(nodes, -9),
+         [-1e90, 1e90]]
+    )  # fmt: skip
+    np.testing.assert_array_equal(table(x), _reference_force(table, x))
+    scalar = np.array([dynamics._table_force(v, *table._parts()) for v in x[:2000]])
+    np.testing.assert_array_equal(scalar, _reference_force(table, x[:2000]))
+
+
+def test_vectorised_baoab_is_the_direct_one() -> None:
+    """``simulate`` against BAOAB written out in numpy over the trajectories, each drawing its
+    thermal momentum and then one normal per step from its own stream (``normals``): absorbed
+    trajectories, first passages, a drive and a table that Q leaves, bit for bit (the ensemble
+    means to rounding: they are summed in another order)."""
+    table = dynamics.ForceTable.from_callable(lambda q: -0.5 * q * (q - 1) * (q - 2), -0.5, 2.5)
+    gamma, T, dt, n_steps, n_traj, chunk = 0.3, 0.07, 0.05, 600, 150, 64
+    drive = dynamics.GaussianPulse(amplitude=0.4, center=5.0, fwhm=3.0)
+    kw: dict[str, object] = dict(q_arm=1.5, q_exit=0.5, t_arm=1.0, absorb=True)
+    r = dynamics.simulate(
+        table, gamma=gamma, T=T, t_end=n_steps * dt, dt=dt, n_traj=n_traj, Q0=2.0, seed=5,
+        chunk_size=chunk, drive=drive, keep=3, **kw,  # type: ignore[arg-type]
+    )  # fmt: skip
+    seeds = np.random.SeedSequence(5).spawn(-(-n_traj // chunk))
+    state = np.concatenate(
+        [_random.stream_states(s, min(chunk, n_traj - k * chunk)) for k, s in enumerate(seeds)]
+    )
+    z = np.stack([_random.normals(state, j, n_steps + 1) for j in range(n_traj)], axis=1)
+    a = drive(np.arange(n_steps + 1) * dt)
+    c1 = math.exp(-gamma * dt)
+    c2 = math.sqrt((1 - c1 * c1) * T)
+    q, p = np.full(n_traj, 2.0), math.sqrt(T) * z[0]
+    f = _reference_force(table, q) + a[0]
+    active, t_armed, t_escape = np.ones(n_traj, bool), *np.full((2, n_traj), np.nan)
+    mean_q, outside = [q.mean()], 0
+    for n in range(n_steps):
+        pj = p + 0.5 * dt * f
+        qj = q + 0.5 * dt * pj
+        pj = c1 * pj + c2 * z[n + 1]
+        qj = qj + 0.5 * dt * pj
+        fj = _reference_force(table, qj) + a[n + 1]
+        outside += np.count_nonzero((qj < table.Q_min) | (qj >= table.Q_max))
+        pj = pj + 0.5 * dt * fj
+        q, p, f = np.where(active, qj, q), np.where(active, pj, p), np.where(active, fj, f)
+        t = (n + 1) * dt
+        arm = active & np.isnan(t_armed) & (n + 1 >= round(1.0 / dt)) & (q > 1.5)
+        out = active & ~np.isnan(t_armed) & ~arm & (q < 0.5) & np.isnan(t_escape)
+        t_armed[arm], t_escape[out] = t, t
+        active &= ~out
+        mean_q.append(q.mean())
+    assert np.count_nonzero(~active) > 10 and np.count_nonzero(active) > 10 and outside > 10
+    np.testing.assert_array_equal(r.Q_final, q)
+    np.testing.assert_array_equal(r.P_final, p)
+    np.testing.assert_array_equal(r.t_armed, t_armed)
+    np.testing.assert_array_equal(r.t_escape, t_escape)
+    np.testing.assert_allclose(r.mean_Q[: len(mean_q)], mean_q, rtol=1e-12)
 
 
 def test_gap_tables_are_rebuilt_when_the_code_changes(

@@ -7,6 +7,10 @@ seed and never on how trajectories are spread over threads. Normal deviates come
 ziggurat method of Marsaglia and Tsang (J. Stat. Softw. 5(8), 2000) with 256 layers; a single
 64-bit draw gives the layer (8 bits), the sign (1 bit) and a 53-bit uniform, and ~99% of
 draws cost one draw, one multiply and one comparison.
+
+Kernels that take one number from each of many streams at a time (an ensemble step) keep the
+states transposed, (4, n), and call ``fill_normals`` on a chunk's four contiguous rows: it
+gives each stream the numbers ``standard_normal`` would, in vectorised passes.
 """
 
 from __future__ import annotations
@@ -141,3 +145,30 @@ def normals(state: np.ndarray, j: int, n: int) -> FloatArray:
         out[k], s = standard_normal(s)
     store(state, j, s)
     return out
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def fill_normals(
+    s0: np.ndarray, s1: np.ndarray, s2: np.ndarray, s3: np.ndarray, z: FloatArray, raw: np.ndarray
+) -> None:
+    """z[i] = the next ``standard_normal`` of stream i, whose state is (s0[i], s1[i], s2[i],
+    s3[i]) (advanced in place); raw (uint64) is scratch of the size of z.
+
+    Three passes over the streams: all advance by one draw (vectorised: the streams are
+    independent), the ziggurat's fast path on each draw (vectorised; NaN marks a miss), and,
+    only if some missed, ``_normal_slow`` on the misses from their advanced states, which is
+    what ``standard_normal`` does after its first draw, so every stream gets the same numbers.
+    """
+    for i in range(z.size):
+        raw[i], (s0[i], s1[i], s2[i], s3[i]) = next_u64((s0[i], s1[i], s2[i], s3[i]))
+    misses = 0
+    for i in range(z.size):
+        layer, negative, uniform, x = _split(raw[i])
+        hit = uniform < _ZK[layer]
+        z[i] = (-x if negative else x) if hit else math.nan
+        misses += not hit
+    if misses == 0:
+        return
+    for i in range(z.size):
+        if math.isnan(z[i]):
+            z[i], (s0[i], s1[i], s2[i], s3[i]) = _normal_slow((s0[i], s1[i], s2[i], s3[i]), raw[i])

@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
+from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numpy.typing import ArrayLike
 from scipy.interpolate import CubicSpline
 
 from photosc._checks import FloatArray, as_real_array, broadcast, checked, checked_scalar
-from photosc.physics._random import load, standard_normal, store, stream_states
+from photosc.physics._random import fill_normals, stream_states
 from photosc.units import oscillator_length_pm
 
 if TYPE_CHECKING:
@@ -43,8 +44,20 @@ if TYPE_CHECKING:
 CHUNK_SIZE: int = 64
 #: Steps per kernel call: how often a chunk whose trajectories are all absorbed can stop.
 _BLOCK_STEPS: int = 256
+#: Trajectories stepped together by the kernel (whole chunks; fewer if the threads need them).
+_GROUP_SIZE: int = 256
 
 FLOAT = np.float64
+
+
+class _Disjoint(CompilerBase):
+    """numba's nopython pipeline for a kernel whose array arguments never overlap, declared so to
+    LLVM (``noalias``): a loop that writes some arrays while it gathers from others (a table)
+    can then vectorise. Only for kernels called with distinct arrays."""
+
+    def define_pipelines(self) -> list[Any]:
+        self.state.flags.noalias = True
+        return [DefaultPassBuilder.define_nopython_pipeline(self.state)]
 
 
 # --- force table -------------------------------------------------------------------------------
@@ -238,50 +251,55 @@ def gap_onset(model: Model, T: float) -> float:
     return float(pairing.coordinate_of_attraction(U_c, model.dE, model.g, model.U0, model.pairing))
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
-def _table_force(
-    x: float,
-    bounds: FloatArray,
-    inv_h: FloatArray,
-    h: FloatArray,
-    offsets: np.ndarray,
-    c: FloatArray,
-    f_lo: float,
-    s_lo: float,
-    f_hi: float,
-    s_hi: float,
-) -> float:
-    n_seg = inv_h.shape[0]
-    if x < bounds[0]:
-        return f_lo + s_lo * (x - float(bounds[0]))
-    if x >= bounds[n_seg]:
-        return f_hi + s_hi * (x - float(bounds[n_seg]))
-    s = 0
-    while x >= bounds[s + 1]:
-        s += 1
+@numba.njit(cache=True, nogil=True)
+def _cell_force(x: float, s: int, table: TableParts) -> float:
+    """The force at x in segment s of the table (``ForceTable._parts``): the cubic of x's cell
+    inside [bounds[0], bounds[-1]), the linear continuation outside. Without branches (loops
+    over x vectorise): the cell index is clamped to the segment (so x outside the table, or
+    NaN, reads a valid cell) and the result is selected at the end."""
+    bounds, inv_h, h, offsets, c, f_lo, s_lo, f_hi, s_hi = table
     u = (x - bounds[s]) * inv_h[s]
-    i = min(int(u), offsets[s + 1] - offsets[s] - 1)
+    top = float(offsets[s + 1] - offsets[s] - 1)
+    cell = u if u < top else top  # NaN goes to the top cell
+    i = int(cell if cell > 0.0 else 0.0)
     d = (u - i) * h[s]
     k = offsets[s] + i
-    return ((c[k, 0] * d + c[k, 1]) * d + c[k, 2]) * d + c[k, 3]
+    inside = ((c[k, 0] * d + c[k, 1]) * d + c[k, 2]) * d + c[k, 3]
+    lo, hi = float(bounds[0]), float(bounds[inv_h.shape[0]])
+    below = f_lo + s_lo * (x - lo)
+    above = f_hi + s_hi * (x - hi)
+    return below if x < lo else (above if x >= hi else inside)
 
 
 @numba.njit(cache=True, nogil=True)
-def _table_force_array(
-    x: FloatArray,
-    bounds: FloatArray,
-    inv_h: FloatArray,
-    h: FloatArray,
-    offsets: np.ndarray,
-    c: FloatArray,
-    f_lo: float,
-    s_lo: float,
-    f_hi: float,
-    s_hi: float,
-) -> FloatArray:
+def _table_force(x: float, *table: Any) -> float:
+    """The force at x of the table (``ForceTable._parts`` unpacked): x's segment is the number
+    of inner bounds <= x."""
+    bounds, inv_h = table[0], table[1]
+    s = 0
+    for b in range(1, inv_h.shape[0]):
+        s += x >= bounds[b]
+    return _cell_force(x, s, table)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _table_forces(x: FloatArray, out: FloatArray, table: TableParts) -> None:
+    """out[k] = the force at x[k] of the table (``ForceTable._parts``). For a table of one
+    segment the loop has no search and vectorises, the cells read by gathers, in a kernel
+    compiled with ``_Disjoint`` (inlined: a call would cost more than 64 lookups)."""
+    if table[1].shape[0] == 1:
+        for k in range(x.size):
+            out[k] = _cell_force(x[k], 0, table)
+    else:
+        for k in range(x.size):
+            out[k] = _table_force(x[k], *table)
+
+
+@numba.njit(cache=True, nogil=True, pipeline_class=_Disjoint)
+def _table_force_array(x: FloatArray, *table: Any) -> FloatArray:
+    """The force at each x of the table (parts unpacked; ``_table_forces``)."""
     out = np.empty_like(x)
-    for k in range(x.size):
-        out[k] = _table_force(x[k], bounds, inv_h, h, offsets, c, f_lo, s_lo, f_hi, s_hi)
+    _table_forces(x, out, table)
     return out
 
 
@@ -448,11 +466,13 @@ def amplitude_from_displacement_pm(
 # --- ensemble integration ----------------------------------------------------------------------
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, pipeline_class=_Disjoint)
 def _advance(
-    c: int,
-    start: int,
-    stop: int,
+    c_lo: int,
+    c_hi: int,
+    first: np.ndarray,
+    last: np.ndarray,
+    alive: np.ndarray,
     q: FloatArray,
     p: FloatArray,
     f: FloatArray,
@@ -484,91 +504,119 @@ def _advance(
     q_arm: float,
     q_exit: float,
     absorb: bool,
+    z: FloatArray,
+    raw: np.ndarray,
+    q_new: FloatArray,
+    p_new: FloatArray,
+    f_new: FloatArray,
 ) -> None:
-    """Advance trajectories start..stop-1 (chunk c) by ``n_block`` BAOAB steps from step ``n0``,
-    adding Q, Q^2, P^2 at each record step to ``partial[c]`` (records counted from the
-    segment's first). f holds the force (landscape + drive) at the current positions
-    (first-same-as-last); with noise (c2 > 0) each active trajectory draws one normal per step
-    from its own stream. The inner loop runs over the chunk's trajectories, whose steps are
-    independent, so the processor overlaps them."""
+    """Advance chunks c_lo..c_hi-1 (trajectories first[c] to last[c] - 1 each, consecutive)
+    together by ``n_block`` BAOAB steps from step ``n0``, adding Q, Q^2, P^2 of each chunk with
+    alive[c] at each record step to ``partial[c]`` (records counted from the segment's first).
+    f holds the force (landscape + drive) at the current positions (first-same-as-last); with
+    noise (c2 > 0) each trajectory draws one normal per step from its own stream (state:
+    transposed, (4, n)). Each step is vectorised passes over the trajectories: the normals
+    (``fill_normals``), the BAOAB update of the active trajectories (without branches: absorbed
+    ones compute it and keep their old values, and draw numbers no one reads) and, if first
+    passages are followed, their tests. z (zeros without noise), raw, q_new, p_new, f_new: work
+    arrays of the size of q (arguments, so that the compiler knows they overlap nothing)."""
     half = 0.5 * h
     k_first = n0 // record_every + 1
-    n_keep = min(keep_q.shape[1], stop) - start
-    z = 0.0
-    track = q_arm < math.inf  # first passages to follow (the loop is unswitched on it)
+    track = q_arm < math.inf
+    table = (bounds, inv_h, hs, offsets, coef, f_lo, s_lo, f_hi, s_hi)
     countdown = record_every - n0 % record_every  # steps to the next record
+    a, b = first[c_lo], last[c_hi - 1]
+    qc, pc, fc, on = q[a:b], p[a:b], f[a:b], active[a:b]
+    s0, s1, s2, s3 = state[0, a:b], state[1, a:b], state[2, a:b], state[3, a:b]
+    zc, rc, qn, pn, fn = z[a:b], raw[a:b], q_new[a:b], p_new[a:b], f_new[a:b]
     for s in range(n_block):
         n = n0 + s
         a_next = drive[n + 1]
-        t_next = (n + 1) * h
-        for j in range(start, stop):
-            if not active[j]:
-                continue
-            if c2 != 0.0:
-                rng = load(state, j)
-                z, rng = standard_normal(rng)
-                store(state, j, rng)
-            pj = p[j] + half * f[j]
-            qj = q[j] + half * pj
-            pj = c1 * pj + c2 * z
-            qj += half * pj
-            fj = _table_force(qj, bounds, inv_h, hs, offsets, coef, f_lo, s_lo, f_hi, s_hi) + a_next
-            pj += half * fj
-            q[j] = qj
-            p[j] = pj
-            f[j] = fj
-            if not track:
-                continue
-            if not armed[j]:
-                if n + 1 >= n_arm and qj > q_arm:
-                    armed[j] = True
-                    t_armed[j] = t_next
-            elif qj < q_exit and np.isnan(t_escape[j]):
-                t_escape[j] = t_next
-                if absorb:
-                    active[j] = False
+        if c2 != 0.0:
+            fill_normals(s0, s1, s2, s3, zc, rc)
+        for i in range(b - a):  # B, A, O, A
+            pj = pc[i] + half * fc[i]
+            qj = qc[i] + half * pj
+            pj = c1 * pj + c2 * zc[i]
+            qn[i] = qj + half * pj
+            pn[i] = pj
+        _table_forces(qn, fn, table)
+        for i in range(b - a):  # B with the new force, kept by the active trajectories
+            fj = fn[i] + a_next
+            qc[i] = qn[i] if on[i] else qc[i]
+            pc[i] = pn[i] + half * fj if on[i] else pc[i]
+            fc[i] = fj if on[i] else fc[i]
+        if track:
+            _passages(qc, on, armed[a:b], t_armed[a:b], t_escape[a:b], n + 1 >= n_arm,
+                      (n + 1) * h, q_arm, q_exit, absorb)  # fmt: skip
         countdown -= 1
         if countdown == 0:
             countdown = record_every
             k = (n + 1) // record_every
-            row = partial[c, k - k_first]
-            for j in range(start, stop):
-                row[0] += q[j]
-                row[1] += q[j] * q[j]
-                row[2] += p[j] * p[j]
-            for i in range(max(n_keep, 0)):
-                keep_q[k, start + i] = q[start + i]
-                keep_p[k, start + i] = p[start + i]
+            for c in range(c_lo, c_hi):
+                if not alive[c]:
+                    continue
+                row = partial[c, k - k_first]
+                for j in range(first[c], last[c]):
+                    row[0] += q[j]
+                    row[1] += q[j] * q[j]
+                    row[2] += p[j] * p[j]
+                for j in range(first[c], min(keep_q.shape[1], last[c])):
+                    keep_q[k, j] = q[j]
+                    keep_p[k, j] = p[j]
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _passages(
+    q: FloatArray,
+    active: np.ndarray,
+    armed: np.ndarray,
+    t_armed: FloatArray,
+    t_escape: FloatArray,
+    can_arm: bool,
+    t: float,
+    q_arm: float,
+    q_exit: float,
+    absorb: bool,
+) -> None:
+    """First passages at time t of the active trajectories at q: arm those beyond q_arm (if
+    can_arm), mark the escape of armed ones below q_exit (and absorb them if ``absorb``)."""
+    for i in range(q.size):
+        if not active[i]:
+            continue
+        if not armed[i]:
+            if can_arm and q[i] > q_arm:
+                armed[i] = True
+                t_armed[i] = t
+        elif q[i] < q_exit and np.isnan(t_escape[i]):
+            t_escape[i] = t
+            if absorb:
+                active[i] = False
 
 
 @numba.njit(cache=True, nogil=True)
-def _segment_serial(starts: np.ndarray, stops: np.ndarray, alive: np.ndarray, *args: Any) -> None:
-    """``_advance`` (args) for each chunk c with alive[c] (trajectories starts[c] to
-    stops[c] - 1), on the calling thread."""
-    for c in range(starts.size):
-        if alive[c]:
-            _advance(c, starts[c], stops[c], *args)
+def _segment_serial(groups: np.ndarray, alive: np.ndarray, *args: Any) -> None:
+    """``_advance`` (args: first, last, alive and the rest) for each group of chunks
+    groups[g]..groups[g+1]-1 with a chunk alive, on the calling thread."""
+    for g in range(groups.size - 1):
+        if alive[groups[g] : groups[g + 1]].any():
+            _advance(groups[g], groups[g + 1], *args)
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _segment_parallel(starts: np.ndarray, stops: np.ndarray, alive: np.ndarray, *args: Any) -> None:
-    """``_segment_serial`` with the chunks spread over numba's threads."""
-    for c in numba.prange(starts.size):
-        if alive[c]:
-            _advance(c, starts[c], stops[c], *args)
+def _segment_parallel(groups: np.ndarray, alive: np.ndarray, *args: Any) -> None:
+    """``_segment_serial`` with the groups spread over numba's threads."""
+    for g in numba.prange(groups.size - 1):
+        if alive[groups[g] : groups[g + 1]].any():
+            _advance(groups[g], groups[g + 1], *args)
 
 
 @numba.njit(cache=True, nogil=True)
 def _thermal_momenta(state: np.ndarray, T_eff: float) -> FloatArray:
-    """One thermal momentum sqrt(T_eff) * N(0, 1) from each trajectory's stream."""
-    p = np.empty(state.shape[0])
-    scale = math.sqrt(T_eff)
-    for j in range(p.size):
-        rng = load(state, j)
-        z, rng = standard_normal(rng)
-        store(state, j, rng)
-        p[j] = scale * z
-    return p
+    """One thermal momentum sqrt(T_eff) * N(0, 1) from each trajectory's stream (state: (4, n))."""
+    z = np.empty(state.shape[1])
+    fill_normals(state[0], state[1], state[2], state[3], z, np.empty(z.size, np.uint64))
+    return math.sqrt(T_eff) * z
 
 
 def _writable(a: np.ndarray) -> np.ndarray:
@@ -717,8 +765,10 @@ def simulate(
     starts = np.array([k * chunk_size for k in run])
     stops = np.array([min((k + 1) * chunk_size, n_traj) for k in run])
     sizes = stops - starts
-    state = np.concatenate(
-        [stream_states(children[k], int(m)) for k, m in zip(run, sizes, strict=True)]
+    state = np.ascontiguousarray(
+        np.concatenate(
+            [stream_states(children[k], int(m)) for k, m in zip(run, sizes, strict=True)]
+        ).T
     )
     pick = np.concatenate([np.arange(a, b) for a, b in zip(starts, stops, strict=True)])
     T_eff = T / sites
@@ -742,6 +792,9 @@ def simulate(
     c1 = math.exp(-gamma * dt)
     c2 = math.sqrt(max(0.0, (1.0 - c1 * c1) * T_eff))
     segment = _segment_serial if threads == 1 else _segment_parallel
+    per_group = max(1, min(_GROUP_SIZE // chunk_size, len(run) // threads))
+    groups = np.append(np.arange(0, len(run), per_group), len(run))
+    work = (np.zeros(n_run), np.empty(n_run, np.uint64), *np.empty((3, n_run)))
     if threads > 1:
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
     alive = np.ones(len(run), dtype=np.bool_)
@@ -752,9 +805,9 @@ def simulate(
         n_rec_block = (n0 + n_block) // record_every - n0 // record_every
         partial = np.zeros((len(run), n_rec_block, 3))
         segment(
-            first, last, alive, q, p, f, state, drive_arr, n0, n_block, dt, c1, c2, *table_args,
-            record_every, partial, keep_q, keep_p, active, armed, t_armed, t_escape, n_arm,
-            q_arm, q_exit, absorb,
+            groups, alive, first, last, alive, q, p, f, state, drive_arr, n0, n_block, dt, c1, c2,
+            *table_args, record_every, partial, keep_q, keep_p, active, armed, t_armed, t_escape,
+            n_arm, q_arm, q_exit, absorb, *work,
         )  # fmt: skip
         sums[k_first : k_first + n_rec_block] += partial.sum(axis=0)
         alive = np.logical_or.reduceat(active, first) & alive
