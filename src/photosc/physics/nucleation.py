@@ -647,7 +647,8 @@ def _grows(w: _Well, vec: FloatArray, kappa: float, q: FloatArray, side: int, di
 def _lowest_modes(H: sp.csr_matrix, k: int) -> tuple[FloatArray, FloatArray]:
     """The k lowest eigenvalues (ascending) and eigenvectors (columns) of the Hessian: dense
     LAPACK (eigh of the index subset 0..k-1) up to _DENSE_SITES sites; above, shift-invert
-    Lanczos (ARPACK, ncv = 2k + 2, a fixed random start vector: reproducible) on H - sigma,
+    Lanczos (ARPACK; a fixed random start vector: reproducible; scipy's 20 Lanczos vectors:
+    with 2k + 2 the near-degenerate one-site modes of small kappa took 8x longer) on H - sigma,
     sigma below the spectrum by Gershgorin's bound min_i (H_ii - sum_j!=i |H_ij|) - 1e-3 (the
     shifted matrix is positive definite and the k lowest are its k largest inverse eigenvalues),
     factorised once by a sparse LU."""
@@ -659,7 +660,7 @@ def _lowest_modes(H: sp.csr_matrix, k: int) -> tuple[FloatArray, FloatArray]:
     lu = splu((H - sigma * sp.identity(n, format="csr")).tocsc(), permc_spec="MMD_AT_PLUS_A")
     op = LinearOperator((n, n), matvec=lu.solve, dtype=float)
     v0 = np.random.default_rng(0).uniform(0.5, 1.5, n)
-    vals, vecs = eigsh(H, k=k, sigma=sigma, which="LM", OPinv=op, v0=v0, ncv=min(n, 2 * k + 2))
+    vals, vecs = eigsh(H, k=k, sigma=sigma, which="LM", OPinv=op, v0=v0)
     order = np.argsort(vals)
     return vals[order], vecs[:, order]
 
