@@ -23,11 +23,11 @@ raises ValueError there (as where there is no metastable minimum at all).
   shooting on the centre value Q(0) (a compiled RK4 with bisection) and E_c = kappa^(d/2) E~,
   radius = sqrt(kappa) rho_B.
 - ``lattice_nucleus``: the saddle of E[Q] on a finite periodic lattice, by Newton's method on
-  grad E = 0 (sparse Hessian) started from the continuum bounce sampled on the lattice and from
-  a single site at the barrier Q_B; a candidate counts only if its Hessian has exactly one
-  negative eigenvalue (Morse index 1). Newton converges to the nearest critical point
-  quadratically; with these two starts it finds both the smooth nuclei of large kappa and the
-  one-site nuclei of small kappa, where the continuum fails.
+  grad E = 0 (dense LAPACK up to 600 sites, sparse LU above) started from the continuum bounce
+  sampled on the lattice and from a single site at the barrier Q_B; a candidate counts only if
+  its Hessian has exactly one negative eigenvalue (Morse index 1). Newton converges to the
+  nearest critical point quadratically; with these two starts it finds both the smooth nuclei
+  of large kappa and the one-site nuclei of small kappa, where the continuum fails.
 - ``nucleation_rate``: Langer's rate per site (see its docstring for the translational modes).
 - ``lifetime``: 1/(sites * rate) for a probed volume of ``sites`` sites.
 
