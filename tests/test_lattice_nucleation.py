@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy.sparse.linalg import splu, spsolve
 
 from photosc import materials
 from photosc.physics import landscape
@@ -171,8 +172,6 @@ def test_saddle_equals_the_plain_newton_saddle() -> None:
     (E_c within 0.1%, then 30 steps): the same critical point to the Newton tolerance
     (|grad E| < 1e-11 with curvatures ~1: 1e-10 l0), the same eigenvalues (dense eigvalsh) and
     ln |det H| (sparse LU) to 1e-9."""
-    from scipy.sparse.linalg import splu, spsolve
-
     T, kappa, dim, side = 0.12, 0.3, 2, 9
     w = nuc._well(MODEL, T)
     K = nuc._laplacian(side, dim)

@@ -23,11 +23,11 @@ raises ValueError there (as where there is no metastable minimum at all).
   shooting on the centre value Q(0) (a compiled RK4 with bisection) and E_c = kappa^(d/2) E~,
   radius = sqrt(kappa) rho_B.
 - ``lattice_nucleus``: the saddle of E[Q] on a finite periodic lattice, by Newton's method on
-  grad E = 0 (sparse Hessian) started from the continuum bounce sampled on the lattice and from
-  a single site at the barrier Q_B; a candidate counts only if its Hessian has exactly one
-  negative eigenvalue (Morse index 1). Newton converges to the nearest critical point
-  quadratically; with these two starts it finds both the smooth nuclei of large kappa and the
-  one-site nuclei of small kappa, where the continuum fails.
+  grad E = 0 (dense LAPACK up to 600 sites, sparse LU above) started from the continuum bounce
+  sampled on the lattice and from a single site at the barrier Q_B; a candidate counts only if
+  its Hessian has exactly one negative eigenvalue (Morse index 1). Newton converges to the
+  nearest critical point quadratically; with these two starts it finds both the smooth nuclei
+  of large kappa and the one-site nuclei of small kappa, where the continuum fails.
 - ``nucleation_rate``: Langer's rate per site (see its docstring for the translational modes).
 - ``lifetime``: 1/(sites * rate) for a probed volume of ``sites`` sites.
 
@@ -647,7 +647,8 @@ def _grows(w: _Well, vec: FloatArray, kappa: float, q: FloatArray, side: int, di
 def _lowest_modes(H: sp.csr_matrix, k: int) -> tuple[FloatArray, FloatArray]:
     """The k lowest eigenvalues (ascending) and eigenvectors (columns) of the Hessian: dense
     LAPACK (eigh of the index subset 0..k-1) up to _DENSE_SITES sites; above, shift-invert
-    Lanczos (ARPACK, ncv = 2k + 2, a fixed random start vector: reproducible) on H - sigma,
+    Lanczos (ARPACK; a fixed random start vector: reproducible; scipy's 20 Lanczos vectors:
+    with 2k + 2 the near-degenerate one-site modes of small kappa took 8x longer) on H - sigma,
     sigma below the spectrum by Gershgorin's bound min_i (H_ii - sum_j!=i |H_ij|) - 1e-3 (the
     shifted matrix is positive definite and the k lowest are its k largest inverse eigenvalues),
     factorised once by a sparse LU."""
@@ -659,7 +660,7 @@ def _lowest_modes(H: sp.csr_matrix, k: int) -> tuple[FloatArray, FloatArray]:
     lu = splu((H - sigma * sp.identity(n, format="csr")).tocsc(), permc_spec="MMD_AT_PLUS_A")
     op = LinearOperator((n, n), matvec=lu.solve, dtype=float)
     v0 = np.random.default_rng(0).uniform(0.5, 1.5, n)
-    vals, vecs = eigsh(H, k=k, sigma=sigma, which="LM", OPinv=op, v0=v0, ncv=min(n, 2 * k + 2))
+    vals, vecs = eigsh(H, k=k, sigma=sigma, which="LM", OPinv=op, v0=v0)
     order = np.argsort(vals)
     return vals[order], vecs[:, order]
 
