@@ -516,9 +516,9 @@ def _advance(
     f holds the force (landscape + drive) at the current positions (first-same-as-last); with
     noise (c2 > 0) each trajectory draws one normal per step from its own stream (state:
     transposed, (4, n)). Each step is vectorised passes over the trajectories: the normals
-    (``fill_normals``), the BAOAB update of the active trajectories (without branches: absorbed
-    ones compute it and keep their old values, and draw numbers no one reads) and, if first
-    passages are followed, their tests. z (zeros without noise), raw, q_new, p_new, f_new: work
+    (``fill_normals``), the BAOAB update (``_baoab_step``: absorbed trajectories compute it and
+    keep their old values, and draw numbers no one reads) and, if first passages are followed,
+    their tests. z (zeros without noise), raw, q_new, p_new, f_new: work
     arrays of the size of q (arguments, so that the compiler knows they overlap nothing)."""
     half = 0.5 * h
     k_first = n0 // record_every + 1
@@ -534,18 +534,7 @@ def _advance(
         a_next = drive[n + 1]
         if c2 != 0.0:
             fill_normals(s0, s1, s2, s3, zc, rc)
-        for i in range(b - a):  # B, A, O, A
-            pj = pc[i] + half * fc[i]
-            qj = qc[i] + half * pj
-            pj = c1 * pj + c2 * zc[i]
-            qn[i] = qj + half * pj
-            pn[i] = pj
-        _table_forces(qn, fn, table)
-        for i in range(b - a):  # B with the new force, kept by the active trajectories
-            fj = fn[i] + a_next
-            qc[i] = qn[i] if on[i] else qc[i]
-            pc[i] = pn[i] + half * fj if on[i] else pc[i]
-            fc[i] = fj if on[i] else fc[i]
+        _baoab_step(qc, pc, fc, on, zc, qn, pn, fn, half, c1, c2, a_next, table)
         if track:
             _passages(qc, on, armed[a:b], t_armed[a:b], t_escape[a:b], n + 1 >= n_arm,
                       (n + 1) * h, q_arm, q_exit, absorb)  # fmt: skip
@@ -564,6 +553,41 @@ def _advance(
                 for j in range(first[c], min(keep_q.shape[1], last[c])):
                     keep_q[k, j] = q[j]
                     keep_p[k, j] = p[j]
+
+
+@numba.njit(cache=True, nogil=True, pipeline_class=_Disjoint)
+def _baoab_step(
+    q: FloatArray,
+    p: FloatArray,
+    f: FloatArray,
+    active: np.ndarray,
+    z: FloatArray,
+    q_new: FloatArray,
+    p_new: FloatArray,
+    f_new: FloatArray,
+    half: float,
+    c1: float,
+    c2: float,
+    a_next: float,
+    table: TableParts,
+) -> None:
+    """One BAOAB step of the trajectories (q, p) whose forces are f, with the normals z: kick,
+    drift, Ornstein-Uhlenbeck, drift into (q_new, p_new), the forces there (+ a_next) into
+    f_new, the last kick; the active trajectories keep the result. Three loops without branches
+    that vectorise (they do when the arrays are this function's arguments, not views made in
+    the caller's loop)."""
+    for i in range(q.size):  # B, A, O, A
+        pj = p[i] + half * f[i]
+        qj = q[i] + half * pj
+        pj = c1 * pj + c2 * z[i]
+        q_new[i] = qj + half * pj
+        p_new[i] = pj
+    _table_forces(q_new, f_new, table)
+    for i in range(q.size):  # B with the new force
+        fj = f_new[i] + a_next
+        q[i] = q_new[i] if active[i] else q[i]
+        p[i] = p_new[i] + half * fj if active[i] else p[i]
+        f[i] = fj if active[i] else f[i]
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
