@@ -104,14 +104,15 @@ def limit_kernel(q: np.ndarray, state: np.ndarray, n_steps: int, parts: tuple) -
     """Per trajectory-step only one normal and one table lookup, chunk by chunk as in simulate
     and with its generator and lookup (``fill_normals`` on the transposed states (4, n),
     ``_table_forces``): the cost simulate cannot go below."""
-    z, raw, x = np.empty(CHUNK_SIZE), np.empty(CHUNK_SIZE, np.uint64), np.empty(CHUNK_SIZE)
+    z, x = np.empty(CHUNK_SIZE), np.empty(CHUNK_SIZE)
+    raw, pending = np.empty(CHUNK_SIZE, np.uint64), np.empty(CHUNK_SIZE, np.int64)
     for start in range(0, q.size, CHUNK_SIZE):
         stop = min(start + CHUNK_SIZE, q.size)
         m = stop - start
         s0, s1, s2, s3 = (state[0, start:stop], state[1, start:stop], state[2, start:stop],
                           state[3, start:stop])  # fmt: skip
         for _ in range(n_steps):
-            fill_normals(s0, s1, s2, s3, z[:m], raw[:m])
+            fill_normals(s0, s1, s2, s3, z[:m], raw[:m], pending[:m])
             for i in range(m):
                 x[i] = q[start + i] + 0.05 * z[i]
             _table_forces(x[:m], q[start:stop], parts)

@@ -37,10 +37,10 @@ def test_batched_normals_are_the_sequential_draws_bit_for_bit() -> None:
     tail beyond R and the wedges, whose rejections draw again)."""
     state = _random.stream_states(np.random.SeedSequence(11), 64)
     soa = np.ascontiguousarray(state.T)
-    z, raw = np.empty(64), np.empty(64, np.uint64)
+    z, raw, pending = np.empty(64), np.empty(64, np.uint64), np.empty(64, np.int64)
     batched = np.empty((3000, 64))
     for k in range(3000):
-        _random.fill_normals(soa[0], soa[1], soa[2], soa[3], z, raw)
+        _random.fill_normals(soa[0], soa[1], soa[2], soa[3], z, raw, pending)
         batched[k] = z
     sequential = np.stack([_random.normals(state, j, 3000) for j in range(64)], axis=1)
     np.testing.assert_array_equal(batched, sequential)

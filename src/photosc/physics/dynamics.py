@@ -506,6 +506,7 @@ def _advance(
     absorb: bool,
     z: FloatArray,
     raw: np.ndarray,
+    pending: np.ndarray,
     q_new: FloatArray,
     p_new: FloatArray,
     f_new: FloatArray,
@@ -518,8 +519,8 @@ def _advance(
     transposed, (4, n)). Each step is vectorised passes over the trajectories: the normals
     (``fill_normals``), the BAOAB update (``_baoab_step``: absorbed trajectories compute it and
     keep their old values, and draw numbers no one reads) and, if first passages are followed,
-    their tests. z (zeros without noise), raw, q_new, p_new, f_new: work
-    arrays of the size of q (arguments, so that the compiler knows they overlap nothing)."""
+    their tests. z (zeros without noise), raw, pending, q_new, p_new, f_new: work arrays of the
+    size of q (arguments, so that the compiler knows they overlap nothing)."""
     half = 0.5 * h
     k_first = n0 // record_every + 1
     track = q_arm < math.inf
@@ -528,12 +529,13 @@ def _advance(
     a, b = first[c_lo], last[c_hi - 1]
     qc, pc, fc, on = q[a:b], p[a:b], f[a:b], active[a:b]
     s0, s1, s2, s3 = state[0, a:b], state[1, a:b], state[2, a:b], state[3, a:b]
-    zc, rc, qn, pn, fn = z[a:b], raw[a:b], q_new[a:b], p_new[a:b], f_new[a:b]
+    zc, rc, ic = z[a:b], raw[a:b], pending[a:b]
+    qn, pn, fn = q_new[a:b], p_new[a:b], f_new[a:b]
     for s in range(n_block):
         n = n0 + s
         a_next = drive[n + 1]
         if c2 != 0.0:
-            fill_normals(s0, s1, s2, s3, zc, rc)
+            fill_normals(s0, s1, s2, s3, zc, rc, ic)
         _baoab_step(qc, pc, fc, on, zc, qn, pn, fn, half, c1, c2, a_next, table)
         if track:
             _passages(qc, on, armed[a:b], t_armed[a:b], t_escape[a:b], n + 1 >= n_arm,
@@ -639,7 +641,8 @@ def _segment_parallel(groups: np.ndarray, alive: np.ndarray, *args: Any) -> None
 def _thermal_momenta(state: np.ndarray, T_eff: float) -> FloatArray:
     """One thermal momentum sqrt(T_eff) * N(0, 1) from each trajectory's stream (state: (4, n))."""
     z = np.empty(state.shape[1])
-    fill_normals(state[0], state[1], state[2], state[3], z, np.empty(z.size, np.uint64))
+    raw, pending = np.empty(z.size, np.uint64), np.empty(z.size, np.int64)
+    fill_normals(state[0], state[1], state[2], state[3], z, raw, pending)
     return math.sqrt(T_eff) * z
 
 
@@ -818,7 +821,8 @@ def simulate(
     segment = _segment_serial if threads == 1 else _segment_parallel
     per_group = max(1, min(_GROUP_SIZE // chunk_size, len(run) // threads))
     groups = np.append(np.arange(0, len(run), per_group), len(run))
-    work = (np.zeros(n_run), np.empty(n_run, np.uint64), *np.empty((3, n_run)))
+    work = (np.zeros(n_run), np.empty(n_run, np.uint64), np.empty(n_run, np.int64),
+            *np.empty((3, n_run)))  # fmt: skip
     if threads > 1:
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
     alive = np.ones(len(run), dtype=np.bool_)
