@@ -252,23 +252,33 @@ def gap_onset(model: Model, T: float) -> float:
 
 
 @numba.njit(cache=True, nogil=True)
-def _cell_force(x: float, s: int, table: TableParts) -> float:
-    """The force at x in segment s of the table (``ForceTable._parts``): the cubic of x's cell
-    inside [bounds[0], bounds[-1]), the linear continuation outside. Without branches (loops
-    over x vectorise): the cell index is clamped to the segment (so x outside the table, or
-    NaN, reads a valid cell) and the result is selected at the end."""
-    bounds, inv_h, h, offsets, c, f_lo, s_lo, f_hi, s_hi = table
-    u = (x - bounds[s]) * inv_h[s]
-    top = float(offsets[s + 1] - offsets[s] - 1)
+def _segment_force(
+    x: float, lo: float, inv_h: float, h: float, first: int, top: float, table: TableParts
+) -> float:
+    """The force at x of the table (``ForceTable._parts``) in the segment that starts at lo, of
+    cells h = 1/inv_h wide held in rows first..first+top: the cubic of x's cell inside
+    [bounds[0], bounds[-1]), the linear continuation outside. Without branches (loops over x
+    vectorise): the cell index is clamped to the segment (so x outside the table, or NaN, reads
+    a valid cell) and the result is selected at the end."""
+    bounds, inv_hs, _, _, c, f_lo, s_lo, f_hi, s_hi = table
+    u = (x - lo) * inv_h
     cell = u if u < top else top  # NaN goes to the top cell
     i = int(cell if cell > 0.0 else 0.0)
-    d = (u - i) * h[s]
-    k = offsets[s] + i
+    d = (u - i) * h
+    k = first + i
     inside = ((c[k, 0] * d + c[k, 1]) * d + c[k, 2]) * d + c[k, 3]
-    lo, hi = float(bounds[0]), float(bounds[inv_h.shape[0]])
-    below = f_lo + s_lo * (x - lo)
-    above = f_hi + s_hi * (x - hi)
-    return below if x < lo else (above if x >= hi else inside)
+    x_lo, x_hi = float(bounds[0]), float(bounds[inv_hs.shape[0]])
+    below = f_lo + s_lo * (x - x_lo)
+    above = f_hi + s_hi * (x - x_hi)
+    return below if x < x_lo else (above if x >= x_hi else inside)
+
+
+@numba.njit(cache=True, nogil=True)
+def _segment(table: TableParts, s: int) -> tuple[float, float, float, int, float]:
+    """Segment s's start, 1/h, h, first row and last cell index (``_segment_force``)."""
+    bounds, inv_h, h, offsets = table[0], table[1], table[2], table[3]
+    top = float(offsets[s + 1] - offsets[s] - 1)
+    return float(bounds[s]), float(inv_h[s]), float(h[s]), int(offsets[s]), top
 
 
 @numba.njit(cache=True, nogil=True)
@@ -279,20 +289,45 @@ def _table_force(x: float, *table: Any) -> float:
     s = 0
     for b in range(1, inv_h.shape[0]):
         s += x >= bounds[b]
-    return _cell_force(x, s, table)
+    return _segment_force(x, *_segment(table, s), table)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _table_forces(x: FloatArray, out: FloatArray, table: TableParts) -> None:
-    """out[k] = the force at x[k] of the table (``ForceTable._parts``). For a table of one
-    segment the loop has no search and vectorises, the cells read by gathers, in a kernel
-    compiled with ``_Disjoint`` (inlined: a call would cost more than 64 lookups)."""
-    if table[1].shape[0] == 1:
+    """out[k] = the force at x[k] of the table (``ForceTable._parts``; x, out distinct). One
+    segment: a loop without branches that vectorises, the cells read by gathers, in a kernel
+    compiled with ``_Disjoint`` (inlined: a call would cost more than 64 lookups); two or three
+    (split at +-Q_c by ``from_model``): ``_three_segment_forces``; more: point by point."""
+    n_seg = table[1].shape[0]
+    if n_seg == 1:
+        lo, ih, h, first, top = _segment(table, 0)
         for k in range(x.size):
-            out[k] = _cell_force(x[k], 0, table)
+            out[k] = _segment_force(x[k], lo, ih, h, first, top, table)
+    elif n_seg <= 3:
+        _three_segment_forces(x, out, table)
     else:
         for k in range(x.size):
             out[k] = _table_force(x[k], *table)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _three_segment_forces(x: FloatArray, out: FloatArray, table: TableParts) -> None:
+    """``_table_forces`` of a table of two or three segments in a loop that vectorises: x's
+    segment from two comparisons, its constants by selects."""
+    bounds, n_seg = table[0], table[1].shape[0]
+    b1, b2 = float(bounds[1]), (float(bounds[2]) if n_seg > 2 else math.inf)
+    lo0, ih0, h0, first0, top0 = _segment(table, 0)
+    lo1, ih1, h1, first1, top1 = _segment(table, 1)
+    lo2, ih2, h2, first2, top2 = _segment(table, n_seg - 1)
+    for k in range(x.size):
+        xk = x[k]
+        up1, up2 = xk >= b1, xk >= b2  # x in segment 2 if up2, else 1 if up1, else 0
+        lo = lo2 if up2 else (lo1 if up1 else lo0)
+        ih = ih2 if up2 else (ih1 if up1 else ih0)
+        h = h2 if up2 else (h1 if up1 else h0)
+        first = first2 if up2 else (first1 if up1 else first0)
+        top = top2 if up2 else (top1 if up1 else top0)
+        out[k] = _segment_force(xk, lo, ih, h, first, top, table)
 
 
 @numba.njit(cache=True, nogil=True, pipeline_class=_Disjoint)
