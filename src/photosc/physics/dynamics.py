@@ -51,9 +51,10 @@ FLOAT = np.float64
 
 
 class _Disjoint(CompilerBase):
-    """numba's nopython pipeline for a kernel whose array arguments never overlap, declared so to
-    LLVM (``noalias``): a loop that writes some arrays while it gathers from others (a table)
-    can then vectorise. Only for kernels called with distinct arrays."""
+    """numba's nopython pipeline (``pipeline_class``) for a kernel whose array arguments do not
+    overlap, declared so to LLVM (``noalias``): a loop that writes some arrays while it gathers
+    from others (a table) can then vectorise. Only for kernels called with distinct arrays
+    (arrays that are only read may overlap: the promise covers memory the kernel writes)."""
 
     def define_pipelines(self) -> list[Any]:
         self.state.flags.noalias = True
