@@ -26,7 +26,13 @@ from scipy.optimize import brentq
 from photosc import materials
 from photosc.physics import landscape
 from photosc.physics._random import fill_normals, stream_states
-from photosc.physics.dynamics import CHUNK_SIZE, ForceTable, _Disjoint, _table_forces, simulate
+from photosc.physics.dynamics import (
+    _GROUP_SIZE,
+    ForceTable,
+    _Disjoint,
+    _table_forces,
+    simulate,
+)
 from photosc.physics.pairing import attraction, attraction_slope
 from photosc.units import temperature_from_K
 
@@ -100,21 +106,31 @@ def timed(fn: object, *args: object) -> float:
 
 
 @numba.njit(cache=True, pipeline_class=_Disjoint)
+def limit_step(
+    s0: np.ndarray, s1: np.ndarray, s2: np.ndarray, s3: np.ndarray, z: np.ndarray,
+    raw: np.ndarray, pending: np.ndarray, x: np.ndarray, q: np.ndarray, parts: tuple,
+) -> None:  # fmt: skip
+    """One normal and one table lookup per trajectory: q <- f(q + 0.05 z)."""
+    fill_normals(s0, s1, s2, s3, z, raw, pending)
+    for i in range(q.size):
+        x[i] = q[i] + 0.05 * z[i]
+    _table_forces(x, q, parts)
+
+
+@numba.njit(cache=True)
 def limit_kernel(q: np.ndarray, state: np.ndarray, n_steps: int, parts: tuple) -> None:
-    """Per trajectory-step only one normal and one table lookup, chunk by chunk as in simulate
-    and with its generator and lookup (``fill_normals`` on the transposed states (4, n),
-    ``_table_forces``): the cost simulate cannot go below."""
-    z, raw, x = np.empty(CHUNK_SIZE), np.empty(CHUNK_SIZE, np.uint64), np.empty(CHUNK_SIZE)
-    for start in range(0, q.size, CHUNK_SIZE):
-        stop = min(start + CHUNK_SIZE, q.size)
-        m = stop - start
-        s0, s1, s2, s3 = (state[0, start:stop], state[1, start:stop], state[2, start:stop],
-                          state[3, start:stop])  # fmt: skip
+    """Per trajectory-step only one normal and one table lookup, ``_GROUP_SIZE`` trajectories
+    at a time as simulate steps them and with its generator and lookup (``fill_normals`` on the
+    transposed states (4, n), ``_table_forces``): the cost simulate cannot go below."""
+    z, x = np.empty(_GROUP_SIZE), np.empty(_GROUP_SIZE)
+    raw, pending = np.empty(_GROUP_SIZE, np.uint64), np.empty(_GROUP_SIZE, np.int64)
+    for a in range(0, q.size, _GROUP_SIZE):
+        b = min(a + _GROUP_SIZE, q.size)
+        m = b - a
+        s0, s1, s2, s3 = state[0, a:b], state[1, a:b], state[2, a:b], state[3, a:b]
+        zg, rg, pg, xg, qg = z[:m], raw[:m], pending[:m], x[:m], q[a:b]
         for _ in range(n_steps):
-            fill_normals(s0, s1, s2, s3, z[:m], raw[:m])
-            for i in range(m):
-                x[i] = q[start + i] + 0.05 * z[i]
-            _table_forces(x[:m], q[start:stop], parts)
+            limit_step(s0, s1, s2, s3, zg, rg, pg, xg, qg, parts)
 
 
 def timed_both(fn: object, *args: object, repeat: int = 3) -> tuple[float, float]:

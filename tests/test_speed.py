@@ -37,10 +37,10 @@ def test_batched_normals_are_the_sequential_draws_bit_for_bit() -> None:
     tail beyond R and the wedges, whose rejections draw again)."""
     state = _random.stream_states(np.random.SeedSequence(11), 64)
     soa = np.ascontiguousarray(state.T)
-    z, raw = np.empty(64), np.empty(64, np.uint64)
+    z, raw, pending = np.empty(64), np.empty(64, np.uint64), np.empty(64, np.int64)
     batched = np.empty((3000, 64))
     for k in range(3000):
-        _random.fill_normals(soa[0], soa[1], soa[2], soa[3], z, raw)
+        _random.fill_normals(soa[0], soa[1], soa[2], soa[3], z, raw, pending)
         batched[k] = z
     sequential = np.stack([_random.normals(state, j, 3000) for j in range(64)], axis=1)
     np.testing.assert_array_equal(batched, sequential)
@@ -68,10 +68,11 @@ def _reference_force(table: dynamics.ForceTable, x: np.ndarray) -> np.ndarray:
     return np.where(x < bounds[0], below, np.where(x >= bounds[-1], above, inside))
 
 
-@pytest.mark.parametrize("kinks", [(), (-0.3, 0.7)])
+@pytest.mark.parametrize("kinks", [(), (0.7,), (-0.3, 0.7), (-0.9, -0.3, 0.2, 0.7)])
 def test_branch_free_table_lookup_is_the_direct_one(kinks: tuple[float, ...]) -> None:
-    """The vectorised lookup (one segment) and the general one (three), at random points, at
-    every node and bound and outside the table, against the numpy lookup: bit for bit."""
+    """The vectorised lookups (one segment; two or three) and the point-by-point one (five), at
+    random points, at every node and bound and outside the table, against the numpy lookup, and
+    the scalar lookup the other kernels use: bit for bit."""
     table = dynamics.ForceTable.from_callable(
         lambda q: -q + 0.1 * np.sin(3 * q) + sum(0.3 * np.maximum(q - k, 0.0) for k in kinks),
         -1.5, 1.5, kinks=kinks, atol=1e-6,

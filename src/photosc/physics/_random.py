@@ -94,24 +94,44 @@ def _split(u: np.uint64) -> tuple[int, bool, float, float]:
 
 
 @numba.njit(cache=True, nogil=True)
-def _normal_slow(s: State, u: np.uint64) -> tuple[float, State]:
-    """The full ziggurat from a draw u that missed the fast path: the tail beyond R (layer 0),
-    the wedge test of the other layers, and fresh draws after a rejection."""
+def _tail(s: State, negative: bool) -> tuple[float, State]:
+    """A deviate beyond R (sign given), by Marsaglia's exponential rejection (Marsaglia and Tsang
+    2000, section 2)."""
     while True:
-        layer, negative, uniform, x = _split(u)
-        if uniform < _ZK[layer]:
-            return (-x if negative else x), s
-        if layer == 0:
-            while True:
-                a, s = _uniform_open(s)
-                b, s = _uniform_open(s)
-                a, b = -math.log(a) / _R, -math.log(b)
-                if b + b > a * a:
-                    return (-(_R + a) if negative else _R + a), s
-        v, s = _uniform_open(s)
-        if _ZF[layer] + v * (_ZF[layer + 1] - _ZF[layer]) < math.exp(-0.5 * x * x):
-            return (-x if negative else x), s
-        u, s = next_u64(s)
+        a, s = _uniform_open(s)
+        b, s = _uniform_open(s)
+        a, b = -math.log(a) / _R, -math.log(b)
+        if b + b > a * a:
+            return (-(_R + a) if negative else _R + a), s
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _slow_round(s: State, u: np.uint64) -> tuple[bool, float, State, np.uint64]:
+    """One round of the full ziggurat on the draw u (s: the state after it): done, with the
+    deviate and the state after it, if u passes the fast test, falls in the tail (layer 0) or
+    passes the wedge test with a fresh uniform; otherwise not done, with the next draw to try
+    and the state after that. Apart from the rare tail, the outcomes are selects (every round
+    computes the wedge's exp), so rounds of several streams overlap in the processor."""
+    layer, negative, uniform, x = _split(u)
+    fast = uniform < _ZK[layer]
+    if not fast and layer == 0:
+        z, s = _tail(s, negative)
+        return True, z, s, u
+    v, s_v = _uniform_open(s)
+    wedge = _ZF[layer] + v * (_ZF[layer + 1] - _ZF[layer]) < math.exp(-0.5 * x * x)
+    u_next, s_next = next_u64(s_v)
+    s_out = s if fast else (s_v if wedge else s_next)
+    return fast or wedge, (-x if negative else x), s_out, u_next
+
+
+@numba.njit(cache=True, nogil=True)
+def _normal_slow(s: State, u: np.uint64) -> tuple[float, State]:
+    """The full ziggurat from a draw u that missed the fast path (s: the state after it):
+    rounds (``_slow_round``) until one is done."""
+    while True:
+        done, z, s, u = _slow_round(s, u)
+        if done:
+            return z, s
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -149,15 +169,22 @@ def normals(state: np.ndarray, j: int, n: int) -> FloatArray:
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def fill_normals(
-    s0: np.ndarray, s1: np.ndarray, s2: np.ndarray, s3: np.ndarray, z: FloatArray, raw: np.ndarray
+    s0: np.ndarray,
+    s1: np.ndarray,
+    s2: np.ndarray,
+    s3: np.ndarray,
+    z: FloatArray,
+    raw: np.ndarray,
+    pending: np.ndarray,
 ) -> None:
     """z[i] = the next ``standard_normal`` of stream i, whose state is (s0[i], s1[i], s2[i],
-    s3[i]) (advanced in place); raw (uint64) is scratch of the size of z.
+    s3[i]) (advanced in place); raw (uint64) and pending (int64) are scratch of the size of z.
 
-    Three passes over the streams: all advance by one draw (vectorised: the streams are
-    independent), the ziggurat's fast path on each draw (vectorised; NaN marks a miss), and,
-    only if some missed, ``_normal_slow`` on the misses from their advanced states, which is
-    what ``standard_normal`` does after its first draw, so every stream gets the same numbers.
+    Passes over the streams: all advance by one draw (vectorised: the streams are independent),
+    the ziggurat's fast path on each draw (vectorised; NaN marks a miss) and, only if some
+    missed, rounds of the full ziggurat (``_slow_round``) over the misses still pending, from
+    their advanced states: what ``standard_normal`` does after its first draw, so every stream
+    gets the same numbers.
     """
     for i in range(z.size):
         raw[i], (s0[i], s1[i], s2[i], s3[i]) = next_u64((s0[i], s1[i], s2[i], s3[i]))
@@ -169,6 +196,17 @@ def fill_normals(
         misses += not hit
     if misses == 0:
         return
-    for i in range(z.size):
-        if math.isnan(z[i]):
-            z[i], (s0[i], s1[i], s2[i], s3[i]) = _normal_slow((s0[i], s1[i], s2[i], s3[i]), raw[i])
+    n = 0
+    for i in range(z.size):  # the misses, compacted without branches
+        pending[n] = i
+        n += math.isnan(z[i])
+    while n > 0:
+        left = 0
+        for k in range(n):
+            i = pending[k]
+            done, z[i], (s0[i], s1[i], s2[i], s3[i]), raw[i] = _slow_round(
+                (s0[i], s1[i], s2[i], s3[i]), raw[i]
+            )
+            pending[left] = i
+            left += not done
+        n = left

@@ -33,7 +33,7 @@ from numpy.typing import ArrayLike
 from scipy.interpolate import CubicSpline
 
 from photosc._checks import FloatArray, as_real_array, broadcast, checked, checked_scalar
-from photosc.physics._random import fill_normals, stream_states
+from photosc.physics._random import fill_normals, standard_normal, stream_states
 from photosc.units import oscillator_length_pm
 
 if TYPE_CHECKING:
@@ -51,9 +51,10 @@ FLOAT = np.float64
 
 
 class _Disjoint(CompilerBase):
-    """numba's nopython pipeline for a kernel whose array arguments never overlap, declared so to
-    LLVM (``noalias``): a loop that writes some arrays while it gathers from others (a table)
-    can then vectorise. Only for kernels called with distinct arrays."""
+    """numba's nopython pipeline (``pipeline_class``) for a kernel whose array arguments do not
+    overlap, declared so to LLVM (``noalias``): a loop that writes some arrays while it gathers
+    from others (a table) can then vectorise. Only for kernels called with distinct arrays
+    (arrays that are only read may overlap: the promise covers memory the kernel writes)."""
 
     def define_pipelines(self) -> list[Any]:
         self.state.flags.noalias = True
@@ -252,23 +253,33 @@ def gap_onset(model: Model, T: float) -> float:
 
 
 @numba.njit(cache=True, nogil=True)
-def _cell_force(x: float, s: int, table: TableParts) -> float:
-    """The force at x in segment s of the table (``ForceTable._parts``): the cubic of x's cell
-    inside [bounds[0], bounds[-1]), the linear continuation outside. Without branches (loops
-    over x vectorise): the cell index is clamped to the segment (so x outside the table, or
-    NaN, reads a valid cell) and the result is selected at the end."""
-    bounds, inv_h, h, offsets, c, f_lo, s_lo, f_hi, s_hi = table
-    u = (x - bounds[s]) * inv_h[s]
-    top = float(offsets[s + 1] - offsets[s] - 1)
+def _segment_force(
+    x: float, lo: float, inv_h: float, h: float, first: int, top: float, table: TableParts
+) -> float:
+    """The force at x of the table (``ForceTable._parts``) in the segment that starts at lo, of
+    cells h = 1/inv_h wide held in rows first..first+top: the cubic of x's cell inside
+    [bounds[0], bounds[-1]), the linear continuation outside. Without branches (loops over x
+    vectorise): the cell index is clamped to the segment (so x outside the table, or NaN, reads
+    a valid cell) and the result is selected at the end."""
+    bounds, inv_hs, _, _, c, f_lo, s_lo, f_hi, s_hi = table
+    u = (x - lo) * inv_h
     cell = u if u < top else top  # NaN goes to the top cell
     i = int(cell if cell > 0.0 else 0.0)
-    d = (u - i) * h[s]
-    k = offsets[s] + i
+    d = (u - i) * h
+    k = first + i
     inside = ((c[k, 0] * d + c[k, 1]) * d + c[k, 2]) * d + c[k, 3]
-    lo, hi = float(bounds[0]), float(bounds[inv_h.shape[0]])
-    below = f_lo + s_lo * (x - lo)
-    above = f_hi + s_hi * (x - hi)
-    return below if x < lo else (above if x >= hi else inside)
+    x_lo, x_hi = float(bounds[0]), float(bounds[inv_hs.shape[0]])
+    below = f_lo + s_lo * (x - x_lo)
+    above = f_hi + s_hi * (x - x_hi)
+    return below if x < x_lo else (above if x >= x_hi else inside)
+
+
+@numba.njit(cache=True, nogil=True)
+def _segment(table: TableParts, s: int) -> tuple[float, float, float, int, float]:
+    """Segment s's start, 1/h, h, first row and last cell index (``_segment_force``)."""
+    bounds, inv_h, h, offsets = table[0], table[1], table[2], table[3]
+    top = float(offsets[s + 1] - offsets[s] - 1)
+    return float(bounds[s]), float(inv_h[s]), float(h[s]), int(offsets[s]), top
 
 
 @numba.njit(cache=True, nogil=True)
@@ -279,20 +290,45 @@ def _table_force(x: float, *table: Any) -> float:
     s = 0
     for b in range(1, inv_h.shape[0]):
         s += x >= bounds[b]
-    return _cell_force(x, s, table)
+    return _segment_force(x, *_segment(table, s), table)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _table_forces(x: FloatArray, out: FloatArray, table: TableParts) -> None:
-    """out[k] = the force at x[k] of the table (``ForceTable._parts``). For a table of one
-    segment the loop has no search and vectorises, the cells read by gathers, in a kernel
-    compiled with ``_Disjoint`` (inlined: a call would cost more than 64 lookups)."""
-    if table[1].shape[0] == 1:
+    """out[k] = the force at x[k] of the table (``ForceTable._parts``; x, out distinct). One
+    segment: a loop without branches that vectorises, the cells read by gathers, in a kernel
+    compiled with ``_Disjoint`` (inlined: a call costs ~60 ns, some 40 lookups); two or three
+    (split at +-Q_c by ``from_model``): ``_three_segment_forces``; more: point by point."""
+    n_seg = table[1].shape[0]
+    if n_seg == 1:
+        lo, ih, h, first, top = _segment(table, 0)
         for k in range(x.size):
-            out[k] = _cell_force(x[k], 0, table)
+            out[k] = _segment_force(x[k], lo, ih, h, first, top, table)
+    elif n_seg <= 3:
+        _three_segment_forces(x, out, table)
     else:
         for k in range(x.size):
             out[k] = _table_force(x[k], *table)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _three_segment_forces(x: FloatArray, out: FloatArray, table: TableParts) -> None:
+    """``_table_forces`` of a table of two or three segments in a loop that vectorises: x's
+    segment from two comparisons, its constants by selects."""
+    bounds, n_seg = table[0], table[1].shape[0]
+    b1, b2 = float(bounds[1]), (float(bounds[2]) if n_seg > 2 else math.inf)
+    lo0, ih0, h0, first0, top0 = _segment(table, 0)
+    lo1, ih1, h1, first1, top1 = _segment(table, 1)
+    lo2, ih2, h2, first2, top2 = _segment(table, n_seg - 1)
+    for k in range(x.size):
+        xk = x[k]
+        up1, up2 = xk >= b1, xk >= b2  # x in segment 2 if up2, else 1 if up1, else 0
+        lo = lo2 if up2 else (lo1 if up1 else lo0)
+        ih = ih2 if up2 else (ih1 if up1 else ih0)
+        h = h2 if up2 else (h1 if up1 else h0)
+        first = first2 if up2 else (first1 if up1 else first0)
+        top = top2 if up2 else (top1 if up1 else top0)
+        out[k] = _segment_force(xk, lo, ih, h, first, top, table)
 
 
 @numba.njit(cache=True, nogil=True, pipeline_class=_Disjoint)
@@ -506,6 +542,7 @@ def _advance(
     absorb: bool,
     z: FloatArray,
     raw: np.ndarray,
+    pending: np.ndarray,
     q_new: FloatArray,
     p_new: FloatArray,
     f_new: FloatArray,
@@ -516,10 +553,10 @@ def _advance(
     f holds the force (landscape + drive) at the current positions (first-same-as-last); with
     noise (c2 > 0) each trajectory draws one normal per step from its own stream (state:
     transposed, (4, n)). Each step is vectorised passes over the trajectories: the normals
-    (``fill_normals``), the BAOAB update of the active trajectories (without branches: absorbed
-    ones compute it and keep their old values, and draw numbers no one reads) and, if first
-    passages are followed, their tests. z (zeros without noise), raw, q_new, p_new, f_new: work
-    arrays of the size of q (arguments, so that the compiler knows they overlap nothing)."""
+    (``fill_normals``), the BAOAB update (``_baoab_step``: absorbed trajectories compute it and
+    keep their old values, and draw numbers no one reads) and, if first passages are followed,
+    their tests. z (zeros without noise), raw, pending, q_new, p_new, f_new: work arrays of the
+    size of q (arguments, so that the compiler knows they overlap nothing)."""
     half = 0.5 * h
     k_first = n0 // record_every + 1
     track = q_arm < math.inf
@@ -528,24 +565,14 @@ def _advance(
     a, b = first[c_lo], last[c_hi - 1]
     qc, pc, fc, on = q[a:b], p[a:b], f[a:b], active[a:b]
     s0, s1, s2, s3 = state[0, a:b], state[1, a:b], state[2, a:b], state[3, a:b]
-    zc, rc, qn, pn, fn = z[a:b], raw[a:b], q_new[a:b], p_new[a:b], f_new[a:b]
+    zc, rc, ic = z[a:b], raw[a:b], pending[a:b]
+    qn, pn, fn = q_new[a:b], p_new[a:b], f_new[a:b]
     for s in range(n_block):
         n = n0 + s
         a_next = drive[n + 1]
         if c2 != 0.0:
-            fill_normals(s0, s1, s2, s3, zc, rc)
-        for i in range(b - a):  # B, A, O, A
-            pj = pc[i] + half * fc[i]
-            qj = qc[i] + half * pj
-            pj = c1 * pj + c2 * zc[i]
-            qn[i] = qj + half * pj
-            pn[i] = pj
-        _table_forces(qn, fn, table)
-        for i in range(b - a):  # B with the new force, kept by the active trajectories
-            fj = fn[i] + a_next
-            qc[i] = qn[i] if on[i] else qc[i]
-            pc[i] = pn[i] + half * fj if on[i] else pc[i]
-            fc[i] = fj if on[i] else fc[i]
+            fill_normals(s0, s1, s2, s3, zc, rc, ic)
+        _baoab_step(qc, pc, fc, on, zc, qn, pn, fn, half, c1, c2, a_next, table)
         if track:
             _passages(qc, on, armed[a:b], t_armed[a:b], t_escape[a:b], n + 1 >= n_arm,
                       (n + 1) * h, q_arm, q_exit, absorb)  # fmt: skip
@@ -564,6 +591,41 @@ def _advance(
                 for j in range(first[c], min(keep_q.shape[1], last[c])):
                     keep_q[k, j] = q[j]
                     keep_p[k, j] = p[j]
+
+
+@numba.njit(cache=True, nogil=True, pipeline_class=_Disjoint)
+def _baoab_step(
+    q: FloatArray,
+    p: FloatArray,
+    f: FloatArray,
+    active: np.ndarray,
+    z: FloatArray,
+    q_new: FloatArray,
+    p_new: FloatArray,
+    f_new: FloatArray,
+    half: float,
+    c1: float,
+    c2: float,
+    a_next: float,
+    table: TableParts,
+) -> None:
+    """One BAOAB step of the trajectories (q, p) whose forces are f, with the normals z: kick,
+    drift, Ornstein-Uhlenbeck, drift into (q_new, p_new), the forces there (+ a_next) into
+    f_new, the last kick; the active trajectories keep the result. Three loops without branches
+    that vectorise (they do when the arrays are this function's arguments, not views made in
+    the caller's loop)."""
+    for i in range(q.size):  # B, A, O, A
+        pj = p[i] + half * f[i]
+        qj = q[i] + half * pj
+        pj = c1 * pj + c2 * z[i]
+        q_new[i] = qj + half * pj
+        p_new[i] = pj
+    _table_forces(q_new, f_new, table)
+    for i in range(q.size):  # B with the new force
+        fj = f_new[i] + a_next
+        q[i] = q_new[i] if active[i] else q[i]
+        p[i] = p_new[i] + half * fj if active[i] else p[i]
+        f[i] = fj if active[i] else f[i]
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -613,10 +675,16 @@ def _segment_parallel(groups: np.ndarray, alive: np.ndarray, *args: Any) -> None
 
 @numba.njit(cache=True, nogil=True)
 def _thermal_momenta(state: np.ndarray, T_eff: float) -> FloatArray:
-    """One thermal momentum sqrt(T_eff) * N(0, 1) from each trajectory's stream (state: (4, n))."""
-    z = np.empty(state.shape[1])
-    fill_normals(state[0], state[1], state[2], state[3], z, np.empty(z.size, np.uint64))
-    return math.sqrt(T_eff) * z
+    """One thermal momentum sqrt(T_eff) * N(0, 1) from each trajectory's stream (state: (4, n);
+    once per run, so stream by stream: this compiles faster than ``fill_normals``)."""
+    p = np.empty(state.shape[1])
+    scale = math.sqrt(T_eff)
+    for j in range(p.size):
+        z, (state[0, j], state[1, j], state[2, j], state[3, j]) = standard_normal(
+            (state[0, j], state[1, j], state[2, j], state[3, j])
+        )
+        p[j] = scale * z
+    return p
 
 
 def _writable(a: np.ndarray) -> np.ndarray:
@@ -794,7 +862,8 @@ def simulate(
     segment = _segment_serial if threads == 1 else _segment_parallel
     per_group = max(1, min(_GROUP_SIZE // chunk_size, len(run) // threads))
     groups = np.append(np.arange(0, len(run), per_group), len(run))
-    work = (np.zeros(n_run), np.empty(n_run, np.uint64), *np.empty((3, n_run)))
+    work = (np.zeros(n_run), np.empty(n_run, np.uint64), np.empty(n_run, np.int64),
+            *np.empty((3, n_run)))  # fmt: skip
     if threads > 1:
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
     alive = np.ones(len(run), dtype=np.bool_)
