@@ -28,10 +28,12 @@ import traceback
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from photosc.io import provenance, save_json
-from photosc.model import Model
 from photosc.report.section import ReportContext, Section
+
+if TYPE_CHECKING:
+    from photosc.model import Model
 
 #: Section modules, in the order they appear in the report.
 SECTIONS: list[str] = [
@@ -114,6 +116,18 @@ def _one_thread() -> None:
     numba.set_num_threads(1)
 
 
+def start_workers() -> None:
+    """Start the forkserver the workers fork from, preloading the section modules (~1.5 s of
+    imports); ``build`` with jobs > 0 does it, a caller may do it earlier so that the imports
+    overlap its own set-up (the command line loads the model meanwhile)."""
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(
+        ["photosc.report", *SECTIONS, *_PRELOAD]
+    )
+    forkserver.ensure_running()
+
+
 def _run_all(
     context: ReportContext,
     out: Path,
@@ -131,8 +145,8 @@ def _run_all(
                 progress(module.rsplit(".", 1)[-1])
             done.append(_run(module, context, out, strict))
         return done
+    start_workers()
     mp = multiprocessing.get_context("forkserver")
-    mp.set_forkserver_preload(["photosc.report", *SECTIONS, *_PRELOAD])
     with ProcessPoolExecutor(jobs, mp_context=mp, initializer=_one_thread) as pool:
         longest_first = sorted(SECTIONS, key=lambda m: -_SECONDS.get(m, 0.0))
         futures = {pool.submit(_run, m, context, out, strict): m for m in longest_first}
@@ -166,6 +180,7 @@ def build(
     into ``out`` (e.g. the screening of several materials), run in this process after
     ``SECTIONS``, in that order.
     """
+    from photosc.io import provenance, save_json
     from photosc.report.html import write_index
 
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
