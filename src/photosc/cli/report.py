@@ -59,6 +59,9 @@ def command(
     from photosc.cli._common import print_sections
 
     check_out(out)
+    jobs = report.usable_cores() if jobs is None else jobs
+    if jobs:  # the workers' forkserver imports the sections while this process loads the model
+        report.start_workers()
     first, *others = material
     bare, Z = load_bare_model(first, Z, Z_inv, overrides)
     extra = None
@@ -72,7 +75,7 @@ def command(
     start = time.perf_counter()
     with console.status("building report") as status:
         sections = report.build(
-            bare, out, name=first, Z=Z, jobs=report.usable_cores() if jobs is None else jobs,
+            bare, out, name=first, Z=Z, jobs=jobs,
             progress=lambda s: status.update(f"section: {s}"), extra=extra,
         )  # fmt: skip
     wall = time.perf_counter() - start
