@@ -657,20 +657,24 @@ def _passages(
 
 
 @numba.njit(cache=True, nogil=True)
-def _segment_serial(groups: np.ndarray, alive: np.ndarray, *args: Any) -> None:
-    """``_advance`` (args: first, last, alive and the rest) for each group of chunks
-    groups[g]..groups[g+1]-1 with a chunk alive, on the calling thread."""
+def _segment_serial(
+    groups: np.ndarray, first: np.ndarray, last: np.ndarray, alive: np.ndarray, *args: Any
+) -> None:
+    """``_advance`` (first, last, alive, args) for each group of chunks groups[g]..groups[g+1]-1
+    with a chunk alive, on the calling thread."""
     for g in range(groups.size - 1):
         if alive[groups[g] : groups[g + 1]].any():
-            _advance(groups[g], groups[g + 1], *args)
+            _advance(groups[g], groups[g + 1], first, last, alive, *args)
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _segment_parallel(groups: np.ndarray, alive: np.ndarray, *args: Any) -> None:
+def _segment_parallel(
+    groups: np.ndarray, first: np.ndarray, last: np.ndarray, alive: np.ndarray, *args: Any
+) -> None:
     """``_segment_serial`` with the groups spread over numba's threads."""
     for g in numba.prange(groups.size - 1):
         if alive[groups[g] : groups[g + 1]].any():
-            _advance(groups[g], groups[g + 1], *args)
+            _advance(groups[g], groups[g + 1], first, last, alive, *args)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -874,7 +878,7 @@ def simulate(
         n_rec_block = (n0 + n_block) // record_every - n0 // record_every
         partial = np.zeros((len(run), n_rec_block, 3))
         segment(
-            groups, alive, first, last, alive, q, p, f, state, drive_arr, n0, n_block, dt, c1, c2,
+            groups, first, last, alive, q, p, f, state, drive_arr, n0, n_block, dt, c1, c2,
             *table_args, record_every, partial, keep_q, keep_p, active, armed, t_armed, t_escape,
             n_arm, q_arm, q_exit, absorb, *work,
         )  # fmt: skip
