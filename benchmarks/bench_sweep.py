@@ -53,8 +53,10 @@ def main() -> None:
         def plain() -> None:
             save_dataset(lazy().compute(), root / "before.nc")  # type: ignore[attr-defined]
 
-        def layer() -> None:
-            run = sweep.compute(lazy(), root / "threads.zarr", restart=True)  # type: ignore[arg-type]
+        runs = iter(range(10**6))
+
+        def layer() -> None:  # a new sweep each time (--restart would add deleting the old store)
+            run = sweep.compute(lazy(), root / f"threads{next(runs)}.zarr")  # type: ignore[arg-type]
             save_dataset(run.in_memory(), root / "now.nc")
 
         t_plain, t_layer = timed(plain, layer, repeat=5)
@@ -70,9 +72,8 @@ def main() -> None:
                 Client(c) as client,
             ):
                 client.run(lambda: phase_diagram(DE[:2], NU[:2]))  # warm up each worker
-                store = root / f"w{n}.zarr"
                 times[n] = timed(
-                    lambda: sweep.compute(lazy(), store, scheduler=client, restart=True)  # noqa: B023
+                    lambda: sweep.compute(lazy(), root / f"w{next(runs)}.zarr", scheduler=client)
                 )[0]
         print(
             f"BENCH sweep workers: 1 worker {times[1]:.2f} s, 2 workers {times[2]:.2f} s for "
