@@ -232,7 +232,7 @@ def test_two_dimensions_within_the_spread_of_the_gaussian_prefactor() -> None:
     ~30 sites lie within 0.05 l0 of Q_g and fluctuate by 0.12 l0, and the Hessian there depends
     on which side of Q_g each one sits. That spread is the Gaussian treatment's own uncertainty
     (module docstring): the simulated rate (150 lattices, 1/sqrt(~90) ~ 11% statistics, 3 sigma)
-    must lie within it. It does at 2.1x ``lattice_rate`` (the plaquette centre, index 1)."""
+    must lie within it. It does at 2.0x ``lattice_rate`` (the plaquette centre, index 1)."""
     T, kappa, side = 0.12, 5.0, 28
     energies, log_rates = _centred_log_rates(T, kappa, side)
     assert np.ptp(energies) < 0.01
