@@ -712,6 +712,78 @@ def _blas() -> ThreadpoolController:
     return ThreadpoolController()
 
 
+def _checked_lattice(
+    model: Model, T: float, kappa: float, dim: int, side: int | None
+) -> tuple[float, float, int, int]:
+    """(T, kappa, dim, side) checked; side defaults to ``_side``."""
+    d = _dim(dim)
+    T = float(checked("T", T, positive=True))
+    kappa = float(checked("kappa", kappa, nonnegative=True))
+    side = _side(model, T, kappa, d) if side is None else int(side)
+    if side < 3:
+        raise ValueError(f"side must be >= 3, got side={side!r}")
+    if side > MAX_SIDE[d]:
+        raise RuntimeError(
+            f"the nucleus needs a lattice of side {side} > {MAX_SIDE[d]} in d={d} "
+            f"(kappa={kappa:g}): too large for the lattice determinant; use critical_nucleus"
+        )
+    return T, kappa, d, side
+
+
+_Saddle = tuple[float, FloatArray, FloatArray, FloatArray]
+
+
+def _search(model: Model, w: _Well, K: sp.csr_matrix, kappa: float, side: int, d: int) -> _Saddle:
+    """The full saddle search of ``lattice_nucleus`` (strings, then symmetric starts)."""
+    centre = np.meshgrid(*([np.arange(side) - side // 2] * d), indexing="ij")
+    dist = np.sqrt(sum(x.astype(float) ** 2 for x in centre)).ravel()
+    bounce = _bounce(model, w.T, d)
+    radius = bounce.radius * math.sqrt(kappa)
+    small = dist.size <= _DENSE_SITES  # large lattices: one string, fewer iterations
+    tops = [
+        g
+        for free in ((False, True) if small else (False,))
+        for g in _string_tops(w, K, kappa, dist, radius, d, free, n_iter=400 if small else 120)
+    ]
+    tops.append(np.where(dist == 0, w.Q_B, w.Q_MS))  # the first growth step: one site at Q_B
+    found = [c for c in (_index_one(w, K, kappa, g, d) for g in tops) if c is not None]
+    if found:  # the highest saddle met along the growth path
+        return max(found, key=lambda c: c[0])
+    # none from the string: the lowest of the bounces centred on symmetric points
+    guesses = _symmetric_guesses(w, bounce, kappa, list(centre))
+    found = [c for c in (_index_one(w, K, kappa, g, d) for g in guesses) if c is not None]
+    if not found:
+        raise RuntimeError(f"no lattice saddle of index 1 at T={w.T!r}, kappa={kappa!r}, d={d}")
+    return min(found, key=lambda c: c[0])
+
+
+def _nucleus(
+    w: _Well, K: sp.csr_matrix, kappa: float, saddle: _Saddle, side: int, d: int
+) -> LatticeNucleus:
+    """The LatticeNucleus of a certified saddle: determinants, translation norm, ``grows``."""
+    E, q, vals, vec = saddle
+    H = _energy_terms(w, K, kappa, q)[1].tocsr()
+    log_ratio = _log_det_uniform(float(w.d2F(np.array(w.Q_MS))), kappa, side, d)
+    log_ratio -= _log_abs_det(H)
+    field = q.reshape((side,) * d)
+    norm = np.mean(
+        [np.sum(((np.roll(field, -1, a) - np.roll(field, 1, a)) / 2) ** 2) for a in range(d)]
+    )
+    return LatticeNucleus(
+        Q=field,
+        energy=E,
+        eigenvalues=vals,
+        log_det_ratio=log_ratio,
+        translation_norm=float(norm),
+        uniform=bool(np.ptp(q) < 1e-9),
+        grows=_grows(w, vec, kappa, q, side, d),
+        side=side,
+        dim=d,
+        kappa=kappa,
+        T=w.T,
+    )
+
+
 @lru_cache(maxsize=256)
 def lattice_nucleus(
     model: Model, T: float, kappa: float, dim: int = 3, side: int | None = None
@@ -729,69 +801,18 @@ def lattice_nucleus(
     (the lowest saddle found is taken). If the nucleus is larger than the lattice, the saddle is
     the uniform state at Q_B (coherent crossing of all sites, the kappa -> inf limit).
     ``side`` defaults to the bounce plus 10 tail decay lengths. T in hbar*omega, kappa in
-    M omega^2. RuntimeError if no saddle of index 1 is found.
+    M omega^2. RuntimeError if no saddle of index 1 is found. ``lattice_nuclei`` finds a family
+    of them (a tau(T) curve) by continuation instead.
 
     Runs on one BLAS thread: its dense eigensolves of a few hundred sites lose to threading, and
     on a loaded 2-core machine OpenBLAS's two spinning threads made them 80x slower (measured:
     eigh of 343 x 343 in 2.6 s against 0.03 s on one thread).
     """
-    d = _dim(dim)
-    T = float(checked("T", T, positive=True))
-    kappa = float(checked("kappa", kappa, nonnegative=True))
+    T, kappa, d, side = _checked_lattice(model, T, kappa, dim, side)
     w = _well(model, T)
-    side = _side(model, T, kappa, d) if side is None else int(side)
-    if side < 3:
-        raise ValueError(f"side must be >= 3, got side={side!r}")
-    if side > MAX_SIDE[d]:
-        raise RuntimeError(
-            f"the nucleus needs a lattice of side {side} > {MAX_SIDE[d]} in d={d} "
-            f"(kappa={kappa:g}): too large for the lattice determinant; use critical_nucleus"
-        )
     with _blas().limit(limits=1, user_api="blas"):  # see the docstring
         K = _laplacian(side, d)
-        centre = np.meshgrid(*([np.arange(side) - side // 2] * d), indexing="ij")
-        dist = np.sqrt(sum(x.astype(float) ** 2 for x in centre)).ravel()
-        bounce = _bounce(model, T, d)
-        radius = bounce.radius * math.sqrt(kappa)
-        small = dist.size <= _DENSE_SITES  # large lattices: one string, fewer iterations
-        tops = [
-            g
-            for free in ((False, True) if small else (False,))
-            for g in _string_tops(w, K, kappa, dist, radius, d, free, n_iter=400 if small else 120)
-        ]
-        tops.append(np.where(dist == 0, w.Q_B, w.Q_MS))  # the first growth step: one site at Q_B
-        found = [c for c in (_index_one(w, K, kappa, g, d) for g in tops) if c is not None]
-        if found:  # the highest saddle met along the growth path
-            best = max(found, key=lambda c: c[0])
-        else:  # none from the string: the lowest of the bounces centred on symmetric points
-            guesses = _symmetric_guesses(w, bounce, kappa, list(centre))
-            found = [c for c in (_index_one(w, K, kappa, g, d) for g in guesses) if c is not None]
-            if not found:
-                raise RuntimeError(
-                    f"no lattice saddle of index 1 at T={T!r}, kappa={kappa!r}, d={d}"
-                )
-            best = min(found, key=lambda c: c[0])
-        E, q, vals, vec = best
-        H = _energy_terms(w, K, kappa, q)[1].tocsr()
-        log_ratio = _log_det_uniform(float(w.d2F(np.array(w.Q_MS))), kappa, side, d)
-        log_ratio -= _log_abs_det(H)
-        field = q.reshape((side,) * d)
-        norm = np.mean(
-            [np.sum(((np.roll(field, -1, a) - np.roll(field, 1, a)) / 2) ** 2) for a in range(d)]
-        )
-        return LatticeNucleus(
-            Q=field,
-            energy=E,
-            eigenvalues=vals,
-            log_det_ratio=log_ratio,
-            translation_norm=float(norm),
-            uniform=bool(np.ptp(q) < 1e-9),
-            grows=_grows(w, vec, kappa, q, side, d),
-            side=side,
-            dim=d,
-            kappa=kappa,
-            T=T,
-        )
+        return _nucleus(w, K, kappa, _search(model, w, K, kappa, side, d), side, d)
 
 
 # --- the rate -------------------------------------------------------------------------------------
