@@ -913,10 +913,11 @@ def lattice_nuclei(model: Model, T: ArrayLike, kappa: ArrayLike, dim: int = 3) -
     by parameter continuation: a tau(T) curve is a one-parameter family of saddles.
 
     The points are taken along decreasing T at each kappa (from T_B, where the nucleus is
-    smallest and the full search cheapest, towards the first-order temperature, where it grows),
-    the first T of each kappa from the same T at the smaller kappas. Each saddle is Newton's from its neighbours' (linear
-    extrapolation in T or kappa of the last two, ``_continued``), accepted if it is a saddle of
-    index 1 near the prediction that grows as its neighbour; otherwise, at every
+    smallest and the full search cheapest, towards the first-order temperature, where it
+    grows), the first T of each kappa from the same T at the smaller kappas. Each saddle is
+    Newton's from its neighbours' (linear extrapolation in T or kappa of the last two,
+    ``_continued``), accepted if it is a saddle of index 1 near the prediction that grows as
+    its neighbour; otherwise, at every
     _CHECK_EVERY-th point and at the last T of each kappa, the full search of
     ``lattice_nucleus`` runs there. Continuation
     follows one branch, while the full search takes the highest saddle on the growth path; where
