@@ -54,7 +54,7 @@ def test_a_branch_switch_is_found_and_searched_back() -> None:
     q_b = nuc._well(MODEL, float(temps[0])).Q_B
     assert np.sum(low.Q < q_b) == 3 and np.sum(high.Q < nuc._well(MODEL, float(temps[-1])).Q_B) == 1
     path = [
-        (float(t), n, nuc._well(MODEL, float(t)).Q_MS)
+        (float(t), n, nuc._well(MODEL, float(t)))
         for t, n in zip(temps[:-3:-1], family[:-3:-1], strict=True)
     ]
     one_site = nuc._continued(MODEL, float(temps[-3]), kappa, 1, path, float(temps[-3]))

@@ -830,19 +830,21 @@ _SAME_BRANCH: float = 0.25
 #: saddles (Newton's max |grad E| < 1e-11 fixes a saddle's energy to ~1e-20).
 _SAME_ENERGY: float = 1e-8
 
-#: (continuation parameter T or kappa, saddle there, Q_MS there).
-_Step = tuple[float, LatticeNucleus, float]
+#: (continuation parameter T or kappa, saddle there, its well).
+_Step = tuple[float, LatticeNucleus, _Well]
 
 
 def _embed(step: _Step, side: int) -> FloatArray:
-    """Deviation Q - Q_MS of a saddle, centred (cropped or padded with 0) on a side^d lattice."""
-    _, nucleus, q_ms = step
+    """Reduced deviation (Q - Q_MS) / (Q_MS - Q_B) of a saddle (so that the one-site saddle's
+    centre stays at Q_B and its tail at Q_MS when the landscape changes), centred (cropped, or
+    padded with 0) on a side^d lattice."""
+    _, nucleus, w = step
     d, old = nucleus.dim, nucleus.side
     n = min(old, side)
     src = tuple(slice((old - n) // 2, (old - n) // 2 + n) for _ in range(d))
     dst = tuple(slice((side - n) // 2, (side - n) // 2 + n) for _ in range(d))
     out = np.zeros((side,) * d)
-    out[dst] = nucleus.Q[src] - q_ms
+    out[dst] = (nucleus.Q[src] - w.Q_MS) / (w.Q_MS - w.Q_B)
     return out.ravel()
 
 
@@ -850,16 +852,16 @@ def _continued(
     model: Model, T: float, kappa: float, d: int, path: list[_Step], x: float
 ) -> LatticeNucleus | None:
     """The saddle at (T, kappa) by Newton (no eigenvector following) from the last saddles of
-    ``path`` (one: its deviation from Q_MS; two: linearly extrapolated to the parameter x),
-    embedded on this point's lattice around the new Q_MS. None unless Newton converges to a
-    saddle of index 1 within _SAME_BRANCH of the start that grows (and is uniform) as the last."""
+    ``path`` (one: its reduced deviation ``_embed``; two: linearly extrapolated to the parameter
+    x), on this point's lattice and landscape. None unless Newton converges to a saddle of index
+    1 within _SAME_BRANCH of the start that grows (and is uniform) as the last."""
     T, kappa, d, side = _checked_lattice(model, T, kappa, d, None)
     w = _well(model, T)
     dev = _embed(path[-1], side)
     if len(path) > 1:
         x0, x1 = path[-2][0], path[-1][0]
         dev += (dev - _embed(path[-2], side)) * ((x - x1) / (x1 - x0))
-    guess = w.Q_MS + dev
+    guess = w.Q_MS + (w.Q_MS - w.Q_B) * dev
     with _blas().limit(limits=1, user_api="blas"):  # see lattice_nucleus
         K = _laplacian(side, d)
         saddle = _index_one(w, K, kappa, guess, d, follow=False)
@@ -882,17 +884,23 @@ def _family(
     """The saddles at the (T, kappa) keys by continuation (``lattice_nuclei``)."""
     order = sorted(keys, key=lambda key: (key[1], -key[0]))
     done: dict[tuple[float, float], LatticeNucleus] = {}
-    row_end = {kap: i for i, (_, kap) in enumerate(order)}
+    # the ends of the lines continued along: each kappa's T (if more than one), and at each T
+    # the first points of the kappas (reached along kappa, if more than one)
+    ends = {i for i, key in enumerate(order) if i + 1 == len(order) or order[i + 1][1] != key[1]}
+    firsts = [i for i in range(len(order)) if i == 0 or order[i - 1][1] != order[i][1]]
+    ends = {i for i in ends if i not in firsts} | {
+        max(j for j in firsts if order[j][0] == order[i][0]) for i in firsts
+    }
     since_check, last_full = 0, -1
     for i, (T, kap) in enumerate(order):
         along_T = [t for t, k in order[:i] if k == kap][-2:]
         along_kappa = [k for t, k in order[:i] if t == T][-2:]
         if along_T:
-            path, x = [(t, done[t, kap], _well(model, t).Q_MS) for t in along_T], T
+            path, x = [(t, done[t, kap], _well(model, t)) for t in along_T], T
         else:
-            path, x = [(k, done[T, k], _well(model, T).Q_MS) for k in along_kappa], kap
+            path, x = [(k, done[T, k], _well(model, T)) for k in along_kappa], kap
         nucleus = _continued(model, T, kap, d, path, x) if path else None
-        if nucleus is None or since_check + 1 >= _CHECK_EVERY or i == row_end[kap]:
+        if nucleus is None or since_check + 1 >= _CHECK_EVERY or i in ends:
             full = lattice_nucleus(model, T, kap, d)
             if nucleus is not None and not _same(full, nucleus):
                 # a branch switch since the last full search: search back to where they agree
@@ -917,18 +925,18 @@ def lattice_nuclei(model: Model, T: ArrayLike, kappa: ArrayLike, dim: int = 3) -
     grows), the first T of each kappa from the same T at the smaller kappas. Each saddle is
     Newton's from its neighbours' (linear extrapolation in T or kappa of the last two,
     ``_continued``), accepted if it is a saddle of index 1 near the prediction that grows as
-    its neighbour; otherwise, at every
-    _CHECK_EVERY-th point and at the last T of each kappa, the full search of
-    ``lattice_nucleus`` runs there. Continuation
-    follows one branch, while the full search takes the highest saddle on the growth path; where
-    the highest saddle switches branch (e.g. the pinned cluster gains a site) the two differ
-    and the check finds it: the points since the last full search are then searched back to
-    where continuation and search agree. A switch that reverses within _CHECK_EVERY points goes
-    unseen. Measured (K3C60, 1/Z = 3.6, d = 1, 30 meV): below T = 0.11 the highest growth
-    step is the 2-site, then the 3-site cluster, while the 1-site branch continues 2-30% lower;
-    the search's is the critical nucleus (the path must cross the highest step), and the check
-    at the curve's end restores it (tests/test_nucleation_continuation.py). Cached per set of
-    points (same points, same saddles)."""
+    its neighbour; otherwise, at every _CHECK_EVERY-th point and at the end of each line
+    continued along (the last T of a kappa, the last kappa at a T), the full search of
+    ``lattice_nucleus`` runs there. Continuation follows one branch, while the full search
+    takes the highest saddle on the growth path; where the highest saddle switches branch
+    (e.g. the pinned cluster gains a site) the two differ and the check finds it: the points
+    since the last full search are then searched back to where continuation and search agree.
+    A switch that reverses between two checks goes unseen. Measured (K3C60, 1/Z = 3.6, d = 1,
+    30 meV): below T = 0.11 the highest growth step is the 2-site, then the 3-site cluster,
+    while the 1-site branch continues 2-30% lower; the search's is the critical nucleus (the
+    path must cross the highest step), and the check at the curve's end restores it
+    (tests/test_nucleation_continuation.py). Cached per set of points (same points, same
+    saddles)."""
     d = _dim(dim)
     T_, k_ = _T_kappa(T, kappa)
     keys = tuple(
