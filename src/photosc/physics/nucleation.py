@@ -416,6 +416,7 @@ def critical_nucleus(model: Model, T: ArrayLike, kappa: ArrayLike, dim: int = 3)
 # --- the lattice saddle ---------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=16)
 def _laplacian(side: int, dim: int) -> sp.csr_matrix:
     """sum_<ij> (Q_i - Q_j)^2 = Q^T K Q on a periodic side^d lattice: K = 2d I - adjacency."""
     ring = sp.diags([1.0, 1.0, 1.0, 1.0], [-1, 1, side - 1, -(side - 1)], shape=(side, side))
@@ -520,13 +521,21 @@ def _saddle_step(H: sp.csr_matrix, grad: FloatArray, trust: float) -> FloatArray
     return step if size <= trust else step * (trust / size)
 
 
+#: Steps of eigenvector following before it counts as not converging. Measured on the report's
+#: and the benchmarks' saddles (K3C60, d = 1, 2, 3, 1-30 meV): the 51 runs that converge take
+#: at most 13 steps; the 9 that do not stall at max |grad E| = 1e-4 to 1e-1 (the lowest mode
+#: switching among near-degenerate one-site modes) and still did at 100 steps, ~5.5 ms each.
+_FOLLOW_STEPS: int = 40
+
+
 def _newton_saddle(
     w: _Well, K: sp.csr_matrix, kappa: float, q: FloatArray, follow: bool, tol: float = 1e-11
 ) -> FloatArray | None:
-    """Newton (``follow`` False: 30 steps) or eigenvector following (``_saddle_step``, 100 steps)
-    until max |grad E| < tol; None if it does not converge (or meets a singular Hessian)."""
+    """Newton (``follow`` False: 30 steps) or eigenvector following (``_saddle_step``,
+    _FOLLOW_STEPS steps) until max |grad E| < tol; None if it does not converge (or meets a
+    singular Hessian)."""
     trust = 0.1 * w.Q_MS
-    for _ in range(100 if follow else 30):
+    for _ in range(_FOLLOW_STEPS if follow else 30):
         grad, H = _energy_terms(w, K, kappa, q)
         if float(np.max(np.abs(grad))) < tol:
             return q
@@ -539,13 +548,18 @@ def _newton_saddle(
     return None
 
 
+#: A certified saddle: (E - E_MS, configuration, lowest d + 1 eigenvalues, unstable mode).
+_Saddle = tuple[float, FloatArray, FloatArray, FloatArray]
+
+
 def _index_one(
-    w: _Well, K: sp.csr_matrix, kappa: float, guess: FloatArray, dim: int
-) -> tuple[float, FloatArray, FloatArray, FloatArray] | None:
+    w: _Well, K: sp.csr_matrix, kappa: float, guess: FloatArray, dim: int, follow: bool = True
+) -> _Saddle | None:
     """(E - E_MS, saddle, lowest d + 1 eigenvalues, unstable mode) if Newton, or else
-    eigenvector following, from guess ends at a saddle of index 1; None otherwise."""
-    for follow in (False, True) if guess.size <= _DENSE_SITES else (False,):
-        q = _newton_saddle(w, K, kappa, guess, follow)
+    (``follow``, dense lattices) eigenvector following, from guess ends at a saddle of index 1;
+    None otherwise."""
+    for eigen in (False, True) if follow and guess.size <= _DENSE_SITES else (False,):
+        q = _newton_saddle(w, K, kappa, guess, eigen)
         if q is None:
             continue
         H = _energy_terms(w, K, kappa, q)[1].tocsr()
@@ -727,6 +741,75 @@ def _blas() -> ThreadpoolController:
     return ThreadpoolController()
 
 
+def _checked_lattice(
+    model: Model, T: float, kappa: float, dim: int, side: int | None
+) -> tuple[float, float, int, int]:
+    """(T, kappa, dim, side) checked; side defaults to ``_side``."""
+    d = _dim(dim)
+    T = float(checked("T", T, positive=True))
+    kappa = float(checked("kappa", kappa, nonnegative=True))
+    side = _side(model, T, kappa, d) if side is None else int(side)
+    if side < 3:
+        raise ValueError(f"side must be >= 3, got side={side!r}")
+    if side > MAX_SIDE[d]:
+        raise RuntimeError(
+            f"the nucleus needs a lattice of side {side} > {MAX_SIDE[d]} in d={d} "
+            f"(kappa={kappa:g}): too large for the lattice determinant; use critical_nucleus"
+        )
+    return T, kappa, d, side
+
+
+def _search(model: Model, w: _Well, K: sp.csr_matrix, kappa: float, side: int, d: int) -> _Saddle:
+    """The full saddle search of ``lattice_nucleus`` (strings, then symmetric starts)."""
+    centre = np.meshgrid(*([np.arange(side) - side // 2] * d), indexing="ij")
+    dist = np.sqrt(sum(x.astype(float) ** 2 for x in centre)).ravel()
+    bounce = _bounce(model, w.T, d)
+    radius = bounce.radius * math.sqrt(kappa)
+    small = dist.size <= _DENSE_SITES  # large lattices: one string, fewer iterations
+    tops = [
+        g
+        for free in ((False, True) if small else (False,))
+        for g in _string_tops(w, K, kappa, dist, radius, d, free, n_iter=400 if small else 120)
+    ]
+    tops.append(np.where(dist == 0, w.Q_B, w.Q_MS))  # the first growth step: one site at Q_B
+    found = [c for c in (_index_one(w, K, kappa, g, d) for g in tops) if c is not None]
+    if found:  # the highest saddle met along the growth path
+        return max(found, key=lambda c: c[0])
+    # none from the string: the lowest of the bounces centred on symmetric points
+    guesses = _symmetric_guesses(w, bounce, kappa, list(centre))
+    found = [c for c in (_index_one(w, K, kappa, g, d) for g in guesses) if c is not None]
+    if not found:
+        raise RuntimeError(f"no lattice saddle of index 1 at T={w.T!r}, kappa={kappa!r}, d={d}")
+    return min(found, key=lambda c: c[0])
+
+
+def _nucleus(
+    w: _Well, K: sp.csr_matrix, kappa: float, saddle: _Saddle, side: int, d: int
+) -> LatticeNucleus:
+    """The LatticeNucleus of a certified saddle: determinants, translation norm, ``grows``."""
+    E, q, vals, vec = saddle
+    H = _energy_terms(w, K, kappa, q)[1].tocsr()
+    log_ratio = _log_det_uniform(float(w.d2F(np.array(w.Q_MS))), kappa, side, d)
+    log_ratio -= _log_abs_det(H)
+    field = q.reshape((side,) * d)
+    norm = np.mean(
+        [np.sum(((np.roll(field, -1, a) - np.roll(field, 1, a)) / 2) ** 2) for a in range(d)]
+    )
+    return LatticeNucleus(
+        Q=field,
+        energy=E,
+        eigenvalues=vals,
+        log_det_ratio=log_ratio,
+        translation_norm=float(norm),
+        uniform=bool(np.ptp(q) < 1e-9),
+        grows=_grows(w, vec, kappa, q, side, d),
+        side=side,
+        dim=d,
+        kappa=kappa,
+        T=w.T,
+    )
+
+
 @lru_cache(maxsize=256)
 def lattice_nucleus(
     model: Model, T: float, kappa: float, dim: int = 3, side: int | None = None
@@ -744,69 +827,149 @@ def lattice_nucleus(
     (the lowest saddle found is taken). If the nucleus is larger than the lattice, the saddle is
     the uniform state at Q_B (coherent crossing of all sites, the kappa -> inf limit).
     ``side`` defaults to the bounce plus 10 tail decay lengths. T in hbar*omega, kappa in
-    M omega^2. RuntimeError if no saddle of index 1 is found.
+    M omega^2. RuntimeError if no saddle of index 1 is found. ``lattice_nuclei`` finds a family
+    of them (a tau(T) curve) by continuation instead.
 
     Runs on one BLAS thread: its dense eigensolves of a few hundred sites lose to threading, and
     on a loaded 2-core machine OpenBLAS's two spinning threads made them 80x slower (measured:
     eigh of 343 x 343 in 2.6 s against 0.03 s on one thread).
     """
-    d = _dim(dim)
-    T = float(checked("T", T, positive=True))
-    kappa = float(checked("kappa", kappa, nonnegative=True))
+    T, kappa, d, side = _checked_lattice(model, T, kappa, dim, side)
     w = _well(model, T)
-    side = _side(model, T, kappa, d) if side is None else int(side)
-    if side < 3:
-        raise ValueError(f"side must be >= 3, got side={side!r}")
-    if side > MAX_SIDE[d]:
-        raise RuntimeError(
-            f"the nucleus needs a lattice of side {side} > {MAX_SIDE[d]} in d={d} "
-            f"(kappa={kappa:g}): too large for the lattice determinant; use critical_nucleus"
-        )
     with _blas().limit(limits=1, user_api="blas"):  # see the docstring
         K = _laplacian(side, d)
-        centre = np.meshgrid(*([np.arange(side) - side // 2] * d), indexing="ij")
-        dist = np.sqrt(sum(x.astype(float) ** 2 for x in centre)).ravel()
-        bounce = _bounce(model, T, d)
-        radius = bounce.radius * math.sqrt(kappa)
-        small = dist.size <= _DENSE_SITES  # large lattices: one string, fewer iterations
-        tops = [
-            g
-            for free in ((False, True) if small else (False,))
-            for g in _string_tops(w, K, kappa, dist, radius, d, free, n_iter=400 if small else 120)
-        ]
-        tops.append(np.where(dist == 0, w.Q_B, w.Q_MS))  # the first growth step: one site at Q_B
-        found = [c for c in (_index_one(w, K, kappa, g, d) for g in tops) if c is not None]
-        if found:  # the highest saddle met along the growth path
-            best = max(found, key=lambda c: c[0])
-        else:  # none from the string: the lowest of the bounces centred on symmetric points
-            guesses = _symmetric_guesses(w, bounce, kappa, list(centre))
-            found = [c for c in (_index_one(w, K, kappa, g, d) for g in guesses) if c is not None]
-            if not found:
-                raise RuntimeError(
-                    f"no lattice saddle of index 1 at T={T!r}, kappa={kappa!r}, d={d}"
-                )
-            best = min(found, key=lambda c: c[0])
-        E, q, vals, vec = best
-        H = _energy_terms(w, K, kappa, q)[1].tocsr()
-        log_ratio = _log_det_uniform(float(w.d2F(np.array(w.Q_MS))), kappa, side, d)
-        log_ratio -= _log_abs_det(H)
-        field = q.reshape((side,) * d)
-        norm = np.mean(
-            [np.sum(((np.roll(field, -1, a) - np.roll(field, 1, a)) / 2) ** 2) for a in range(d)]
-        )
-        return LatticeNucleus(
-            Q=field,
-            energy=E,
-            eigenvalues=vals,
-            log_det_ratio=log_ratio,
-            translation_norm=float(norm),
-            uniform=bool(np.ptp(q) < 1e-9),
-            grows=_grows(w, vec, kappa, q, side, d),
-            side=side,
-            dim=d,
-            kappa=kappa,
-            T=T,
-        )
+        return _nucleus(w, K, kappa, _search(model, w, K, kappa, side, d), side, d)
+
+
+# --- continuation: a family of saddles along T or kappa -------------------------------------------
+
+#: Every _CHECK_EVERY-th continued saddle is compared with the full search (branch check).
+_CHECK_EVERY: int = 16
+#: Largest move of a site (in units of Q_MS - Q_B) from the predicted start to Newton's saddle
+#: for it to count as the same branch: a site that joins or leaves the cluster moves by ~Q_MS,
+#: a smooth change of T or kappa by O(step^2) after the linear extrapolation.
+_SAME_BRANCH: float = 0.25
+#: Relative energy difference above which a continued and a searched saddle are different
+#: saddles (Newton's max |grad E| < 1e-11 fixes a saddle's energy to ~1e-20).
+_SAME_ENERGY: float = 1e-8
+
+#: (continuation parameter T or kappa, saddle there, its well).
+_Step = tuple[float, LatticeNucleus, _Well]
+
+
+def _embed(step: _Step, side: int) -> FloatArray:
+    """Reduced deviation (Q - Q_MS) / (Q_MS - Q_B) of a saddle (so that the one-site saddle's
+    centre stays at Q_B and its tail at Q_MS when the landscape changes), centred (cropped, or
+    padded with 0) on a side^d lattice."""
+    _, nucleus, w = step
+    d, old = nucleus.dim, nucleus.side
+    n = min(old, side)
+    src = tuple(slice((old - n) // 2, (old - n) // 2 + n) for _ in range(d))
+    dst = tuple(slice((side - n) // 2, (side - n) // 2 + n) for _ in range(d))
+    out = np.zeros((side,) * d)
+    out[dst] = (nucleus.Q[src] - w.Q_MS) / (w.Q_MS - w.Q_B)
+    return out.ravel()
+
+
+def _continued(
+    model: Model, T: float, kappa: float, d: int, path: list[_Step], x: float
+) -> LatticeNucleus | None:
+    """The saddle at (T, kappa) by Newton (no eigenvector following) from the last saddles of
+    ``path`` (one: its reduced deviation ``_embed``; two: linearly extrapolated to the parameter
+    x), on this point's lattice and landscape. None unless Newton converges to a saddle of index
+    1 within _SAME_BRANCH of the start that grows (and is uniform) as the last."""
+    T, kappa, d, side = _checked_lattice(model, T, kappa, d, None)
+    w = _well(model, T)
+    dev = _embed(path[-1], side)
+    if len(path) > 1:
+        x0, x1 = path[-2][0], path[-1][0]
+        dev += (dev - _embed(path[-2], side)) * ((x - x1) / (x1 - x0))
+    guess = w.Q_MS + (w.Q_MS - w.Q_B) * dev
+    with _blas().limit(limits=1, user_api="blas"):  # see lattice_nucleus
+        K = _laplacian(side, d)
+        saddle = _index_one(w, K, kappa, guess, d, follow=False)
+        if saddle is None or np.max(np.abs(saddle[1] - guess)) > _SAME_BRANCH * (w.Q_MS - w.Q_B):
+            return None
+        nucleus = _nucleus(w, K, kappa, saddle, side, d)
+    last = path[-1][1]
+    return nucleus if (nucleus.grows, nucleus.uniform) == (last.grows, last.uniform) else None
+
+
+def _same(a: LatticeNucleus, b: LatticeNucleus) -> bool:
+    """Whether two saddles at one (T, kappa) are the same (energy within _SAME_ENERGY)."""
+    return abs(a.energy - b.energy) <= _SAME_ENERGY * max(abs(a.energy), abs(b.energy), 1e-300)
+
+
+@lru_cache(maxsize=32)
+def _family(
+    model: Model, keys: tuple[tuple[float, float], ...], d: int
+) -> dict[tuple[float, float], LatticeNucleus]:
+    """The saddles at the (T, kappa) keys by continuation (``lattice_nuclei``)."""
+    order = sorted(keys, key=lambda key: (key[1], -key[0]))
+    done: dict[tuple[float, float], LatticeNucleus] = {}
+    # the ends of the lines continued along: each kappa's T (if more than one), and at each T
+    # the first points of the kappas (reached along kappa, if more than one)
+    ends = {i for i, key in enumerate(order) if i + 1 == len(order) or order[i + 1][1] != key[1]}
+    firsts = [i for i in range(len(order)) if i == 0 or order[i - 1][1] != order[i][1]]
+    ends = {i for i in ends if i not in firsts} | {
+        max(j for j in firsts if order[j][0] == order[i][0]) for i in firsts
+    }
+    since_check, last_full = 0, -1
+    for i, (T, kap) in enumerate(order):
+        along_T = [t for t, k in order[:i] if k == kap][-2:]
+        along_kappa = [k for t, k in order[:i] if t == T][-2:]
+        if along_T:
+            path, x = [(t, done[t, kap], _well(model, t)) for t in along_T], T
+        else:
+            path, x = [(k, done[T, k], _well(model, T)) for k in along_kappa], kap
+        nucleus = _continued(model, T, kap, d, path, x) if path else None
+        if nucleus is None or since_check + 1 >= _CHECK_EVERY or i in ends:
+            full = lattice_nucleus(model, T, kap, d)
+            if nucleus is not None and not _same(full, nucleus):
+                # a branch switch since the last full search: search back to where they agree
+                for j in range(i - 1, last_full, -1):
+                    searched = lattice_nucleus(model, *order[j], d)
+                    if _same(searched, done[order[j]]):
+                        break
+                    done[order[j]] = searched
+            nucleus, since_check, last_full = full, 0, i
+        else:
+            since_check += 1
+        done[T, kap] = nucleus
+    return done
+
+
+def lattice_nuclei(model: Model, T: ArrayLike, kappa: ArrayLike, dim: int = 3) -> np.ndarray:
+    """``lattice_nucleus`` at broadcast T and kappa (object array of LatticeNucleus, their shape)
+    by parameter continuation: a tau(T) curve is a one-parameter family of saddles.
+
+    The points are taken along decreasing T at each kappa (from T_B, where the nucleus is
+    smallest and the full search cheapest, towards the first-order temperature, where it
+    grows), the first T of each kappa from the same T at the smaller kappas. Each saddle is
+    Newton's from its neighbours' (linear extrapolation in T or kappa of the last two,
+    ``_continued``), accepted if it is a saddle of index 1 near the prediction that grows as
+    its neighbour; otherwise, at every _CHECK_EVERY-th point and at the end of each line
+    continued along (the last T of a kappa, the last kappa at a T), the full search of
+    ``lattice_nucleus`` runs there. Continuation follows one branch, while the full search
+    takes the highest saddle on the growth path; where the highest saddle switches branch
+    (e.g. the pinned cluster gains a site) the two differ and the check finds it: the points
+    since the last full search are then searched back to where continuation and search agree.
+    A switch that reverses between two checks goes unseen. Measured (K3C60, 1/Z = 3.6, d = 1,
+    30 meV): below T = 0.11 the highest growth step is the 2-site, then the 3-site cluster,
+    while the 1-site branch continues 2-30% lower; the search's is the critical nucleus (the
+    path must cross the highest step), and the check at the curve's end restores it
+    (tests/test_nucleation_continuation.py). Cached per set of points (same points, same
+    saddles)."""
+    d = _dim(dim)
+    T_, k_ = _T_kappa(T, kappa)
+    keys = tuple(
+        sorted({(float(t), float(k)) for t, k in zip(T_.ravel(), k_.ravel(), strict=True)})
+    )
+    family = _family(model, keys, d)
+    out = np.empty(T_.shape, dtype=object)
+    for i in range(out.size):
+        out.flat[i] = family[float(T_.flat[i]), float(k_.flat[i])]
+    return out
 
 
 # --- the rate -------------------------------------------------------------------------------------
@@ -847,7 +1010,7 @@ def nucleation_rate(
         k = lambda_+ / (2 pi) * sqrt(det H_0 / |det H_s|) * prod_z J_z * exp(-E_c / T)
 
     (Langer, Ann. Phys. 54, 258 (1969); Haenggi, Talkner, Borkovec, RMP 62, 251, eq. 4.22 with the
-    zero modes of Sec. IV.F): E_c, H_s from ``lattice_nucleus`` (Hessian of E[Q] at the saddle),
+    zero modes of Sec. IV.F): E_c, H_s from ``lattice_nuclei`` (Hessian of E[Q] at the saddle),
     H_0 at the uniform Q_MS, lambda_+ = ``growth_rate`` of the unstable mode under eq. 6's
     damping gamma (omega). Translations: on the lattice the d modes that move the nucleus have
     small eigenvalues lambda_z > 0 (lattice pinning). Their Gaussian factor sqrt(2 pi T /
@@ -874,14 +1037,12 @@ def nucleation_rate(
         checked("kappa", kappa, nonnegative=True),
         checked("gamma", gamma, nonnegative=True),
     )
+    nuclei = lattice_nuclei(model, T_, k_, d)
     out = np.empty(T_.shape)
-    cache: dict[tuple[float, float], LatticeNucleus] = {}
     for i in range(out.size):
-        key = (float(T_.flat[i]), float(k_.flat[i]))
-        if key not in cache:
-            cache[key] = lattice_nucleus(model, key[0], key[1], d)
-        radius = math.sqrt(key[1]) * _bounce(model, key[0], d).radius
-        out.flat[i] = math.exp(_log_rate(cache[key], float(g_.flat[i]), radius))
+        nucleus = nuclei.flat[i]
+        radius = math.sqrt(nucleus.kappa) * _bounce(model, nucleus.T, d).radius
+        out.flat[i] = math.exp(_log_rate(nucleus, float(g_.flat[i]), radius))
     return output(out)
 
 

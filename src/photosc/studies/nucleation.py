@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 
 from photosc import materials
+from photosc._checks import output
 from photosc.io import provenance
 from photosc.model import Model
 from photosc.physics import landscape, nucleation
@@ -49,16 +50,16 @@ def lattice_width(name: str) -> float:
 
 
 def lifetime_ns(
-    model: Model, T: float, kappa: float, dim: int, gamma: float, sites: float
-) -> float:
-    """Lifetime in ns at T (hbar*omega), inf if Q_MS is stable there, NaN if it does not exist."""
+    model: Model, T: float, kappa: ArrayLike, dim: int, gamma: float, sites: float
+) -> Any:
+    """Lifetime in ns at T (hbar*omega) for each kappa (continuation along kappa, see
+    ``nucleation.lattice_nuclei``), inf if Q_MS is stable there, NaN if it does not exist."""
     kind = landscape.critical_points(model, T).kind
-    if kind == "none":
-        return math.nan
-    if kind == "II":
-        return math.inf
-    rate = nucleation.nucleation_rate(model, T, kappa, dim, gamma) * sites
-    return 1e9 / float(rate_to_per_s(rate, model.omega_meV))
+    kappa = np.asarray(kappa, dtype=float)
+    if kind != "I":
+        return output(np.full(kappa.shape, math.nan if kind == "none" else math.inf))
+    rate = np.asarray(nucleation.nucleation_rate(model, T, kappa, dim, gamma)) * sites
+    return output(1e9 / np.asarray(rate_to_per_s(rate, model.omega_meV)))
 
 
 def _var(data: Any, dims: tuple[str, ...], units: str, long_name: str) -> xr.Variable:
@@ -91,16 +92,22 @@ def lifetime_curve(
     shape = (T_K.size, widths.size)
     tau, e_lat, e_cont, radius = (np.full(shape, np.nan) for _ in range(4))
     valid = np.zeros(shape, dtype=bool)
-    for i, t_k in enumerate(T_K):
-        T = float(temperature_from_K(t_k, w))
-        for j, width in enumerate(widths):
-            kappa = nucleation.kappa_from_width(width / w, dim)
-            tau[i, j] = lifetime_ns(model, T, kappa, dim, gamma, sites)
-            if np.isfinite(tau[i, j]):
-                saddle = nucleation.lattice_nucleus(model, T, kappa, dim)
-                e_lat[i, j], valid[i, j] = saddle.energy, saddle.langer_valid
-                nuc = nucleation.critical_nucleus(model, T, kappa, dim)
-                e_cont[i, j], radius[i, j] = nuc.energy, nuc.radius * spacing_nm
+    T_all = np.asarray(temperature_from_K(T_K, w), dtype=float)
+    kinds = np.array([landscape.critical_points(model, float(T)).kind for T in T_all])
+    tau[kinds == "II"] = math.inf
+    decaying = np.flatnonzero(kinds == "I")
+    for j, width in enumerate(widths):  # one continuation along T per width
+        kappa = float(nucleation.kappa_from_width(width / w, dim))
+        if decaying.size == 0:
+            break
+        T = T_all[decaying]
+        rate = np.asarray(nucleation.nucleation_rate(model, T, kappa, dim, gamma)) * sites
+        tau[decaying, j] = 1e9 / np.asarray(rate_to_per_s(rate, w))
+        saddles = nucleation.lattice_nuclei(model, T, kappa, dim)
+        e_lat[decaying, j] = [s.energy for s in saddles]
+        valid[decaying, j] = [s.langer_valid for s in saddles]
+        nuc = nucleation.critical_nucleus(model, T, kappa, dim)
+        e_cont[decaying, j], radius[decaying, j] = nuc.energy, nuc.radius * spacing_nm
     T_int = np.asarray(temperature_from_K(T_K, w))[:, None]
     ratio = e_lat / T_int
     dims = ("T_K", "width_meV")
@@ -147,12 +154,13 @@ def lifetime_kernel(
     each chunk runs it independently). inf: Q_MS stable (type II); NaN: no metastable minimum."""
     zi, width = np.broadcast_arrays(np.asarray(Z_inv, float), np.asarray(width_meV, float))
     out = np.empty(zi.shape)
-    for idx in np.ndindex(zi.shape):
-        renormalized = model.renormalized(1.0 / float(zi[idx]))
-        T = float(temperature_from_K(T_K, model.omega_meV))
+    T = float(temperature_from_K(T_K, model.omega_meV))
+    for z in np.unique(zi):  # one continuation along the width per 1/Z
+        at = zi == z
+        renormalized = model.renormalized(1.0 / float(z))
         gamma = gamma_from_ringdown(ringdown_ps, renormalized)
-        kappa = nucleation.kappa_from_width(float(width[idx]) / model.omega_meV, dim)
-        out[idx] = lifetime_ns(renormalized, T, kappa, dim, gamma, sites)
+        kappa = nucleation.kappa_from_width(width[at] / model.omega_meV, dim)
+        out[at] = lifetime_ns(renormalized, T, kappa, dim, gamma, sites)
     return out
 
 
