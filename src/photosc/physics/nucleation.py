@@ -28,7 +28,12 @@ raises ValueError there (as where there is no metastable minimum at all).
   its Hessian has exactly one negative eigenvalue (Morse index 1). Newton converges to the
   nearest critical point quadratically; with these two starts it finds both the smooth nuclei
   of large kappa and the one-site nuclei of small kappa, where the continuum fails.
-- ``nucleation_rate``: Langer's rate per site (see its docstring for the translational modes).
+- ``lattice_nuclei``: the saddles of a tau(T) curve or a row of widths by parameter
+  continuation (Newton from the neighbouring saddles, extrapolated), checked against
+  ``lattice_nucleus``'s full search at the ends of each line and every 16th point, where a
+  branch switch of the highest growth step is searched back (see its docstring).
+- ``nucleation_rate``: Langer's rate per site (see its docstring for the translational modes),
+  on the saddles of ``lattice_nuclei``.
 - ``lifetime``: 1/(sites * rate) for a probed volume of ``sites`` sites.
 
 Limits of the lattice saddle search (measured): reliable in d = 1, for smooth nuclei in d = 2,
