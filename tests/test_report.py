@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import xarray as xr
 
 from photosc import materials, report
 from photosc.cli import main
@@ -71,6 +73,12 @@ def test_full_report_has_every_file_caption_and_timing(k3c60_report: Path) -> No
     assert not (k3c60_report / "screening.nc").exists()
     paper = sections["The paper's figures (Figs. 2a, 2b, 2c, 3, 4c)"]
     assert paper["onset_Z_inv"] < paper["fig2a_Z_inv"] < paper["type_II_Z_inv"]
+    # nucleation: tau over (1/Z, width) where Q_MS decays at 100 K, Langer's validity marked
+    assert "nucleation_map.png" in names
+    with xr.open_dataset(k3c60_report / "nucleation_map.nc") as tau_map:
+        assert set(tau_map.data_vars) == {"tau_ns", "valid", "width_for_lifetime_meV"}
+        assert tau_map.sizes["Z_inv"] >= 2 and tau_map.attrs["T_K"] == 100.0
+        assert np.all(np.isfinite(tau_map["tau_ns"])) and tau_map["valid"].dtype == bool
 
 
 def _check_page(browser: Any, url: str, width: int, screenshot: Path) -> None:

@@ -72,7 +72,7 @@ def plot_map(ds: xr.Dataset, needed: xr.Dataset | None = None, ax: Any = None) -
     if "valid" in ds:
         outside = ~ds["valid"].transpose("width_meV", "Z_inv").values.astype(bool)
         zi, width = np.meshgrid(ds["Z_inv"].values, ds["width_meV"].values)
-        ax.plot(zi[outside], width[outside], "wx", label="outside Langer")
+        ax.plot(zi[outside], width[outside], "rx", label="outside Langer")
     curve = needed["width_meV"] if needed is not None else ds.get("width_for_lifetime_meV")
     if curve is not None and np.any(np.isfinite(curve)):
         ax.plot(curve["Z_inv"], curve, "wo--", label="width for 10 ns")

@@ -61,7 +61,7 @@ _SECONDS: dict[str, float] = {
     "photosc.report.trapping": 2.7,
     "photosc.report.kinetics": 1.0,
     "photosc.report.dynamics": 2.4,
-    "photosc.report.nucleation": 4.4,
+    "photosc.report.nucleation": 3.9,
     "photosc.report.adiabaticity": 1.9,
 }
 

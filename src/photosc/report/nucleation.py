@@ -163,7 +163,7 @@ def section(model: Model, out: Path) -> Section:
         "The map shows tau at the same T over 1/Z (where Q_MS decays) and branch widths up to "
         f"{MAP_WIDTHS_MEV[-1]:g} meV (a lattice saddle costs 2.5 s at 10 meV and ~20 s at 20-30 "
         "meV in d = 3, beyond the report's budget; photosc nucleation --map computes more); "
-        "crosses mark points outside Langer's formula, the white line the width for 10 ns "
+        "red crosses mark points outside Langer's formula, the white line the width for 10 ns "
         "where the map reaches it. "
         "The branch width of K3C60's Hg(3) mode is not measured; 1 meV is the presets' default.",
     )
