@@ -78,8 +78,9 @@ def lifetime_curve(
 ) -> xr.Dataset:
     """tau(T) of nucleation (ns) for each Raman branch width (meV), with E_c, E_c/T, the nucleus
     radius (continuum bounce, nm) and Langer's validity (``LatticeNucleus.langer_valid``: E_c/T >=
-    5, a growing saddle, E_c above the fluctuation term). E_c is the lattice saddle
-    (``nucleation.lattice_nucleus``), E_c_continuum the O(d) bounce. sites: the probed volume
+    5, a growing saddle, E_c above the fluctuation term). E_c is the lattice saddle, found along
+    T for each width by continuation (``nucleation.lattice_nuclei``), E_c_continuum the O(d)
+    bounce. sites: the probed volume
     (``nucleation.lifetime``; 1 = the local lifetime of a site)."""
     T_K = np.atleast_1d(np.asarray(T_K, dtype=float))
     widths = np.atleast_1d(np.asarray(width_meV, dtype=float))
