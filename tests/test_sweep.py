@@ -58,6 +58,19 @@ def test_any_chunking_gives_the_same_bytes(
     assert _bytes(sweep.run(_metastability(chunks), tmp_path / "s.zarr").dataset) == reference
 
 
+def test_in_process_threads_give_the_same_bytes(
+    reference: dict[str, bytes], tmp_path: Path
+) -> None:
+    # the metastability study runs on one thread (it holds the GIL); two threads, same numbers
+    plan = _metastability({"dE": 3})
+    assert plan.spec.threads == 1
+    two = sweep.run(plan, tmp_path / "two.zarr", threads=2)
+    assert _bytes(two.dataset) == reference
+    for bad in (0, True):
+        with pytest.raises(ValueError, match="threads"):
+            sweep.run(plan, tmp_path / "bad.zarr", threads=bad)
+
+
 def test_rerun_skips_finished_chunks_and_other_sweeps_are_refused(tmp_path: Path) -> None:
     store = tmp_path / "s.zarr"
     plan = _metastability({"dE": 4})

@@ -670,20 +670,24 @@ class _Dask:
             thing.close()
 
 
-def _check_executor(workers: int | None, scheduler: Any) -> None:
+def _check_executor(workers: int | None, scheduler: Any, threads: int | None = None) -> None:
     if workers is not None and scheduler is not None:
         raise ValueError("give either workers or scheduler, not both")
-    if workers is not None and (isinstance(workers, bool) or workers < 1):
-        raise ValueError(f"workers must be >= 1, got workers={workers!r}")
+    for name, n in (("workers", workers), ("threads", threads)):
+        if n is not None and (isinstance(n, bool) or n < 1):
+            raise ValueError(f"{name} must be >= 1, got {name}={n!r}")
 
 
 @contextmanager
-def executor(workers: int | None = None, scheduler: Any = None) -> Iterator[Any]:
-    """The in-process pool, a new LocalCluster of ``workers`` processes, or ``scheduler``
-    (an address ``tcp://HOST:PORT`` or a ``distributed.Client``)."""
-    _check_executor(workers, scheduler)
+def executor(
+    workers: int | None = None, scheduler: Any = None, threads: int | None = None
+) -> Iterator[Any]:
+    """The in-process pool of ``threads`` threads (default one per core), a new LocalCluster of
+    ``workers`` processes, or ``scheduler`` (an address ``tcp://HOST:PORT`` or a
+    ``distributed.Client``)."""
+    _check_executor(workers, scheduler, threads)
     if workers is None and scheduler is None:
-        ex: Any = _Threads(os.cpu_count() or 1)
+        ex: Any = _Threads(threads or os.cpu_count() or 1)
     else:
         from distributed import Client, LocalCluster
 
@@ -715,6 +719,7 @@ def compute(
     scheduler: Any = None,
     restart: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    threads: int | None = None,
 ) -> SweepRun:
     """Compute every chunk of the lazy Dataset ``lazy`` not yet done in the Zarr ``store``,
     writing each as it finishes; returns the whole result read back from the store.
@@ -722,10 +727,12 @@ def compute(
     ``lazy`` is any dask-backed study output (``xarray.apply_ufunc(..., dask="parallelized")``
     kernels, e.g. ``phase_diagram(..., chunks=...)`` or ``lazy_dataset(sweep)``).
     ``progress(done, total)`` is called once before any work (done = chunks found finished)
-    and after every chunk written (see ``progress_printer``).
+    and after every chunk written (see ``progress_printer``). ``threads``: the in-process
+    pool's size (default one per core); 1 for kernels that hold the GIL (numpy and Python
+    loops, e.g. the landscape's), where a second thread only adds contention (``Study.threads``).
     """
     start = time.perf_counter()
-    _check_executor(workers, scheduler)
+    _check_executor(workers, scheduler, threads)
     store = Path(store)
     lazy = _aligned(lazy)
     layout = _Layout.of(lazy)
@@ -754,7 +761,7 @@ def compute(
             else:
                 run.blocks.clear()
 
-        with executor(workers, scheduler) as ex:
+        with executor(workers, scheduler, threads) as ex:
             chunks = [tasks.chunk(k) for k in pending]
             for count, _ in enumerate(ex.run(chunks, fingerprint(lazy)[:16], write), skipped + 1):
                 if progress is not None:
@@ -775,8 +782,9 @@ def _read(store: Path, like: xr.Dataset, *, dask: bool = True) -> xr.Dataset:
 
 
 def run(sweep: Sweep, store: str | Path, **options: Any) -> SweepRun:
-    """``compute`` the catalogue sweep ``sweep`` into ``store`` (options as for ``compute``)."""
-    return compute(lazy_dataset(sweep), store, **options)
+    """``compute`` the catalogue sweep ``sweep`` into ``store`` (options as for ``compute``;
+    in-process threads as its study's ``threads``)."""
+    return compute(lazy_dataset(sweep), store, **({"threads": sweep.spec.threads} | options))
 
 
 class _Progress:

@@ -286,14 +286,15 @@ def check_executor(workers: int | None, scheduler: str | None) -> None:
 
 
 def run_sweep(lazy: Any, store: Path, label: str, *, workers: int | None,
-              scheduler: str | None, restart: bool) -> Any:  # fmt: skip
+              scheduler: str | None, restart: bool, threads: int | None = None) -> Any:  # fmt: skip
     """Compute the lazy dataset ``lazy`` into the Zarr ``store`` (resuming what is done there)
-    with a progress display; returns the ``photosc.sweep.SweepRun``."""
+    with a progress display (in-process ``threads`` as for ``photosc.sweep.compute``); returns
+    the ``photosc.sweep.SweepRun``."""
     from photosc import sweep
 
     return sweep.compute(
         lazy, store, workers=workers, scheduler=scheduler, restart=restart,
-        progress=sweep.progress_printer(label),
+        progress=sweep.progress_printer(label), threads=threads,
     )  # fmt: skip
 
 

@@ -90,6 +90,7 @@ def command(
     from photosc.io import save_dataset
     from photosc.plotting import landscape as plots
     from photosc.plotting import save, talk_style
+    from photosc.studies.catalog import STUDIES
     from photosc.studies.phase_diagram import metastability_path, phase_diagram
 
     lazy = phase_diagram(
@@ -103,8 +104,9 @@ def command(
     if whole.size > 12:
         whole = np.unique(np.round(np.geomspace(1, int(Z_inv_max), 12)))
     # the Zarr store goes straight into --out (it is what an interrupted run resumes from)
-    run = run_sweep(lazy, out / "phase_diagram.zarr", "phase diagram",
-                    workers=workers, scheduler=scheduler, restart=restart)  # fmt: skip
+    run = run_sweep(lazy, out / "phase_diagram.zarr", "phase diagram", workers=workers,
+                    scheduler=scheduler, restart=restart,
+                    threads=STUDIES["metastability"].threads)  # fmt: skip
     with staged_output(out) as stage:
         ds = run.in_memory()
         save_dataset(ds, stage / "phase_diagram.nc")

@@ -47,8 +47,9 @@ def command(
     shape = " x ".join(f"{d} {n}" for d, n in zip(plan.dims, plan.shape, strict=True))
     console.print(f"sweep {plan.study!r} on {shape} points in {plan.n_chunks} chunks")
     result = run_sweep(
-        lazy, store, plan.study, workers=workers, scheduler=scheduler, restart=restart
-    )
+        lazy, store, plan.study, workers=workers, scheduler=scheduler, restart=restart,
+        threads=plan.spec.threads,
+    )  # fmt: skip
     ds = result.dataset
     netcdf = ds.nbytes <= NETCDF_MAX_BYTES
     if netcdf:
