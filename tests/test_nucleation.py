@@ -50,6 +50,29 @@ def test_one_dimensional_bounce_is_the_exact_integral(T: float) -> None:
     assert got.Q[0] < landscape.critical_points(MODEL, T).Q_B < got.Q[-1]
 
 
+@pytest.mark.parametrize("dim", [1, 2, 3])
+def test_linear_core_is_the_closed_form_bessel_solution(dim: int) -> None:
+    """ln Q/Q(0) and Q'/(m_0 Q) of the linear core: cosh x (d = 1), I_0(x) (d = 2), sinh x / x
+    (d = 3), independently of the scaled Bessel functions used."""
+    from scipy.special import i0, i1
+
+    x = np.array([1e-6, 0.3, 2.0, 17.0, 300.0])
+    log_q, ratio = nuc._linear_profile(x, dim)
+    closed = {
+        1: (np.log(np.cosh(x)), np.tanh(x)),
+        2: (np.log(i0(x)), i1(x) / i0(x)),
+        3: (np.log(np.sinh(x) / x), 1 / np.tanh(x) - 1 / x),
+    }[dim]
+    np.testing.assert_allclose(log_q, closed[0], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(ratio[1:], closed[1][1:], rtol=1e-12)
+    assert ratio[0] == pytest.approx(x[0] / dim, rel=1e-9)  # small x: I_(nu+1)/I_nu = x/(2nu+2)
+    r, q, p = nuc._linear_start(1e-40, dim, 2.25, 1e-9)
+    assert q == 1e-9 and float(nuc._linear_profile(np.array(1.5 * r), dim)[0]) == pytest.approx(
+        math.log(1e31), rel=1e-12
+    )
+    assert p / q == pytest.approx(1.5 * float(nuc._linear_profile(np.array(1.5 * r), dim)[1]))
+
+
 @pytest.mark.parametrize("dim", [2, 3])
 def test_bounce_obeys_derricks_virial(dim: int) -> None:
     """E_c = (2/d) x gradient energy for a stationary point of E (scaling x -> l x)."""
