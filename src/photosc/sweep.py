@@ -495,7 +495,9 @@ def _chunk_file(
     """Write ``block``, the region of the array in ``folder`` that starts one of its chunks (of
     ``shape``), as that chunk's file in the Zarr v3 format: padded with the fill value (edge
     chunks), C order, little-endian bytes, zstd (the codecs ``_create_store`` sets), written to
-    a temporary file and renamed over the chunk (a killed run leaves no half-written chunk)."""
+    a temporary file and renamed over the chunk (a killed run leaves no half-written chunk).
+    Not ``io.atomic_write``: its scan of the folder for stale temporaries would make every
+    chunk's write grow with the chunks already written."""
     index = [(s.start or 0) // n for s, n in zip(region, shape, strict=True)]
     if block.shape != shape:
         full = np.full(shape, _fill(block.dtype), dtype=block.dtype)
