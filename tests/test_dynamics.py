@@ -306,6 +306,24 @@ def test_model_table_splits_where_the_gap_opens(k3c60: object) -> None:
     assert err <= 2.0 * table.max_error + 1e-15 and table.max_error <= 1e-7
 
 
+def test_table_cut_in_the_normal_region_continues_exactly(k3c60: object) -> None:
+    """Q_min inside the normal region (|Q| < Q_c): the force there is exactly -Q, so the
+    table's linear continuation below Q_min is the landscape's force down to -Q_c."""
+    from photosc.physics import landscape
+    from photosc.physics.dynamics import gap_onset
+
+    m = k3c60
+    T = _T(m, 100.0)
+    q_c = gap_onset(m, T)  # type: ignore[arg-type]
+    table = ForceTable.from_model(m, T, Q_max=2.0, Q_min=-0.5 * q_c)  # type: ignore[arg-type]
+    assert table.Q_min == -0.5 * q_c and table.Q_max == 2.0
+    q = np.linspace(-0.999 * q_c, 2.0, 4001)
+    err = np.max(np.abs(table(q) - landscape.force(q, T, m)))
+    assert err <= 2.0 * table.max_error + 1e-15
+    below = np.linspace(-0.999 * q_c, -0.5 * q_c, 101)
+    np.testing.assert_allclose(table(below), -below, rtol=0, atol=1e-13)
+
+
 @pytest.mark.parametrize(("factor", "lands_in_well"), [(1.25, True), (0.6, False)])
 def test_noise_free_pulse_on_the_k3c60_landscape(
     k3c60: object, factor: float, lands_in_well: bool

@@ -148,13 +148,20 @@ class ForceTable:
 
     @classmethod
     def from_model(
-        cls, model: Model, T: float, *, Q_max: float | None = None, atol: float = 1e-7
+        cls,
+        model: Model,
+        T: float,
+        *,
+        Q_max: float | None = None,
+        Q_min: float | None = None,
+        atol: float = 1e-7,
     ) -> ForceTable:
         """The force -dF/dQ of the adiabatic landscape F(Q, T) of ``model`` (eqs. 5-7), tabulated.
 
-        The range is [-Q_max, Q_max] (the landscape is even in Q); by default
-        Q_max = max(3 Q_MS, 6) when a metastable minimum exists, else 6. T in hbar*omega. The
-        table is split at +-Q_c where the gap opens along Q (``gap_onset``), where F'' jumps.
+        The range is [Q_min, Q_max], by default [-Q_max, Q_max] (the landscape is even in Q);
+        by default Q_max = max(3 Q_MS, 6) when a metastable minimum exists, else 6. T in
+        hbar*omega. The table is split at +-Q_c where the gap opens along Q (``gap_onset``),
+        where F'' jumps.
         """
         from photosc.physics import landscape
 
@@ -164,10 +171,10 @@ class ForceTable:
             Q_max = max(3.0 * q_ms, 6.0) if np.isfinite(q_ms) else 6.0
         q_c = gap_onset(model, T)
         kinks = [-q_c, q_c] if 0.0 < q_c < math.inf else []
+        lo = -float(Q_max) if Q_min is None else float(Q_min)
         return cls.from_callable(
-            lambda q: landscape.force(q, T, model), -float(Q_max), float(Q_max), kinks=kinks,
-            atol=atol,
-        )  # fmt: skip
+            lambda q: landscape.force(q, T, model), lo, float(Q_max), kinks=kinks, atol=atol
+        )
 
     def _parts(self) -> TableParts:
         c = self.coefficients
