@@ -240,3 +240,23 @@ def test_two_dimensions_within_the_spread_of_the_gaussian_prefactor() -> None:
     assert np.min(per_lattice) == pytest.approx(1.0, rel=1e-6)  # lattice_nucleus's saddle
     ratio = _simulated_rate(T, kappa, 2, side, 150)
     assert 0.67 * np.min(per_lattice) < ratio < 1.33 * np.max(per_lattice)
+
+
+def test_sharp_walls_fit_a_lattice_of_the_lattice_wall_tension() -> None:
+    """1 meV in d = 3 near the first-order temperature: the continuum nucleus (radius 4.6 sites
+    at T = 0.0882) would ask a 15^3 lattice, the lattice's own wall tension (``_side``) a 7^3;
+    the saddle is a one-site step, the same on both: the energy to rounding, ln det to Newton's
+    residual (|grad E| < 1e-11 per site) summed over the 15^3 sites' curvatures (measured 1e-8;
+    the tail beyond 3 sites is e^-75 at the decay length of 0.04 site)."""
+    T = 0.0882
+    kappa = float(nuc.kappa_from_width(1.0 / MODEL.omega_meV, 3))
+    assert (
+        nuc.critical_nucleus(MODEL, T, kappa, 3).radius > 4.5 and nuc._side(MODEL, T, kappa, 3) == 7
+    )
+    small, large = (
+        nuc.lattice_nucleus(MODEL, T, kappa, 3),
+        nuc.lattice_nucleus(MODEL, T, kappa, 3, 15),
+    )
+    assert small.side == 7 and not small.grows
+    assert small.energy == pytest.approx(large.energy, rel=1e-12)
+    assert small.log_det_ratio == pytest.approx(large.log_det_ratio, abs=1e-7)
