@@ -260,3 +260,71 @@ def test_sharp_walls_fit_a_lattice_of_the_lattice_wall_tension() -> None:
     assert small.side == 7 and not small.grows
     assert small.energy == pytest.approx(large.energy, rel=1e-12)
     assert small.log_det_ratio == pytest.approx(large.log_det_ratio, abs=1e-7)
+
+
+def test_layer_growth_fills_a_cube_and_visits_every_site() -> None:
+    """``_growth_order`` in d = 3: the first 8 sites are a 2 x 2 x 2 cube (in-cluster neighbours
+    0, 1, 1, 2, 1, 2, 2, 3 as each is added), and every site comes once."""
+    order, counts = nuc._growth_order(7, 3)
+    assert sorted(order.tolist()) == list(range(343))
+    cube = np.array(np.unravel_index(order[:8], (7, 7, 7)))
+    assert np.all(np.ptp(cube, axis=1) == 1)
+    assert counts[:8].tolist() == [0, 1, 1, 2, 1, 2, 2, 3]
+
+
+def test_growth_step_starts_are_the_highest_abrupt_steps() -> None:
+    """The closed-form energies of ``_growth_steps`` against E[Q] of every start configuration
+    (sum of F plus the bonds through the sparse Laplacian): the starts returned are the
+    configurations at the highest local maxima of the directly computed E(n)."""
+    T, side, dim = T100, 9, 3
+    kappa = float(nuc.kappa_from_width(30.0 / MODEL.omega_meV, dim))
+    w, K = nuc._well(MODEL, T), nuc._laplacian(side, dim)
+    order, _ = nuc._growth_order(side, dim)
+    energies = []
+    for n in range(order.size // 2):
+        q = np.full(order.size, w.Q_MS)
+        q[order[:n]], q[order[n]] = 0.0, w.Q_B
+        energies.append(float(np.sum(w.F(q)) + 0.5 * kappa * q @ (K @ q)))
+    e = np.array(energies)
+    peaks = [
+        n for n in range(e.size) if e[n] >= e[max(n - 1, 0)] and e[n] >= e[min(n + 1, e.size - 1)]
+    ]
+    expected = sorted(peaks, key=lambda n: -e[n])[:6]
+    starts = nuc._growth_steps(w, kappa, side, dim)
+    assert [int(np.sum(s == 0.0)) for s in starts] == expected
+
+
+def test_a_staircase_of_sharp_walls_has_its_critical_cluster_found() -> None:
+    """30 meV in d = 3 at 100 K (walls of 0.17 site): the critical nucleus is the highest step of
+    layer-by-layer growth, a cluster of ~157 sites at E_c/T = 7.1, the same on 11^3 as on the
+    default 15^3 sites; the first growth step (one site at Q_B, which the string alone
+    returned) is a saddle 12x lower."""
+    kappa = float(nuc.kappa_from_width(30.0 / MODEL.omega_meV, 3))
+    small = nuc.lattice_nucleus(MODEL, T100, kappa, 3, 11)
+    default = nuc.lattice_nucleus(MODEL, T100, kappa, 3)
+    assert default.side == 15 and not default.grows
+    assert small.energy == pytest.approx(default.energy, rel=1e-6)
+    assert default.energy / T100 == pytest.approx(7.1, abs=0.05)
+    assert 140 <= int(np.sum(default.Q < 0.5 * default.Q.max())) <= 170
+    w, side = nuc._well(MODEL, T100), default.side
+    start = np.full(side**3, w.Q_MS)
+    start[side**3 // 2] = w.Q_B  # the centre site
+    first = nuc._index_one(w, nuc._laplacian(side, 3), kappa, start, 3)
+    assert first is not None and 11.0 < default.energy / first[0] < 13.0
+
+
+@pytest.mark.slow
+def test_forty_mev_has_a_saddle_on_the_default_lattice() -> None:
+    """40 meV in d = 3 at 100 K: the search found no saddle of index 1 before the growth steps;
+    now the 461-site cluster, E_c/T = 15.8, on the default 19^3 and on 15^3 sites (29 s). The
+    walls' tails fall by e^-mu per site, cosh mu = 1 + F''(Q_MS) / (2 kappa) (mu = 2.9), and on
+    15^3 the cluster's periodic images are ~7 sites apart: their interaction, ~e^-(2 mu 3.5) =
+    e^-20 = 2e-9 of E_c (measured 4.8e-9), within 2e-8."""
+    kappa = float(nuc.kappa_from_width(40.0 / MODEL.omega_meV, 3))
+    default, small = (
+        nuc.lattice_nucleus(MODEL, T100, kappa, 3),
+        nuc.lattice_nucleus(MODEL, T100, kappa, 3, 15),
+    )
+    assert default.side == 19
+    assert default.energy == pytest.approx(small.energy, rel=2e-8)
+    assert default.energy / T100 == pytest.approx(15.8, abs=0.05)
