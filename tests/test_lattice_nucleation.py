@@ -15,6 +15,7 @@ from photosc.physics import landscape
 from photosc.physics import nucleation as nuc
 from photosc.physics.dynamics import ForceTable
 from photosc.physics.lattice_langevin import _box, decay_rate, simulate_lattices
+from photosc.units import temperature_from_K
 
 #: K3C60 on its Mott path at 1/Z = 3.6: metastability I at 100 K (0.0947 hbar*omega).
 MODEL = materials.load("K3C60", Z=1 / 3.6)
@@ -328,3 +329,16 @@ def test_forty_mev_has_a_saddle_on_the_default_lattice() -> None:
     assert default.side == 19
     assert default.energy == pytest.approx(small.energy, rel=2e-8)
     assert default.energy / T100 == pytest.approx(15.8, abs=0.05)
+
+
+def test_one_site_steps_have_no_translation_factor() -> None:
+    """K3C60 at 100 K, 1/Z = 3.59, d = 3, 1 to 5 meV: the saddle is a one-site step (walls of
+    0.04-0.08 site) whatever the continuum radius (0.7-1.55 sites), so the rate is the weakly
+    coupled sites' and changes with the width only through the small kappa: within 2 % (it
+    was 5.9x lower at 5 meV when the continuum radius gave the step translation modes)."""
+    model = materials.load("K3C60").renormalized(1 / 3.59)
+    T = float(temperature_from_K(100.0, model.omega_meV))
+    kappa = nuc.kappa_from_width(np.array([1.0, 2.5, 5.0]) / model.omega_meV, 3)
+    assert nuc.critical_nucleus(model, T, kappa[-1], 3).radius > 1.5
+    rate = nuc.nucleation_rate(model, T, kappa, 3, 1.0)
+    np.testing.assert_allclose(rate / rate[0], 1.0, rtol=0.02)
