@@ -91,7 +91,7 @@ from scipy.interpolate import PPoly
 from scipy.linalg import eigh
 from scipy.optimize import brentq
 from scipy.sparse.linalg import LinearOperator, eigsh, splu
-from scipy.special import erf, ive
+from scipy.special import erf, ive, kve
 from threadpoolctl import ThreadpoolController
 
 from photosc._checks import FloatArray, checked, output
@@ -249,7 +249,7 @@ def _shoot(
     dim: int,
     h: float,
     n_max: int,
-    q_ms: float,
+    q_stop: float,
     parts: TableParts,
     c0: float,
     q_lin: float,
@@ -260,11 +260,11 @@ def _shoot(
     """RK4 of Q'' = F'(Q) - (d-1) Q'/rho from (rho, Q, Q') = (r0, q0, p0), recorded into
     rho/qs/ps.
 
-    Returns (+1 overshoot: Q passed Q_MS; -1 undershoot: Q' < 0 before Q_MS; 0 undecided, n).
+    Returns (+1: Q reached q_stop; -1: Q' < 0 before q_stop; 0 undecided, n).
     From r0 = 0 (p0 = 0) the first step uses the series Q = q0 + F'(q0) rho^2 / (2 d) (regular
     at rho = 0); r0 > 0 continues the exact solution of the linear region (``_linear_start``).
     Below q_lin the force is the linear -c0 Q (c0 = F''(0)): the spline's rounding (~1e-17) would
-    otherwise fix the thin-wall starts Q(0) ~ e^-R that the bisection needs.
+    otherwise fix the thin-wall starts Q(0) ~ e^-R that the root finder needs.
     """
     rho[0], qs[0], ps[0] = r0, q0, p0
     r, q, p, first = r0, q0, p0, 1
@@ -289,7 +289,7 @@ def _shoot(
         p += h * (k1p + 2.0 * k2p + 2.0 * k3p + k4p) / 6.0
         r = rc
         rho[n], qs[n], ps[n] = r, q, p
-        if q > q_ms:
+        if q >= q_stop:
             return 1, n + 1
         if p < 0.0:
             return -1, n + 1
@@ -320,6 +320,28 @@ def _linear_start(q0: float, dim: int, c0: float, q_lin: float) -> tuple[float, 
     return x / m0, q_lin, m0 * q_lin * ratio
 
 
+def _growing(rho: FloatArray, delta: FloatArray, slope: FloatArray, m: float, dim: int) -> Any:
+    """The growing part B g(rho) of delta = Q - Q_MS, given (delta, delta') at rho, where the
+    bounce equation is linear around Q_MS: delta'' + (d-1) delta'/rho = m^2 delta, m^2 =
+    F''(Q_MS), solved by f = rho^-nu K_nu(m rho) and g = rho^-nu I_nu(m rho), nu = d/2 - 1
+    (A&S 9.6.1). Their Wronskian f g' - f' g = rho^(1-d) (A&S 9.6.15) gives B = rho^(d-1)
+    (f delta' - f' delta), so B g = rho I_nu(x) (K_nu(x) delta' + m K_(nu+1)(x) delta), x = m rho
+    (f' = -m rho^-nu K_(nu+1), A&S 9.6.28); scaled Bessel functions, no overflow. The bounce
+    is the start whose B is 0; for large x, B g -> (delta' + m delta) / (2 m)."""
+    nu, x = dim / 2.0 - 1.0, m * rho
+    return rho * ive(nu, x) * (kve(nu, x) * slope + m * kve(nu + 1.0, x) * delta)
+
+
+def _decay(rho: FloatArray, r0: float, delta0: float, m: float, dim: int) -> tuple[Any, Any]:
+    """(delta, delta') at rho >= r0 of the decaying solution delta = A rho^-nu K_nu(m rho) of
+    the linear region around Q_MS through delta(r0) = delta0 (``_growing``'s f; A&S 9.6.28 for
+    delta' = -m delta K_(nu+1)/K_nu)."""
+    nu, x, x0 = dim / 2.0 - 1.0, m * rho, m * r0
+    k = kve(nu, x)
+    delta = delta0 * (r0 / rho) ** nu * k / kve(nu, x0) * np.exp(x0 - x)
+    return delta, -m * delta * kve(nu + 1.0, x) / k
+
+
 @dataclass(frozen=True)
 class _Bounce:
     """The bounce at kappa = 1 (lengths rho = r / sqrt(kappa)); energy E~ and radius rho_B."""
@@ -337,65 +359,86 @@ def _sphere(dim: int) -> float:
 
 #: RK4 step of the shooting in units of 1/sqrt(max |F''|) on [0, Q_MS].
 _STEP: float = 0.04
-#: Bisection tolerance on s = ln(Q_t / Q(0)): a relative error 1e-12 in Q(0) grows as
-#: e^(sqrt(F''(Q_MS)) r) past the wall and reaches the 1e-4 convergence check only ~25 decay
-#: lengths out, where the tail's energy density is e^-50 of the wall's.
-_S_TOL: float = 1e-12
+#: Root tolerance on s = ln(Q_t / Q(0)) (brentq's xtol; its rtol is 4 eps): the miss is smooth
+#: in s and the last steps are secant-like, so the extra digits cost ~1 shot each.
+_S_TOL: float = 1e-14
+#: The shot stops where Q - Q_MS = -_LINEAR (Q_MS - Q_B): there F'' differs from F''(Q_MS) by
+#: F''' delta, and the quadratic term F''' delta^2 / 2 left out of ``_growing`` biases B g by
+#: ~F''' delta^2 / (12 m^2) (the particular solution for the forcing e^(-2 m rho)), ~1e-4 delta.
+_LINEAR: float = 1e-3
+#: Largest |B g| / |delta| left at the root (``_growing``): what the tail from the pure decay
+#: drops there. Machine precision in Q(0) grows to ~1e-12 at the matching point (thin walls).
+_MISS_TOL: float = 1e-5
+#: The profile's exact tail ends where |Q - Q_MS| < _TAIL (Q_MS - Q(0)).
+_TAIL: float = 1e-9
 
 
 @lru_cache(maxsize=256)
 def _bounce(model: Model, T: float, dim: int) -> _Bounce:
-    """Shooting on Q(0): a start above Q_t (F(Q_t) = F(Q_MS)) has too little energy and turns
-    back before Q_MS, a start close to the Q = 0 minimum overshoots; bisection on
-    s = ln(Q_t / Q(0)) to machine precision finds the bounce. Starts below q_lin = 1e-7 Q_B
-    (thin walls) begin where the exact solution of the linear core reaches q_lin
-    (``_linear_start``; it equals the RK4 there to 4e-9; the bounce then differs from an RK4
-    from rho = 0 by its own step error, <= 1e-5 in E and 1e-3 in the radius at the thinnest
-    wall, T = 0.087 in K3C60 at 1/Z = 3.6). For d = 1 (no friction) the result
-    is Q(0) = Q_t up to the integration error, which the bisection absorbs; for d > 1 the
-    friction (d-1)/rho needs Q(0) < Q_t. The bracket widens from s = 1 (thin walls need up to
-    s_max) and the bisection stops at _S_TOL."""
+    """Shooting on Q(0) to the linear region around Q_MS: a start above Q_t (F(Q_t) = F(Q_MS))
+    has too little energy and turns back before Q_MS, a start close to the Q = 0 minimum
+    overshoots. Each shot stops where Q - Q_MS = -_LINEAR (Q_MS - Q_B); there its growing part
+    B g (``_growing``, interpolated to that Q between the two steps around it) is a smooth
+    miss in s = ln(Q_t / Q(0)) whose root brentq finds to _S_TOL (a turn-back counts as
+    -1, the sign of an undershoot), and the tail beyond is the exact decay (``_decay``) with
+    its energy S_d r^(d-1) |delta delta'| / 2 in closed form ((r^(d-1) delta delta')' =
+    r^(d-1) (delta'^2 + m^2 delta^2) on the linear equation). RuntimeError if B g at the root
+    is not below _MISS_TOL |delta| (the bracket closed on the turn-back's sign jump).
+    Starts below q_lin = 1e-7 Q_B (thin walls) begin where the exact solution of the linear core
+    reaches q_lin (``_linear_start``; it equals the RK4 there to 4e-9; the bounce then differs
+    from an RK4 from rho = 0 by its own step error, <= 1e-5 in E and 1e-3 in the radius at the
+    thinnest wall, T = 0.087 in K3C60 at 1/Z = 3.6). For d = 1 (no friction) the result
+    is Q(0) = Q_t up to the integration error; for d > 1 the friction (d-1)/rho needs
+    Q(0) < Q_t. The bracket widens from s = 1 (thin walls need up to s_max)."""
     w = _well(model, T)
     q_t = brentq(lambda q: float(w.F(np.array(q))), 0.0, w.Q_B, xtol=1e-16, rtol=1e-15)
     m_ms = math.sqrt(float(w.d2F(np.array(w.Q_MS))))
     top = max(1.0, float(np.max(np.abs(w.d2F(np.linspace(0.0, w.Q_MS, 257))))))
-    c0 = float(landscape.curvature(0.0, T, model))
+    c0 = float(w.d2F(np.array(0.0)))  # exactly 1: Q = 0 is normal, F = Q^2 / 2 up to Q_c
     m_0 = math.sqrt(c0)
     h = _STEP / math.sqrt(top)
     s_max = 400.0  # Q(0) >= Q_t e^-400: thin walls up to radius ~ 400 / sqrt(F''(0))
     n_max = math.ceil((s_max / m_0 + 60.0 / m_ms + 10.0) / h)
     rho, qs, ps = np.empty(n_max), np.empty(n_max), np.empty(n_max)
-
+    eps = _LINEAR * (w.Q_MS - w.Q_B)
     q_lin = 1e-7 * w.Q_B
+    last = [math.nan, 0, math.nan]  # Q(0), n and miss of the last shot
 
-    def shot(q0: float) -> tuple[int, int]:
+    def miss(s: float) -> float:
+        q0 = q_t * math.exp(-s)
         start = _linear_start(q0, dim, c0, q_lin) if q0 < q_lin else (0.0, q0, 0.0)
-        return _shoot(*start, dim, h, n_max, w.Q_MS, w.parts, c0, q_lin, rho, qs, ps)
+        hit, n = _shoot(*start, dim, h, n_max, w.Q_MS - eps, w.parts, c0, q_lin, rho, qs, ps)
+        if hit != 1:  # turned back: the energy left where Q' changed sign
+            last[:] = q0, n, -1.0
+            return float(0.5 * ps[n - 1] ** 2 - w.F(qs[n - 1]))
+        k = slice(n - 2, n)
+        bg = _growing(rho[k], qs[k] - w.Q_MS, ps[k], m_ms, dim)
+        t = (w.Q_MS - eps - qs[n - 2]) / (qs[n - 1] - qs[n - 2])
+        grow = float(bg[0] + t * (bg[1] - bg[0]))
+        last[:] = q0, n, grow / eps
+        return 2.0 * m_ms**2 * (eps + grow) * grow
 
-    lo, hi = -1e-3, 1.0  # s = ln(Q_t / Q(0)); s < 0 has too little energy: undershoot
-    if shot(q_t * math.exp(-lo))[0] != -1:
+    lo, hi = -1e-3, 1.0  # s < 0 has too little energy: undershoot
+    if miss(lo) >= 0.0:
         raise RuntimeError(f"bounce at T={T!r}, d={dim}: shooting does not bracket Q(0)")
-    while shot(q_t * math.exp(-hi))[0] != 1:  # widen: a start near 0 waits ~s/m_0 to roll
+    while miss(hi) <= 0.0:  # widen: a start near 0 waits ~s/m_0 to roll
         if hi >= s_max:
             raise RuntimeError(f"bounce at T={T!r}, d={dim}: shooting does not bracket Q(0)")
         lo, hi = hi, min(2.0 * hi, s_max)
-    while hi - lo > _S_TOL:
-        mid = 0.5 * (lo + hi)
-        if shot(q_t * math.exp(-mid))[0] == 1:
-            hi = mid
-        else:
-            lo = mid
-    q0 = q_t * math.exp(-lo)
-    n = shot(q0)[1]
-    # keep the profile up to its closest approach to Q_MS (beyond it the shot diverges)
-    k = int(np.argmin(np.abs(qs[:n] - w.Q_MS)))
-    gap = abs(qs[k] - w.Q_MS) / (w.Q_MS - q0)
-    if gap > 1e-4 or rho[k] * m_ms < 8.0:
+    s = brentq(miss, lo, hi, xtol=_S_TOL)
+    q0 = q_t * math.exp(-s)
+    if last[0] != q0:
+        miss(s)
+    if not abs(last[2]) <= _MISS_TOL:
         raise RuntimeError(
-            f"bounce at T={T!r}, d={dim} did not converge: the profile comes within "
-            f"{gap:.2g} of Q_MS (relative) at rho = {rho[k]:.3g}"
+            f"bounce at T={T!r}, d={dim} did not converge: the growing part at the matching "
+            f"point is {abs(last[2]):.2g} of Q - Q_MS there"
         )
-    r, q, p = rho[: k + 1].copy(), qs[: k + 1].copy(), ps[: k + 1]
+    n = int(last[1])
+    delta = qs[n - 1] - w.Q_MS
+    bg = float(_growing(rho[n - 1 : n], np.array([delta]), ps[n - 1 : n], m_ms, dim)[0])
+    r, q, p = rho[:n].copy(), qs[:n].copy(), ps[:n].copy()
+    r_end = r[-1]
     if r[0] > 0.0:  # the linear region, on the shooting's step
         x = m_0 * np.arange(1, math.ceil(r[0] / h)) * h
         log_q, ratio = _linear_profile(x, dim)
@@ -404,9 +447,18 @@ def _bounce(model: Model, T: float, dim: int) -> _Bounce:
         q = np.concatenate([[q0], lin_q, q])
         p = np.concatenate([[0.0], m_0 * lin_q * ratio, p])
     density = (0.5 * p**2 + w.F(q)) * r ** (dim - 1)
-    energy = _sphere(dim) * float(simpson(density, x=r))
+    d_tail = delta - bg  # the decaying part at the matching point
+    _, p_end = _decay(np.array(r_end), r_end, d_tail, m_ms, dim)
+    tail = -0.5 * r_end ** (dim - 1) * d_tail * float(p_end)
+    energy = _sphere(dim) * (float(simpson(density, x=r)) + tail)
     radius = float(np.interp(w.Q_B, q, r))
-    return _Bounce(rho=r, Q=q, energy=energy, radius=radius)
+    steps = math.ceil(math.log(abs(d_tail) / (_TAIL * (w.Q_MS - q0))) / (m_ms * h)) + 1
+    r_tail = r_end + h * np.arange(1, steps)
+    q_tail = w.Q_MS + _decay(r_tail, r_end, d_tail, m_ms, dim)[0]
+    return _Bounce(
+        rho=np.concatenate([r, r_tail]), Q=np.concatenate([q, q_tail]), energy=energy,
+        radius=radius,
+    )
 
 
 @dataclass(frozen=True)
