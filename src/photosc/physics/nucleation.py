@@ -91,7 +91,7 @@ from scipy.interpolate import PPoly
 from scipy.linalg import eigh
 from scipy.optimize import brentq
 from scipy.sparse.linalg import LinearOperator, eigsh, splu
-from scipy.special import erf, ive, kve
+from scipy.special import erf, i0e, i1e, k0e, k1e
 from threadpoolctl import ThreadpoolController
 
 from photosc._checks import FloatArray, checked, output
@@ -296,14 +296,33 @@ def _shoot(
     return 0, n_max
 
 
+def _scaled_bessel(dim: int, x: FloatArray) -> tuple[Any, Any, Any, Any]:
+    """e^-x I_nu(x), e^-x I_(nu+1)(x), e^x K_nu(x), e^x K_(nu+1)(x) for nu = d/2 - 1, x > 0.
+    d = 1, 3 (nu = -1/2, 1/2): the elementary half-integer forms (A&S 10.2.13-17), I_(3/2) by
+    its series x^2/3 + x^4/30 + x^6/840 + x^8/45360 (times sqrt(2/(pi x))) below x = 0.1 where
+    cosh x - sinh x / x cancels; d = 2: Cephes' i0e, i1e, k0e, k1e (AMOS' ive is 10-50x slower)."""
+    if dim == 2:
+        return i0e(x), i1e(x), k0e(x), k1e(x)
+    x = np.asarray(x, dtype=float)
+    root = np.sqrt(2.0 / (np.pi * x))
+    cosh, sinh = 0.5 * (1.0 + np.exp(-2.0 * x)), -0.5 * np.expm1(-2.0 * x)  # times e^-x
+    k_half = np.sqrt(0.5 * np.pi / x)
+    if dim == 1:
+        return root * cosh, root * sinh, k_half, k_half
+    small = x * x * (1 / 3 + x * x * (1 / 30 + x * x * (1 / 840 + x * x / 45360))) * np.exp(-x)
+    i_3half = np.where(x < 0.1, small, cosh - sinh / x)
+    return root * sinh, root * i_3half, k_half, k_half * (1.0 + 1.0 / x)
+
+
 def _linear_profile(x: FloatArray, dim: int) -> tuple[FloatArray, FloatArray]:
     """ln Q/Q(0) and Q'/(m_0 Q) at x = m_0 rho of the regular solution of the linear region's
     bounce equation Q'' + (d-1) Q'/rho = c0 Q, c0 = m_0^2: Q = Q(0) Gamma(nu+1) (2/x)^nu
     I_nu(x), Q' = m_0 Q(0) Gamma(nu+1) (2/x)^nu I_(nu+1)(x), nu = d/2 - 1 (Abramowitz & Stegun
     9.6.1 and 9.6.28; d = 3: sinh(x)/x). x > 0; scaled Bessel functions, no overflow."""
     nu = dim / 2.0 - 1.0
-    log_q = math.lgamma(nu + 1.0) + nu * np.log(2.0 / x) + np.log(ive(nu, x)) + x
-    return log_q, ive(nu + 1.0, x) / ive(nu, x)
+    i_nu, i_next, _, _ = _scaled_bessel(dim, x)
+    log_q = math.lgamma(nu + 1.0) + nu * np.log(2.0 / x) + np.log(i_nu) + x
+    return log_q, i_next / i_nu
 
 
 def _linear_start(q0: float, dim: int, c0: float, q_lin: float) -> tuple[float, float, float]:
@@ -328,8 +347,8 @@ def _growing(rho: FloatArray, delta: FloatArray, slope: FloatArray, m: float, di
     (f delta' - f' delta), so B g = rho I_nu(x) (K_nu(x) delta' + m K_(nu+1)(x) delta), x = m rho
     (f' = -m rho^-nu K_(nu+1), A&S 9.6.28); scaled Bessel functions, no overflow. The bounce
     is the start whose B is 0; for large x, B g -> (delta' + m delta) / (2 m)."""
-    nu, x = dim / 2.0 - 1.0, m * rho
-    return rho * ive(nu, x) * (kve(nu, x) * slope + m * kve(nu + 1.0, x) * delta)
+    i_nu, _, k_nu, k_next = _scaled_bessel(dim, m * rho)
+    return rho * i_nu * (k_nu * slope + m * k_next * delta)
 
 
 def _decay(rho: FloatArray, r0: float, delta0: float, m: float, dim: int) -> tuple[Any, Any]:
@@ -337,9 +356,9 @@ def _decay(rho: FloatArray, r0: float, delta0: float, m: float, dim: int) -> tup
     the linear region around Q_MS through delta(r0) = delta0 (``_growing``'s f; A&S 9.6.28 for
     delta' = -m delta K_(nu+1)/K_nu)."""
     nu, x, x0 = dim / 2.0 - 1.0, m * rho, m * r0
-    k = kve(nu, x)
-    delta = delta0 * (r0 / rho) ** nu * k / kve(nu, x0) * np.exp(x0 - x)
-    return delta, -m * delta * kve(nu + 1.0, x) / k
+    _, _, k_nu, k_next = _scaled_bessel(dim, x)
+    delta = delta0 * (r0 / rho) ** nu * k_nu / _scaled_bessel(dim, x0)[2] * np.exp(x0 - x)
+    return delta, -m * delta * k_next / k_nu
 
 
 @dataclass(frozen=True)
@@ -359,16 +378,15 @@ def _sphere(dim: int) -> float:
 
 #: RK4 step of the shooting in units of 1/sqrt(max |F''|) on [0, Q_MS].
 _STEP: float = 0.04
-#: Root tolerance on s = ln(Q_t / Q(0)) (brentq's xtol; its rtol is 4 eps): the miss is smooth
-#: in s and the last steps are secant-like, so the extra digits cost ~1 shot each.
-_S_TOL: float = 1e-14
+#: Most shots of the Illinois iteration once bracketed (it needs 5-12).
+_MAX_SHOTS: int = 40
 #: The shot stops where Q - Q_MS = -_LINEAR (Q_MS - Q_B): there F'' differs from F''(Q_MS) by
 #: F''' delta, and the quadratic term F''' delta^2 / 2 left out of ``_growing`` biases B g by
 #: ~F''' delta^2 / (12 m^2) (the particular solution for the forcing e^(-2 m rho)), ~1e-4 delta.
 _LINEAR: float = 1e-3
 #: Largest |B g| / |delta| left at the root (``_growing``): what the tail from the pure decay
 #: drops there. Machine precision in Q(0) grows to ~1e-12 at the matching point (thin walls).
-_MISS_TOL: float = 1e-5
+_MISS_TOL: float = 1e-7
 #: The profile's exact tail ends where |Q - Q_MS| < _TAIL (Q_MS - Q(0)).
 _TAIL: float = 1e-9
 
@@ -402,7 +420,7 @@ def _bounce(model: Model, T: float, dim: int) -> _Bounce:
     rho, qs, ps = np.empty(n_max), np.empty(n_max), np.empty(n_max)
     eps = _LINEAR * (w.Q_MS - w.Q_B)
     q_lin = 1e-7 * w.Q_B
-    last = [math.nan, 0, math.nan]  # Q(0), n and miss of the last shot
+    last = [math.nan, 0, math.nan]  # Q(0), n and B g / eps of the last shot
 
     def miss(s: float) -> float:
         q0 = q_t * math.exp(-s)
@@ -419,21 +437,31 @@ def _bounce(model: Model, T: float, dim: int) -> _Bounce:
         return 2.0 * m_ms**2 * (eps + grow) * grow
 
     lo, hi = -1e-3, 1.0  # s < 0 has too little energy: undershoot
-    if miss(lo) >= 0.0:
+    if (miss_lo := miss(lo)) >= 0.0:
         raise RuntimeError(f"bounce at T={T!r}, d={dim}: shooting does not bracket Q(0)")
-    while miss(hi) <= 0.0:  # widen: a start near 0 waits ~s/m_0 to roll
+    while (miss_hi := miss(hi)) <= 0.0:  # widen: a start near 0 waits ~s/m_0 to roll
         if hi >= s_max:
             raise RuntimeError(f"bounce at T={T!r}, d={dim}: shooting does not bracket Q(0)")
-        lo, hi = hi, min(2.0 * hi, s_max)
-    s = brentq(miss, lo, hi, xtol=_S_TOL)
-    q0 = q_t * math.exp(-s)
-    if last[0] != q0:
-        miss(s)
+        lo, miss_lo, hi = hi, miss_hi, min(4.0 * hi, s_max)
+    kept = 0  # Illinois: halve the end kept twice in a row (Dowell & Jarratt, BIT 11, 168 (1971))
+    for _ in range(_MAX_SHOTS):
+        s = (lo * miss_hi - hi * miss_lo) / (miss_hi - miss_lo)
+        if not lo < s < hi:  # the bracket is down to adjacent floats
+            break
+        if (value := miss(s)) < 0.0:
+            lo, miss_lo, kept = s, value, min(kept, 0) - 1
+            miss_hi *= 0.5 if kept < -1 else 1.0
+        else:
+            hi, miss_hi, kept = s, value, max(kept, 0) + 1
+            miss_lo *= 0.5 if kept > 1 else 1.0
+        if abs(last[2]) <= _MISS_TOL:
+            break
     if not abs(last[2]) <= _MISS_TOL:
         raise RuntimeError(
             f"bounce at T={T!r}, d={dim} did not converge: the growing part at the matching "
             f"point is {abs(last[2]):.2g} of Q - Q_MS there"
         )
+    q0 = float(last[0])
     n = int(last[1])
     delta = qs[n - 1] - w.Q_MS
     bg = float(_growing(rho[n - 1 : n], np.array([delta]), ps[n - 1 : n], m_ms, dim)[0])
