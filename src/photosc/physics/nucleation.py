@@ -329,14 +329,17 @@ def _linear_profile(x: FloatArray, dim: int) -> tuple[FloatArray, FloatArray]:
 def _linear_start(q0: float, dim: int, c0: float, q_lin: float) -> tuple[float, float, float]:
     """(rho, Q, Q') where the bounce started at Q(0) = q0 < q_lin reaches q_lin: up to there the
     force is exactly c0 Q (``_slope``) and the solution is ``_linear_profile``'s, so the
-    shooting need not integrate it (a thin wall of radius R spends ~R / step RK4 steps there)."""
+    shooting need not integrate it (a thin wall of radius R spends ~R / step RK4 steps there).
+    Newton on ln Q/Q(0) = ln(q_lin / q0): its slope is the profile's Q'/(m_0 Q) (A&S 9.6.28) and
+    it is convex (that ratio grows with x), so from x = target + 1 it converges monotonically."""
     m0, target = math.sqrt(c0), math.log(q_lin / q0)
-    hi = target + 1.0
-    while _linear_profile(np.array(hi), dim)[0] < target:
-        hi *= 2.0
-    x = brentq(lambda x: float(_linear_profile(np.array(x), dim)[0]) - target, 1e-12, hi,
-               xtol=1e-13, rtol=1e-15)  # fmt: skip
-    ratio = float(_linear_profile(np.array(x), dim)[1])
+    x = target + 1.0
+    for _ in range(60):
+        log_q, ratio = (float(v) for v in _linear_profile(np.array(x), dim))
+        step = (log_q - target) / ratio
+        x -= step
+        if abs(step) <= 1e-13 + 1e-15 * x:  # ln Q/Q(0) rounds to ~1e-16: x to ~1e-14
+            break
     return x / m0, q_lin, m0 * q_lin * ratio
 
 
