@@ -790,11 +790,29 @@ def _log_det_uniform(c: float, kappa: float, side: int, dim: int) -> float:
     return float(np.sum(np.log(c + kappa * grid)))
 
 
+def _step_radius(w: _Well, kappa: float, dim: int) -> float:
+    """Bound (sites) on the lattice's critical cluster for walls sharper than a site: the
+    circumscribed radius sqrt(d) (d - 1) sigma_step / dF of the critical cube of classical
+    nucleation theory (Becker and Doering, Ann. Phys. 416, 719 (1935); the cube is the shape of a
+    nearest-neighbour lattice's sharp wall), with the lattice's wall tension bounded by that of
+    the abrupt step between the two minima, sigma_step = (kappa / 2) Q_MS^2 per bond (one wall
+    configuration, so the lowest is at most it), dF = F(Q_MS) - F(0) > 0 (metastability I).
+    No bound in d = 1, where the tension gives no critical size (the 1-d nucleus is a pair of
+    walls, its size set by their tails)."""
+    if dim == 1:
+        return math.inf
+    sigma_step = 0.5 * kappa * w.Q_MS**2
+    return math.sqrt(dim) * (dim - 1) * sigma_step / (w.F_MS - w.F_0)
+
+
 def _side(model: Model, T: float, kappa: float, dim: int) -> int:
-    """Odd side holding the nucleus and 10 decay lengths sqrt(kappa / F''(Q_MS)) of its tail."""
+    """Odd side holding the nucleus and 10 decay lengths sqrt(kappa / F''(Q_MS)) of its tail; the
+    nucleus radius is the continuum bounce's sqrt(kappa) rho_B, or the sharp-wall bound
+    ``_step_radius`` where that is smaller (small kappa: the continuum tension
+    int sqrt(2 kappa (F - F_MS)) dQ ~ sqrt(kappa) exceeds the lattice's, ~ kappa)."""
     w = _well(model, T)
     xi = math.sqrt(kappa / float(w.d2F(np.array(w.Q_MS))))
-    R = math.sqrt(kappa) * _bounce(model, T, dim).radius
+    R = min(math.sqrt(kappa) * _bounce(model, T, dim).radius, _step_radius(w, kappa, dim))
     side = 2 * math.ceil(R + 10.0 * xi + 2.0) + 1
     return max(side, 7)
 
