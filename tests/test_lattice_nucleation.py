@@ -140,7 +140,8 @@ def test_saddle_step_equals_the_whole_eigenbasis(index: int) -> None:
     assert np.sum(lam < 0) == index
     sign = np.where(np.arange(lam.size) == 0, 1.0, -1.0)
     expected = vec @ (sign * (vec.T @ grad) / np.abs(lam))
-    step = nuc._saddle_step(H, grad, trust=np.inf)
+    step, convex = nuc._saddle_step(H, grad, trust=np.inf)
+    assert convex == (index == 0)
     np.testing.assert_allclose(step, expected, rtol=0, atol=1e-12 * np.max(np.abs(expected)))
 
 

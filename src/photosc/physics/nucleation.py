@@ -572,16 +572,17 @@ def _newton_step(H: sp.csr_matrix, grad: FloatArray) -> FloatArray:
     return splu(H.tocsc(), permc_spec="MMD_AT_PLUS_A").solve(-grad)
 
 
-def _saddle_step(H: sp.csr_matrix, grad: FloatArray, trust: float) -> FloatArray:
-    """Eigenvector-following step towards an index-1 saddle (Cerjan and Miller, J. Chem. Phys.
+def _saddle_step(H: sp.csr_matrix, grad: FloatArray, trust: float) -> tuple[FloatArray, bool]:
+    """(step, whether H is positive definite) of eigenvector following towards an index-1 saddle (Cerjan and Miller, J. Chem. Phys.
     75, 2800 (1981), in its simplest form): in the Hessian's eigenbasis uphill along the lowest
     mode and downhill along the others, each by g_i / |lambda_i| (Newton's step where the
     curvatures already have the saddle's signs), the whole step cut to ``trust``. Beyond
     _DENSE_SITES sites it is the plain Newton step. With lambda_1 > 0 only the lowest mode can
     differ from Newton: the step is -H^-1 g + 2 (g_0 / lambda_0) v_0 if lambda_0 > 0, from the two
-    lowest eigenpairs and one solve instead of the whole eigenbasis."""
+    lowest eigenpairs and one solve instead of the whole eigenbasis. Beyond _DENSE_SITES the
+    definiteness is not known (False)."""
     if grad.size > _DENSE_SITES:
-        step = _newton_step(H, grad)
+        step, convex = _newton_step(H, grad), False
     else:
         A = H.toarray()
         lam, vec = eigh(A, subset_by_index=[0, 1], driver="evr", check_finite=False)
@@ -594,8 +595,9 @@ def _saddle_step(H: sp.csr_matrix, grad: FloatArray, trust: float) -> FloatArray
             g = vec.T @ grad
             sign = np.where(np.arange(lam.size) == 0, 1.0, -1.0)
             step = vec @ (sign * g / np.maximum(np.abs(lam), 1e-8))
+        convex = bool(lam[0] > 0.0)
     size = float(np.max(np.abs(step)))
-    return step if size <= trust else step * (trust / size)
+    return (step if size <= trust else step * (trust / size)), convex
 
 
 #: Steps of eigenvector following before it counts as not converging. Measured on the report's
@@ -603,6 +605,13 @@ def _saddle_step(H: sp.csr_matrix, grad: FloatArray, trust: float) -> FloatArray
 #: at most 13 steps; the 9 that do not stall at max |grad E| = 1e-4 to 1e-1 (the lowest mode
 #: switching among near-degenerate one-site modes) and still did at 100 steps, ~5.5 ms each.
 _FOLLOW_STEPS: int = 40
+#: Consecutive steps of eigenvector following on a positive definite Hessian after which it
+#: counts as stalled. Ten steps of the trust radius 0.1 Q_MS carry a site from Q_MS past the
+#: barrier, so a climb that stays convex longer is wandering among the near-degenerate one-site
+#: modes (the stall above). Measured (d = 3 and d = 1 1 meV tau(T) curves, the report's
+#: nucleation section): the 28 runs that converge have at most 3 convex steps, all leading; the 6
+#: that do not were convex at all 40 steps (~6 ms each on 7^3 sites).
+_FOLLOW_CONVEX: int = 10
 
 
 def _newton_saddle(
@@ -610,8 +619,9 @@ def _newton_saddle(
 ) -> FloatArray | None:
     """Newton (``follow`` False: 30 steps) or eigenvector following (``_saddle_step``,
     _FOLLOW_STEPS steps) until max |grad E| < tol; None if it does not converge (or meets a
-    singular Hessian)."""
+    singular Hessian, or following stalls: more than _FOLLOW_CONVEX convex steps in a row)."""
     trust = 0.1 * w.Q_MS
+    convex = 0
     for _ in range(_FOLLOW_STEPS if follow else 30):
         grad, H = _energy_terms(w, K, kappa, q)
         if float(np.max(np.abs(grad))) < tol:
@@ -619,9 +629,16 @@ def _newton_saddle(
         if not float(np.max(np.abs(grad))) <= 10.0 * float(np.max(np.abs(w.dF(q)))) + 1.0:
             return None  # diverging
         try:
-            q = q + (_saddle_step(H, grad, trust) if follow else _newton_step(H, grad))
+            if follow:
+                step, pd = _saddle_step(H, grad, trust)
+                convex = convex + 1 if pd else 0
+                if convex > _FOLLOW_CONVEX:
+                    return None
+            else:
+                step = _newton_step(H, grad)
         except (np.linalg.LinAlgError, RuntimeError):  # singular: Newton's step does not exist
             return None
+        q = q + step
     return None
 
 
