@@ -661,16 +661,17 @@ def _newton_step(H: sp.csr_matrix, grad: FloatArray) -> FloatArray:
     return splu(H.tocsc(), permc_spec="MMD_AT_PLUS_A").solve(-grad)
 
 
-def _saddle_step(H: sp.csr_matrix, grad: FloatArray, trust: float) -> FloatArray:
-    """Eigenvector-following step towards an index-1 saddle (Cerjan and Miller, J. Chem. Phys.
-    75, 2800 (1981), in its simplest form): in the Hessian's eigenbasis uphill along the lowest
-    mode and downhill along the others, each by g_i / |lambda_i| (Newton's step where the
-    curvatures already have the saddle's signs), the whole step cut to ``trust``. Beyond
-    _DENSE_SITES sites it is the plain Newton step. With lambda_1 > 0 only the lowest mode can
-    differ from Newton: the step is -H^-1 g + 2 (g_0 / lambda_0) v_0 if lambda_0 > 0, from the two
-    lowest eigenpairs and one solve instead of the whole eigenbasis."""
+def _saddle_step(H: sp.csr_matrix, grad: FloatArray, trust: float) -> tuple[FloatArray, bool]:
+    """(step, whether H is positive definite) of eigenvector following towards an index-1
+    saddle (Cerjan and Miller, J. Chem. Phys. 75, 2800 (1981), in its simplest form): in the
+    Hessian's eigenbasis uphill along the lowest mode and downhill along the others, each by
+    g_i / |lambda_i| (Newton's step where the curvatures already have the saddle's signs), the
+    whole step cut to ``trust``. Beyond _DENSE_SITES sites it is the plain Newton step. With
+    lambda_1 > 0 only the lowest mode can differ from Newton: the step is -H^-1 g + 2 (g_0 /
+    lambda_0) v_0 if lambda_0 > 0, from the two lowest eigenpairs and one solve instead of the
+    whole eigenbasis. Beyond _DENSE_SITES the definiteness is not known (False)."""
     if grad.size > _DENSE_SITES:
-        step = _newton_step(H, grad)
+        step, convex = _newton_step(H, grad), False
     else:
         A = H.toarray()
         lam, vec = eigh(A, subset_by_index=[0, 1], driver="evr", check_finite=False)
@@ -683,8 +684,9 @@ def _saddle_step(H: sp.csr_matrix, grad: FloatArray, trust: float) -> FloatArray
             g = vec.T @ grad
             sign = np.where(np.arange(lam.size) == 0, 1.0, -1.0)
             step = vec @ (sign * g / np.maximum(np.abs(lam), 1e-8))
+        convex = bool(lam[0] > 0.0)
     size = float(np.max(np.abs(step)))
-    return step if size <= trust else step * (trust / size)
+    return (step if size <= trust else step * (trust / size)), convex
 
 
 #: Steps of eigenvector following before it counts as not converging. Measured on the report's
@@ -692,6 +694,13 @@ def _saddle_step(H: sp.csr_matrix, grad: FloatArray, trust: float) -> FloatArray
 #: at most 13 steps; the 9 that do not stall at max |grad E| = 1e-4 to 1e-1 (the lowest mode
 #: switching among near-degenerate one-site modes) and still did at 100 steps, ~5.5 ms each.
 _FOLLOW_STEPS: int = 40
+#: Consecutive steps of eigenvector following on a positive definite Hessian after which it
+#: counts as stalled. Ten steps of the trust radius 0.1 Q_MS carry a site from Q_MS past the
+#: barrier, so a climb that stays convex longer is wandering among the near-degenerate one-site
+#: modes (the stall above). Measured (d = 3 and d = 1 1 meV tau(T) curves, the report's
+#: nucleation section): the 28 runs that converge have at most 3 convex steps, all leading; the 6
+#: that do not were convex at all 40 steps (~6 ms each on 7^3 sites).
+_FOLLOW_CONVEX: int = 10
 
 
 def _newton_saddle(
@@ -699,8 +708,9 @@ def _newton_saddle(
 ) -> FloatArray | None:
     """Newton (``follow`` False: 30 steps) or eigenvector following (``_saddle_step``,
     _FOLLOW_STEPS steps) until max |grad E| < tol; None if it does not converge (or meets a
-    singular Hessian)."""
+    singular Hessian, or following stalls: more than _FOLLOW_CONVEX convex steps in a row)."""
     trust = 0.1 * w.Q_MS
+    convex = 0
     for _ in range(_FOLLOW_STEPS if follow else 30):
         grad, H = _energy_terms(w, K, kappa, q)
         if float(np.max(np.abs(grad))) < tol:
@@ -708,9 +718,16 @@ def _newton_saddle(
         if not float(np.max(np.abs(grad))) <= 10.0 * float(np.max(np.abs(w.dF(q)))) + 1.0:
             return None  # diverging
         try:
-            q = q + (_saddle_step(H, grad, trust) if follow else _newton_step(H, grad))
+            if follow:
+                step, pd = _saddle_step(H, grad, trust)
+                convex = convex + 1 if pd else 0
+                if convex > _FOLLOW_CONVEX:
+                    return None
+            else:
+                step = _newton_step(H, grad)
         except (np.linalg.LinAlgError, RuntimeError):  # singular: Newton's step does not exist
             return None
+        q = q + step
     return None
 
 
@@ -735,22 +752,34 @@ def _index_one(
     return None
 
 
+#: The string counts as relaxed once an iteration moves no image by more than this (l0):
+#: within rounding of the images (Q ~ 0.7 l0), so stopping there leaves the same string.
+_STRING_TOL: float = 1e-12
+
+
 @numba.njit(cache=True, nogil=True)
 def _relax_string(
     path: FloatArray, last: int, n_iter: int, dt: float, kappa: float, parts: TableParts
-) -> None:
-    """n_iter iterations of the string method on path (image, then the periodic box of
+) -> int:
+    """Up to n_iter iterations of the string method on path (image, then the periodic box of
     ``lattice_langevin._box``), in place: images 1 to last - 1 step by dt (-grad E) (the force
     of ``_force_kick``), then all images are moved back to equal arc length along the piecewise
-    linear string (linear interpolation between neighbouring images)."""
+    linear string (linear interpolation between neighbouring images). Every 10th iteration it
+    stops if no image moved by more than _STRING_TOL (measured: the strings of sharp walls hop
+    among pinned clusters and never settle, smooth ones settle in ~80). Returns the iterations
+    done."""
     n_images = path.shape[0]
     n = path[0].size
     p, f = np.zeros_like(path[0]), np.empty_like(path[0])
     flat_f = f.ravel()
     seg, alpha = np.empty(n_images - 1), np.empty(n_images)
-    new = np.empty_like(path)
-    for _ in range(n_iter):
+    new, old = np.empty_like(path), np.empty_like(path)
+    done = 0
+    while done < n_iter:
         q, out = path.reshape((n_images, n)), new.reshape((n_images, n))
+        probe = done % 10 == 9
+        if probe:
+            old[:] = path
         alpha[0] = 0.0
         for m in range(1, n_images):  # step image m, then the length of segment m - 1
             if m < last:
@@ -771,8 +800,12 @@ def _relax_string(
             for i in range(n):
                 out[m, i] = (1.0 - frac) * q[j, i] + frac * q[j + 1, i]
         path, new = new, path
-    if n_iter % 2:
+        done += 1
+        if probe and np.max(np.abs(path - old)) <= _STRING_TOL:
+            break
+    if done % 2:
         new[:] = path
+    return done
 
 
 def _string_tops(
@@ -934,21 +967,28 @@ def _log_det_uniform(c: float, kappa: float, side: int, dim: int) -> float:
     return float(np.sum(np.log(c + kappa * grid)))
 
 
-def _radius(model: Model, T: float, kappa: float, dim: int) -> float:
-    """The nucleus radius in sites: the continuum bounce's or, for d >= 2, at most the thin-wall
-    radius (d - 1) sigma_step / dF of the lattice (dF = F(Q_MS) - F(0)).
+def _step_radius(w: _Well, kappa: float, dim: int) -> float:
+    """Bound (sites) on the lattice's critical cluster for walls sharper than a site: half the
+    edge (d - 1) sigma_step / dF of the critical cube of classical nucleation theory (Becker and
+    Doering, Ann. Phys. 416, 719 (1935); the cube, aligned with the lattice's axes, is the shape
+    of a nearest-neighbour lattice's sharp wall, and a periodic box of that edge plus the walls
+    holds it), with the lattice's wall tension bounded by that of the abrupt step between the
+    two minima, sigma_step = (kappa / 2) Q_MS^2 per bond (one wall configuration, so the lowest
+    is at most it), dF = F(Q_MS) - F(0) > 0 (metastability I). No bound in d = 1, where the
+    tension gives no critical size (the 1-d nucleus is a pair of walls, its size set by their
+    tails)."""
+    if dim == 1:
+        return math.inf
+    return (dim - 1) * 0.5 * kappa * w.Q_MS**2 / (w.F_MS - w.F_0)
 
-    A cluster of sites at the Q = 0 minimum in a sea of Q_MS, with an abrupt wall, costs
-    sigma_step = (kappa / 2) Q_MS^2 per bond that crosses the wall, and relaxing the wall only
-    lowers it, so the lattice's wall tension and with it its critical cluster are at most
-    these. For sharp walls (small kappa) sigma_step ~ kappa is far below the continuum's
-    int sqrt(2 kappa (F - F_MS)) dQ ~ sqrt(kappa), which overestimates the nucleus (K3C60,
+
+def _radius(model: Model, T: float, kappa: float, dim: int) -> float:
+    """The nucleus radius in sites: the continuum bounce's sqrt(kappa) rho_B, or the sharp-wall
+    bound ``_step_radius`` where that is smaller (small kappa: the continuum tension
+    int sqrt(2 kappa (F - F_MS)) dQ ~ sqrt(kappa) exceeds the lattice's, ~ kappa; K3C60,
     1/Z = 3.6, 1 meV at T = 0.087: 17 sites against 1.3)."""
-    w = _well(model, T)
     R = math.sqrt(kappa) * _bounce(model, T, dim).radius
-    if dim > 1:
-        R = min(R, (dim - 1) * 0.5 * kappa * w.Q_MS**2 / (w.F_MS - w.F_0))
-    return R
+    return min(R, _step_radius(_well(model, T), kappa, dim))
 
 
 def _side(model: Model, T: float, kappa: float, dim: int) -> int:
@@ -1026,10 +1066,15 @@ def _search(model: Model, w: _Well, K: sp.csr_matrix, kappa: float, side: int, d
 def _nucleus(
     w: _Well, K: sp.csr_matrix, kappa: float, saddle: _Saddle, side: int, d: int
 ) -> LatticeNucleus:
-    """The LatticeNucleus of a certified saddle: determinants, translation norm, ``grows``."""
+    """The LatticeNucleus of a certified saddle: determinants, translation norm, ``grows``.
+    H_0 is taken at the minimum of the tabulated F (one Newton step from the landscape's Q_MS,
+    1.5e-12 l0 away at T = 0.088), where the saddle's tail lies: at Q_MS itself ln F'' differs
+    by ~4e-12 per site, a bias of ln det H_0 / det H_s that grows with the sites (1.3e-8 on
+    15^3, measured)."""
     E, q, vals, vec = saddle
     H = _energy_terms(w, K, kappa, q)[1].tocsr()
-    log_ratio = _log_det_uniform(float(w.d2F(np.array(w.Q_MS))), kappa, side, d)
+    q_ms = np.array([w.Q_MS])
+    log_ratio = _log_det_uniform(float(w.d2F(q_ms - w.dF(q_ms) / w.d2F(q_ms))[0]), kappa, side, d)
     log_ratio -= _log_abs_det(H)
     field = q.reshape((side,) * d)
     norm = np.mean(
