@@ -129,6 +129,26 @@ def test_thin_wall_limit_in_three_dimensions() -> None:
     assert limit == pytest.approx(1.0, abs=0.03)
 
 
+@pytest.mark.parametrize("dT", [1e-4, 1e-6])
+def test_walls_too_thin_to_shoot_are_the_thin_wall_limit(dT: float) -> None:
+    """Within 2.5e-4 hbar*omega of T_1st the radius exceeds ~700 sites (Q(0) < e^-700 Q_t is no
+    float): d = 2, 3 take the thin-wall bounce (radius (d-1) sigma / dF, E = S_d R^(d-1) sigma
+    / d), sigma from the d = 1 bounce, which still shoots there (its undershooting start is
+    widened below Q_t: for dF ~ 1e-6 the first one turns back within _LINEAR of Q_MS) and
+    equals the quadrature of sqrt(2 (F - F_MS)) to its step error (1e-5)."""
+    T = landscape.first_order_temperature(MODEL) + dT
+    cp = landscape.critical_points(MODEL, T)
+    sigma = _wall_tension(T, float(cp.F_MS), float(cp.Q_B), float(cp.Q_MS))
+    gap = float(cp.F_MS - cp.F_0)
+    assert nuc.critical_nucleus(MODEL, T, 1.0, dim=1).energy == pytest.approx(2 * sigma, rel=1e-5)
+    for dim, area in ((2, 2 * math.pi), (3, 4 * math.pi)):
+        R = (dim - 1) * sigma / gap
+        got = nuc.critical_nucleus(MODEL, T, 1.0, dim=dim)
+        assert got.radius == pytest.approx(R, rel=1e-5) and R > 700
+        # E ~ sigma^d: the d = 1 bounce's 1e-5 in sigma is d x 1e-5 in E
+        assert got.energy == pytest.approx(area * R ** (dim - 1) * sigma / dim, rel=dim * 1e-5)
+
+
 def test_lattice_nucleus_tends_to_the_continuum() -> None:
     """A wide nucleus (wall ~ 3 sites) on the lattice costs the continuum energy to ~1%."""
     lat = nuc.lattice_nucleus(MODEL, T100, 10.0, dim=1, side=31)
