@@ -21,8 +21,8 @@ from photosc.units import temperature_from_K, temperature_to_K
 #: Raman branch widths shown (meV): the presets' default and a stiffer lattice.
 WIDTHS_MEV: tuple[float, ...] = (study.DEFAULT_WIDTH_MEV, 10.0)
 #: Branch widths of the (1/Z, width) map (meV), d = 3. Measured per lattice saddle at 100 K,
-#: 1/Z = 3.6: 0.35 s at 5 meV, 2.5 s at 10 meV, 17-24 s at 20-30 meV (sparse LU of 15^3-21^3
-#: sites), so widths up to 5 meV fit the report's 10 s; there the saddle is a one-site step.
+#: 1/Z = 3.6: 0.15 s at 5 meV, 0.45 s at 10 meV, 1.1-2.6 s at 20-30 meV (9^3 to 15^3 sites),
+#: so widths up to 5 meV fit the report's 10 s; there the saddle is a one-site step.
 MAP_WIDTHS_MEV: tuple[float, ...] = (1.0, 2.5, 5.0)
 #: Spacing of the map's 1/Z points (the metastability-I window at 100 K is ~0.2 wide for K3C60).
 _MAP_STEP = 0.05
