@@ -827,13 +827,15 @@ def _log_det_uniform(c: float, kappa: float, side: int, dim: int) -> float:
 
 def _step_radius(w: _Well, kappa: float, dim: int) -> float:
     """Bound (sites) on the lattice's critical cluster for walls sharper than a site: the
-    circumscribed radius sqrt(d) (d - 1) sigma_step / dF of the critical cube of classical
-    nucleation theory (Becker and Doering, Ann. Phys. 416, 719 (1935); the cube is the shape of a
-    nearest-neighbour lattice's sharp wall), with the lattice's wall tension bounded by that of
-    the abrupt step between the two minima, sigma_step = (kappa / 2) Q_MS^2 per bond (one wall
-    configuration, so the lowest is at most it), dF = F(Q_MS) - F(0) > 0 (metastability I).
-    No bound in d = 1, where the tension gives no critical size (the 1-d nucleus is a pair of
-    walls, its size set by their tails)."""
+    circumscribed radius sqrt(d) (d - 1) sigma_step / dF of the critical cube (square in d = 2)
+    of classical nucleation theory (Becker and Doering, Ann. Phys. 416, 719 (1935); the cube is
+    the shape of a nearest-neighbour lattice's sharp wall), with the lattice's wall tension
+    bounded by that of the abrupt step between the two minima, sigma_step = (kappa / 2) Q_MS^2
+    per bond (one wall configuration, so the lowest is at most it), dF = F(Q_MS) - F(0) > 0
+    (metastability I). No bound in d = 1, where the tension gives no critical size (the 1-d
+    nucleus is a pair of walls, its size set by their tails). Measured (d = 3, 1 meV branch,
+    T = 0.087: bound 2.3 sites, continuum 14.7): the saddle on 11^3 sites is the one on 37^3
+    (E_c to 2e-13, ln det H_0 / |det H_s| to 1e-13)."""
     if dim == 1:
         return math.inf
     sigma_step = 0.5 * kappa * w.Q_MS**2
