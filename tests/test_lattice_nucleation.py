@@ -15,6 +15,7 @@ from photosc.physics import landscape
 from photosc.physics import nucleation as nuc
 from photosc.physics.dynamics import ForceTable
 from photosc.physics.lattice_langevin import _box, decay_rate, simulate_lattices
+from photosc.units import temperature_from_K
 
 #: K3C60 on its Mott path at 1/Z = 3.6: metastability I at 100 K (0.0947 hbar*omega).
 MODEL = materials.load("K3C60", Z=1 / 3.6)
@@ -243,34 +244,113 @@ def test_two_dimensions_within_the_spread_of_the_gaussian_prefactor() -> None:
     assert 0.67 * np.min(per_lattice) < ratio < 1.33 * np.max(per_lattice)
 
 
-#: The d = 3 tau(T) benchmark's stiffness (1 meV branch width): sharp walls, one-site saddles.
-KAPPA_1MEV = float(nuc.kappa_from_width(1.0 / MODEL.omega_meV, 3))
-
-
-def test_sharp_wall_side_holds_the_saddle_of_the_larger_lattice() -> None:
-    """d = 3, 1 meV, T = 0.0882: the continuum radius (4.6 sites) asked a 15^3 lattice, the
-    sharp-wall bound (``_step_radius``, 0.70 sites) 9^3. The saddle on 9^3 is the one on 15^3:
-    the same energy (its tail decays by kappa / F'' ~ 1e-3 per site) and log-determinant ratio
-    to rounding (1e-12; with H_0 at the landscape's Q_MS instead of the tabulated minimum they
-    differed by 1.0e-8, a bias of 4e-12 per site)."""
-    T = float(np.linspace(0.087, 0.145, 50)[1])
-    w = nuc._well(MODEL, T)
-    assert (
-        nuc._step_radius(w, KAPPA_1MEV, 3) < math.sqrt(KAPPA_1MEV) * nuc._bounce(MODEL, T, 3).radius
-    )
-    assert nuc._side(MODEL, T, KAPPA_1MEV, 3) == 9
-    small = nuc.lattice_nucleus(MODEL, T, KAPPA_1MEV, 3)
-    large = nuc.lattice_nucleus(MODEL, T, KAPPA_1MEV, 3, side=15)
+def test_sharp_walls_fit_a_lattice_of_the_lattice_wall_tension() -> None:
+    """1 meV in d = 3 near the first-order temperature: the continuum nucleus (radius 4.6 sites
+    at T = 0.0882) would ask a 15^3 lattice, the lattice's own wall tension (``_side``) a 7^3;
+    the saddle is a one-site step, the same on both: the energy and ln det to rounding (the tail
+    beyond 3 sites is e^-75 at the decay length of 0.04 site; with H_0 at the landscape's Q_MS
+    instead of the tabulated F's minimum ln det differed by 1.1e-8, 4e-12 per site)."""
+    T = 0.0882
+    kappa = float(nuc.kappa_from_width(1.0 / MODEL.omega_meV, 3))
+    assert nuc.critical_nucleus(MODEL, T, kappa, 3).radius > 4.5
+    assert nuc._side(MODEL, T, kappa, 3) == 7
+    small = nuc.lattice_nucleus(MODEL, T, kappa, 3)
+    large = nuc.lattice_nucleus(MODEL, T, kappa, 3, 15)
+    assert small.side == 7 and not small.grows
     assert small.energy == pytest.approx(large.energy, rel=1e-12)
     assert small.log_det_ratio == pytest.approx(large.log_det_ratio, abs=1e-12)
-    assert (small.grows, small.uniform) == (large.grows, large.uniform)
+
+
+def test_layer_growth_fills_a_cube_and_visits_every_site() -> None:
+    """``_growth_order`` in d = 3: the first 8 sites are a 2 x 2 x 2 cube (in-cluster neighbours
+    0, 1, 1, 2, 1, 2, 2, 3 as each is added), and every site comes once."""
+    order, counts = nuc._growth_order(7, 3)
+    assert sorted(order.tolist()) == list(range(343))
+    cube = np.array(np.unravel_index(order[:8], (7, 7, 7)))
+    assert np.all(np.ptp(cube, axis=1) == 1)
+    assert counts[:8].tolist() == [0, 1, 1, 2, 1, 2, 2, 3]
+
+
+def test_growth_step_starts_are_the_highest_abrupt_steps() -> None:
+    """The closed-form energies of ``_growth_steps`` against E[Q] of every start configuration
+    (sum of F plus the bonds through the sparse Laplacian): the starts returned are the
+    configurations at the highest local maxima of the directly computed E(n)."""
+    T, side, dim = T100, 9, 3
+    kappa = float(nuc.kappa_from_width(30.0 / MODEL.omega_meV, dim))
+    w, K = nuc._well(MODEL, T), nuc._laplacian(side, dim)
+    order, _ = nuc._growth_order(side, dim)
+    energies = []
+    for n in range(order.size // 2):
+        q = np.full(order.size, w.Q_MS)
+        q[order[:n]], q[order[n]] = 0.0, w.Q_B
+        energies.append(float(np.sum(w.F(q)) + 0.5 * kappa * q @ (K @ q)))
+    e = np.array(energies)
+    peaks = [
+        n for n in range(e.size) if e[n] >= e[max(n - 1, 0)] and e[n] >= e[min(n + 1, e.size - 1)]
+    ]
+    expected = sorted(peaks, key=lambda n: -e[n])[:6]
+    starts = nuc._growth_steps(w, kappa, side, dim)
+    assert [int(np.sum(s == 0.0)) for s in starts] == expected
+
+
+def test_a_staircase_of_sharp_walls_has_its_critical_cluster_found() -> None:
+    """30 meV in d = 3 at 100 K (walls of 0.17 site): the critical nucleus is the highest step of
+    layer-by-layer growth, a cluster of ~157 sites at E_c/T = 7.1, the same on 11^3 as on the
+    default 15^3 sites; the first growth step (one site at Q_B, which the string alone
+    returned) is a saddle 12x lower."""
+    kappa = float(nuc.kappa_from_width(30.0 / MODEL.omega_meV, 3))
+    small = nuc.lattice_nucleus(MODEL, T100, kappa, 3, 11)
+    default = nuc.lattice_nucleus(MODEL, T100, kappa, 3)
+    assert default.side == 15 and not default.grows
+    assert small.energy == pytest.approx(default.energy, rel=1e-6)
+    assert default.energy / T100 == pytest.approx(7.1, abs=0.05)
+    assert 140 <= int(np.sum(default.Q < 0.5 * default.Q.max())) <= 170
+    w, side = nuc._well(MODEL, T100), default.side
+    start = np.full(side**3, w.Q_MS)
+    start[side**3 // 2] = w.Q_B  # the centre site
+    first = nuc._index_one(w, nuc._laplacian(side, 3), kappa, start, 3)
+    assert first is not None and 11.0 < default.energy / first[0] < 13.0
+
+
+@pytest.mark.slow
+def test_forty_mev_has_a_saddle_on_the_default_lattice() -> None:
+    """40 meV in d = 3 at 100 K: the search found no saddle of index 1 before the growth steps;
+    now the 461-site cluster, E_c/T = 15.8, on the default 19^3 and on 15^3 sites (29 s). The
+    walls' tails fall by e^-mu per site, cosh mu = 1 + F''(Q_MS) / (2 kappa) (mu = 2.9), and on
+    15^3 the cluster's periodic images are ~7 sites apart: their interaction, ~e^-(2 mu 3.5) =
+    e^-20 = 2e-9 of E_c (measured 4.8e-9), within 2e-8."""
+    kappa = float(nuc.kappa_from_width(40.0 / MODEL.omega_meV, 3))
+    default, small = (
+        nuc.lattice_nucleus(MODEL, T100, kappa, 3),
+        nuc.lattice_nucleus(MODEL, T100, kappa, 3, 15),
+    )
+    assert default.side == 19
+    assert default.energy == pytest.approx(small.energy, rel=2e-8)
+    assert default.energy / T100 == pytest.approx(15.8, abs=0.05)
+
+
+def test_one_site_steps_have_no_translation_factor() -> None:
+    """K3C60 at 100 K, 1/Z = 3.59, d = 3, 1 to 5 meV: the saddle is a one-site step (walls of
+    0.04-0.08 site) whatever the continuum radius (0.7-1.55 sites), so the rate is the weakly
+    coupled sites' and changes with the width only through the small kappa: within 2 % (it
+    was 5.9x lower at 5 meV when the continuum radius gave the step translation modes)."""
+    model = materials.load("K3C60").renormalized(1 / 3.59)
+    T = float(temperature_from_K(100.0, model.omega_meV))
+    kappa = nuc.kappa_from_width(np.array([1.0, 2.5, 5.0]) / model.omega_meV, 3)
+    assert nuc.critical_nucleus(model, T, kappa[-1], 3).radius > 1.5
+    rate = nuc.nucleation_rate(model, T, kappa, 3, 1.0)
+    np.testing.assert_allclose(rate / rate[0], 1.0, rtol=0.02)
+
+
+#: The d = 3 tau(T) benchmark's stiffness (1 meV branch width): sharp walls, one-site saddles.
+KAPPA_1MEV = float(nuc.kappa_from_width(1.0 / MODEL.omega_meV, 3))
 
 
 @pytest.mark.parametrize(("dim", "kappa"), [(1, KAPPA_1MEV), (2, 0.3), (3, 0.3)])
 def test_smooth_or_one_dimensional_walls_keep_the_continuum_side(dim: int, kappa: float) -> None:
     """The sharp-wall bound only shrinks the lattice where it is below the continuum radius:
     not in d = 1 (no tension-limited critical size: infinite) and not for smoother walls
-    (kappa = 0.3 at T = 0.12: bound 2.0 and 5.0 sites in d = 2, 3, continuum 1.4 and 2.5)."""
+    (kappa = 0.3 at T = 0.12: bound 1.44 and 2.87 sites in d = 2, 3, continuum 1.37 and 2.51)."""
     w = nuc._well(MODEL, 0.12)
     continuum = math.sqrt(kappa) * nuc._bounce(MODEL, 0.12, dim).radius
     assert nuc._step_radius(w, kappa, dim) > continuum

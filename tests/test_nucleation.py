@@ -181,15 +181,80 @@ def test_bad_input_names_the_problem(call, word: str) -> None:  # type: ignore[n
 
 
 def test_bounce_that_cannot_converge_raises(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Bisection stopped at a coarse Q(0) (tolerance 0.1 in ln Q(0)): the shot leaves Q_MS long
-    before its tail decays, and the bounce raises instead of returning a wrong E_c or NaN."""
+    """The iteration stopped after 2 shots (it needs 5-12): the last shot's growing part at the
+    matching point is far above _MISS_TOL and the bounce raises instead of returning a wrong E_c
+    or NaN."""
     nuc._bounce.cache_clear()
-    monkeypatch.setattr(nuc, "_S_TOL", 0.1)
+    monkeypatch.setattr(nuc, "_MAX_SHOTS", 2)
     try:
         with pytest.raises(RuntimeError, match="did not converge"):
             nuc.critical_nucleus(MODEL, T100, 1.0, dim=3)
     finally:
         nuc._bounce.cache_clear()
+
+
+@pytest.mark.parametrize("dim", [1, 2, 3])
+def test_scaled_bessel_functions_are_scipys(dim: int) -> None:
+    from scipy.special import ive, kve
+
+    x = np.array([1e-6, 0.05, 0.0999, 0.1, 0.3, 2.0, 17.0, 300.0])
+    nu = dim / 2 - 1
+    expected = (ive(nu, x), ive(nu + 1, x), kve(nu, x), kve(nu + 1, x))
+    for got, want in zip(nuc._scaled_bessel(dim, x), expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-13)
+
+
+def _linear_rhs(m: float, dim: int):  # type: ignore[no-untyped-def]
+    return lambda r, y: [y[1], m * m * y[0] - (dim - 1) * y[1] / r]
+
+
+@pytest.mark.parametrize("dim", [1, 2, 3])
+def test_growing_part_is_constant_on_the_linear_equation(dim: int) -> None:
+    """B = B g / g from (delta, delta') at one rho: integrating the linear equation directly
+    (solve_ivp, rtol 1e-12) from rho = 2 to 9 leaves B unchanged, and a pure decay has B = 0."""
+    from scipy.integrate import solve_ivp
+    from scipy.special import ive
+
+    m, nu = 1.3, dim / 2 - 1
+    sol = solve_ivp(_linear_rhs(m, dim), (2.0, 9.0), [-0.01, 0.004], rtol=1e-12, atol=1e-16)
+    delta, slope, r = sol.y[0][[0, -1]], sol.y[1][[0, -1]], sol.t[[0, -1]]
+    g = r**-nu * ive(nu, m * r) * np.exp(m * r)
+    B = nuc._growing(r, delta, slope, m, dim) / g
+    assert B[1] == pytest.approx(B[0], rel=1e-9)
+    decay, decay_slope = nuc._decay(np.array([4.0]), 2.0, -0.01, m, dim)
+    assert abs(nuc._growing(np.array([4.0]), decay, decay_slope, m, dim)[0]) < 1e-15
+
+
+@pytest.mark.parametrize("dim", [1, 2, 3])
+def test_decay_tail_is_the_integrated_linear_solution(dim: int) -> None:
+    """_decay against RK45 (rtol 1e-12) of the linear equation from its own (delta, delta'), and
+    its energy r^(d-1) |delta delta'| / 2 against the quadrature of (delta'^2 + m^2 delta^2) / 2."""
+    from scipy.integrate import solve_ivp
+
+    m, r0, d0 = 1.2, 3.0, -2e-3
+    start = [float(v[0]) for v in nuc._decay(np.array([r0]), r0, d0, m, dim)]
+    assert start[0] == pytest.approx(d0, rel=1e-15)
+    rho = np.array([3.5, 5.0, 8.0])
+    sol = solve_ivp(_linear_rhs(m, dim), (r0, 8.0), start, t_eval=rho, rtol=1e-12, atol=1e-18)
+    delta, slope = nuc._decay(rho, r0, d0, m, dim)
+    np.testing.assert_allclose(sol.y[0], delta, rtol=1e-7)  # the growing error of RK45: e^2mr
+    np.testing.assert_allclose(sol.y[1], slope, rtol=1e-7)
+
+    def density(r: float) -> float:
+        q, p = (float(v[0]) for v in nuc._decay(np.array([r]), r0, d0, m, dim))
+        return 0.5 * (p * p + m * m * q * q) * r ** (dim - 1)
+
+    tail = quad(density, r0, np.inf, epsabs=0.0, epsrel=1e-11)[0]
+    assert tail == pytest.approx(-0.5 * r0 ** (dim - 1) * start[0] * start[1], rel=1e-9)
+
+
+@pytest.mark.parametrize("dim", [1, 2, 3])
+def test_bounce_profile_ends_on_the_exact_tail(dim: int) -> None:
+    """The profile reaches Q_MS to within _TAIL of its height, monotonically from Q(0)."""
+    b = nuc._bounce(MODEL, T100, dim)
+    w = nuc._well(MODEL, T100)
+    assert np.all(np.diff(b.Q) > 0.0) and np.all(np.diff(b.rho) > 0.0)
+    assert 0.0 < w.Q_MS - b.Q[-1] < 2 * nuc._TAIL * (w.Q_MS - b.Q[0])
 
 
 def test_nucleus_too_large_for_the_lattice_raises() -> None:

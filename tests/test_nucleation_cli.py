@@ -18,6 +18,7 @@ def test_nucleation_writes_nucleus_and_figure(tmp_path: Path) -> None:
           "--width-meV", "200", "--no-curve", "--out", str(out)])  # fmt: skip
     ds = xr.open_dataset(out / "nucleus.nc")
     assert ds["r_nm"].attrs["units"] == "nm" and ds.attrs["E_c"] > 0
+    assert ds.attrs["cluster_sites"] >= 1  # at least the site on the barrier
     assert (out / "nucleus_profile.png").stat().st_size > 0
 
 

@@ -138,7 +138,8 @@ def command(
         "branch width": f"{width:.3g} meV (kappa = {kappa:.3g} M omega^2)",
         "E_c (lattice saddle)": f"{E_c:.4g} hbar*omega = {E_c * w:.4g} meV, E_c/T = {E_c / T:.3g}",
         "E_c (continuum bounce)": f"{profile.attrs['E_c']:.4g} hbar*omega",
-        "critical radius": f"{profile.attrs['radius_nm']:.3g} nm (spacing {a_nm:g} nm)",
+        "critical cluster (lattice)": f"{profile.attrs['cluster_sites']} sites",
+        "critical radius (continuum)": f"{profile.attrs['radius_nm']:.3g} nm (spacing {a_nm:g} nm)",
         "lifetime per site": f"{tau_ns:.3g} ns"
         + ("" if profile.attrs["langer_valid"] else "  (outside Langer's formula)"),
     }.items():

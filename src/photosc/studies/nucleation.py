@@ -245,8 +245,9 @@ def nucleus_profile(
 ) -> xr.Dataset:
     """The continuum critical nucleus Q(r) at T_K (K) and stiffness kappa (M omega^2), r in nm,
     with E_c (continuum and lattice, hbar*omega), whether Langer's rate applies to the lattice
-    saddle (``langer_valid``, 0/1), the radius (nm and site spacings) and Q_B, Q_MS in the
-    attrs."""
+    saddle (``langer_valid``, 0/1), the lattice saddle's cluster (``cluster_sites``: sites
+    below the midpoint of Q_B and Q_MS), the continuum radius (nm and site spacings) and Q_B,
+    Q_MS in the attrs."""
     T = float(temperature_from_K(T_K, model.omega_meV))
     nuc = nucleation.critical_nucleus(model, T, kappa, dim)
     lattice = nucleation.lattice_nucleus(model, T, kappa, dim)
@@ -263,6 +264,7 @@ def nucleus_profile(
             E_c=nuc.energy,
             E_c_lattice=lattice.energy,
             langer_valid=int(lattice.langer_valid),
+            cluster_sites=int(np.sum(lattice.Q < 0.5 * (float(cp.Q_B) + float(cp.Q_MS)))),
             radius_nm=nuc.radius * spacing_nm,
             radius_sites=nuc.radius,
             Q_B=float(cp.Q_B),
