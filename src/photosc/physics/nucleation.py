@@ -989,7 +989,9 @@ def _step_radius(w: _Well, kappa: float, dim: int) -> float:
     two minima, sigma_step = (kappa / 2) Q_MS^2 per bond (one wall configuration, so the lowest
     is at most it), dF = F(Q_MS) - F(0) > 0 (metastability I). No bound in d = 1, where the
     tension gives no critical size (the 1-d nucleus is a pair of walls, its size set by their
-    tails)."""
+    tails). Measured (K3C60, 1/Z = 3.6, d = 3, 1 meV, T = 0.087: bound 1.3 sites, continuum
+    14.7): the saddle (a 21-site growth step) on the 9^3 sites of ``_side`` is the one on 37^3,
+    E_c to 2e-13 and ln det H_0 / |det H_s| to 3e-12."""
     if dim == 1:
         return math.inf
     return (dim - 1) * 0.5 * kappa * w.Q_MS**2 / (w.F_MS - w.F_0)
