@@ -393,3 +393,17 @@ def test_string_stops_where_it_has_settled() -> None:
     done = nuc._relax_string(path.reshape((17, *_box(side, dim))), 16, 3000, 0.05, kappa, w.parts)
     assert done < 3000
     np.testing.assert_allclose(path, expected, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("T", [0.0882, 0.12, 0.145])
+def test_sharp_walls_need_no_strings(T: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    """1 meV in d = 3 (walls of 0.04 site, below _SHARP_WALL): the search without strings finds
+    the saddle the search with them finds (energy to rounding, ln det to its LU's 1e-12)."""
+    kappa = float(nuc.kappa_from_width(1.0 / MODEL.omega_meV, 3))
+    fast = nuc.lattice_nucleus(MODEL, T, kappa, 3)
+    monkeypatch.setattr(nuc, "_SHARP_WALL", 0.0)
+    nuc.lattice_nucleus.cache_clear()
+    full = nuc.lattice_nucleus(MODEL, T, kappa, 3)
+    nuc.lattice_nucleus.cache_clear()
+    assert fast.energy == pytest.approx(full.energy, rel=1e-12)
+    assert fast.log_det_ratio == pytest.approx(full.log_det_ratio, abs=1e-12)

@@ -666,6 +666,17 @@ def _energy_terms(w: _Well, K: sp.csr_matrix, kappa: float, q: FloatArray) -> tu
 
 #: Largest lattice (sites) on which the saddle search follows eigenvectors (dense Hessian).
 _DENSE_SITES = 600
+#: Decay length sqrt(kappa / F''(Q_MS)) of a wall (sites) below which the search skips the
+#: strings: a flipped site then moves its neighbours by ~ (kappa / F'') Q_MS < 1 % of Q_MS, the
+#: growth steps' abrupt starts are saddles to Newton, and the strings, most of the search's
+#: cost, never settle on such a staircase (their images are no converged path, so their
+#: saddles are no path's highest). Measured, K3C60 at 1/Z = 3.6 with and without strings:
+#: the same saddles at 100 K for d = 3, 1-20 meV (0.04-0.17 site) and d = 2, 5 meV (0.10), and
+#: along 42-50 T of 0.087-0.145 for d = 3 at 1 and 5 meV, d = 2 at 2.5 meV, d = 1 at 1 meV; at
+#: d = 3, 2.5 meV, T = 0.0906 a string's 4-site step lay 0.6 % above the growth path's highest
+#: (E_c/T = 0.4, outside Langer). At d = 2, 10 meV (0.14, strings kept) a string found a
+#: saddle 6 % higher than the growth steps.
+_SHARP_WALL: float = 0.1
 
 
 #: Jacobi sweeps replace the sparse LU of a Newton step where the Hessian is diagonally
@@ -1074,16 +1085,18 @@ def _checked_lattice(
 
 
 def _search(model: Model, w: _Well, K: sp.csr_matrix, kappa: float, side: int, d: int) -> _Saddle:
-    """The full saddle search of ``lattice_nucleus`` (strings and growth steps, then symmetric
-    starts)."""
+    """The full saddle search of ``lattice_nucleus`` (strings unless the walls are sharper than
+    _SHARP_WALL, and growth steps, then symmetric starts)."""
     centre = np.meshgrid(*([np.arange(side) - side // 2] * d), indexing="ij")
     dist = np.sqrt(sum(x.astype(float) ** 2 for x in centre)).ravel()
     bounce = _bounce(model, w.T, d)
     radius = bounce.radius * math.sqrt(kappa)
     small = dist.size <= _DENSE_SITES  # large lattices: one string, fewer iterations
+    sharp = kappa < _SHARP_WALL**2 * float(w.d2F(np.array(w.Q_MS)))
+    strings = () if sharp else (False, True) if small else (False,)
     tops = [
         g
-        for free in ((False, True) if small else (False,))
+        for free in strings
         for g in _string_tops(w, K, kappa, dist, radius, d, free, n_iter=400 if small else 120)
     ]
     tops.append(np.where(dist == 0, w.Q_B, w.Q_MS))  # the first growth step: one site at Q_B
