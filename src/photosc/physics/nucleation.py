@@ -474,6 +474,8 @@ def _bounce(model: Model, T: float, dim: int) -> _Bounce:
         lo *= 4.0
     while (miss_hi := miss(hi)) <= 0.0:  # widen: a start near 0 waits ~s/m_0 to roll
         if hi >= s_max:  # radius beyond ~s_max / m_0: Q(0) is no longer a float
+            if dim == 1:  # no friction: every start below Q_t overshoots, unless it fails
+                raise RuntimeError(f"bounce at T={T!r}, d=1: shooting does not bracket Q(0)")
             return _thin_wall(model, T, dim)
         lo, miss_lo, hi = hi, miss_hi, min(4.0 * hi, s_max)
     side = 0  # which end the last shot replaced (-1 lo, +1 hi)
