@@ -54,3 +54,14 @@ def test_width_for_lifetime_outside_metastability_one() -> None:
 def test_width_for_lifetime_bad_input(kw: dict[str, float], word: str) -> None:
     with pytest.raises(ValueError, match=word):
         study.width_for_lifetime(K3C60, [3.6], **kw)  # type: ignore[arg-type]
+
+
+def test_width_for_lifetime_in_three_dimensions_stays_on_affordable_lattices() -> None:
+    """d = 3 at 100 K, 1/Z = 3.6: the default search ends at MAX_WIDTH_MEV[3] = 30 meV (200 meV
+    asked a 59^3 lattice and raised); no width up to it gives 10 ns (the saddles' fluctuation
+    term exceeds E_c, module docstring of ``nucleation``): NaN, not an error."""
+    needed = study.width_for_lifetime(K3C60, [3.6], dim=3)
+    assert np.isnan(needed["width_meV"].values[0])
+    assert study.MAX_WIDTH_MEV[3] == 30.0
+    with pytest.raises(ValueError, match="dim"):
+        study.width_for_lifetime(K3C60, [3.6], dim=4)

@@ -121,9 +121,8 @@ def command(
                 else np.linspace(Z_inv - 0.1, Z_inv + 0.1, 6)
             )
             unrenormalized = load_model(material, None, None, overrides)  # the map sets Z
-            lazy = study.lifetime_map(
-                unrenormalized, zi, [1.0, 5.0, 10.0, 30.0, 100.0], T_K=T_K, dim=dim, chunk=1
-            )
+            map_widths = [x for x in (1.0, 5.0, 10.0, 30.0, 100.0) if x <= study.MAX_WIDTH_MEV[dim]]
+            lazy = study.lifetime_map(unrenormalized, zi, map_widths, T_K=T_K, dim=dim, chunk=1)
             tmap = swept(lazy, out / "lifetime_map.zarr", "lifetime map",
                          workers=workers, scheduler=scheduler, restart=restart)  # fmt: skip
             needed = study.width_for_lifetime(unrenormalized, zi, T_K=T_K, dim=dim)

@@ -31,6 +31,11 @@ from photosc.units import rate_to_per_s, temperature_from_K
 
 #: Branch width of the presets (``[lattice]``; not measured, see their sources), meV.
 DEFAULT_WIDTH_MEV: float = 1.0
+#: Widest branch (meV) searched for a lifetime, per lattice dimension (K3C60 at 1/Z = 3.6,
+#: 100 K, measured): in d = 3 the saddle costs 2.6 s at 30 meV and 185 s at 60 meV (25^3
+#: sites), and 200 meV asks 59^3 sites, beyond ``nucleation.MAX_SIDE``; in d = 2, 100 meV
+#: takes 0.5 s and at 200 meV the search finds no saddle of index 1.
+MAX_WIDTH_MEV: dict[int, float] = {1: 200.0, 2: 100.0, 3: 30.0}
 
 
 def lattice_of(name: str) -> tuple[float, float]:
@@ -205,14 +210,19 @@ def width_for_lifetime(
     T_K: float = 100.0,
     lifetime_ns: float = EXPERIMENT_LIFETIME_NS,
     dim: int = 3,
-    max_width_meV: float = 200.0,
+    max_width_meV: float | None = None,
 ) -> xr.Dataset:
     """Branch width (meV) whose nucleation lifetime at T_K is ``lifetime_ns``, versus 1/Z
     (``model`` at Z = 1, renormalised to each 1/Z as in ``lifetime_kernel``).
 
-    Root of ln tau(width) - ln lifetime on (0, max_width_meV]; 0 where even uncoupled sites
-    live that long (or Q_MS is stable), NaN where no metastable minimum exists or no width up to
-    max_width_meV suffices (both are per 1/Z, so that a curve over 1/Z survives them)."""
+    Root of ln tau(width) - ln lifetime on (0, max_width_meV] (default MAX_WIDTH_MEV[dim]);
+    0 where even uncoupled sites live that long (or Q_MS is stable), NaN where no metastable
+    minimum exists or no width up to max_width_meV suffices (both are per 1/Z, so that a curve
+    over 1/Z survives them)."""
+    if dim not in MAX_WIDTH_MEV:
+        raise ValueError(f"dim must be 1, 2 or 3, got dim={dim!r}")
+    if max_width_meV is None:
+        max_width_meV = MAX_WIDTH_MEV[dim]
     for what, value in (("lifetime_ns", lifetime_ns), ("max_width_meV", max_width_meV)):
         if not (math.isfinite(value) and value > 0):
             raise ValueError(f"{what} must be > 0, got {what}={value!r}")
