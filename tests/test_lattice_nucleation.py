@@ -273,8 +273,9 @@ def test_layer_growth_fills_a_cube_and_visits_every_site() -> None:
 
 def test_growth_step_starts_are_the_highest_abrupt_steps() -> None:
     """The closed-form energies of ``_growth_steps`` against E[Q] of every start configuration
-    (sum of F plus the bonds through the sparse Laplacian): the starts returned are the
-    configurations at the highest local maxima of the directly computed E(n)."""
+    (sum of F plus the bonds through the sparse Laplacian): the starts returned are the first
+    step (one site at Q_B, the centre) and the configurations at the highest local maxima of
+    the directly computed E(n)."""
     T, side, dim = T100, 9, 3
     kappa = float(nuc.kappa_from_width(30.0 / MODEL.omega_meV, dim))
     w, K = nuc._well(MODEL, T), nuc._laplacian(side, dim)
@@ -288,9 +289,12 @@ def test_growth_step_starts_are_the_highest_abrupt_steps() -> None:
     peaks = [
         n for n in range(e.size) if e[n] >= e[max(n - 1, 0)] and e[n] >= e[min(n + 1, e.size - 1)]
     ]
-    expected = sorted(peaks, key=lambda n: -e[n])[:6]
+    expected = [0, *(n for n in sorted(peaks, key=lambda n: -e[n])[:6] if n > 0)]
     starts = nuc._growth_steps(w, kappa, side, dim)
     assert [int(np.sum(s == 0.0)) for s in starts] == expected
+    np.testing.assert_array_equal(
+        starts[0], np.where(nuc._centred(side, dim)[1] == 0, w.Q_B, w.Q_MS)
+    )
 
 
 def test_a_staircase_of_sharp_walls_has_its_critical_cluster_found() -> None:

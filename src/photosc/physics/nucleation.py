@@ -891,6 +891,13 @@ def _string_tops(
     return [path[k] for k in np.argsort(energy)[::-1][:3]]
 
 
+def _centred(side: int, dim: int) -> tuple[list[np.ndarray], FloatArray]:
+    """The site coordinates relative to the lattice's centre site (side // 2 on each axis) and
+    the sites' distances from it (flattened, C order)."""
+    centre = list(np.meshgrid(*([np.arange(side) - side // 2] * dim), indexing="ij"))
+    return centre, np.sqrt(sum(x.astype(float) ** 2 for x in centre)).ravel()
+
+
 @lru_cache(maxsize=16)
 def _growth_order(side: int, dim: int) -> tuple[np.ndarray, np.ndarray]:
     """(sites, in-cluster neighbours of each when added) of the layer-by-layer growth of a
@@ -902,8 +909,7 @@ def _growth_order(side: int, dim: int) -> tuple[np.ndarray, np.ndarray]:
     J. Probab. 1, 10 (1996))."""
     K = _laplacian(side, dim)
     neighbours = K.indices.reshape(K.shape[0], 2 * dim + 1)  # each row: the site and its 2d
-    centre = np.meshgrid(*([np.arange(side) - side // 2] * dim), indexing="ij")
-    dist = np.sqrt(sum(x.astype(float) ** 2 for x in centre)).ravel()
+    dist = _centred(side, dim)[1]
     inside = np.zeros(dist.size, dtype=int)  # in-cluster neighbours of each site
     key = -dist  # argmax picks the most neighbours, then the nearest, then the lowest index
     order, counts = np.empty(dist.size, dtype=int), np.empty(dist.size, dtype=int)
@@ -922,7 +928,8 @@ def _growth_steps(w: _Well, kappa: float, side: int, dim: int, n_top: int = 6) -
     + (2d - c_n) (Q_MS - Q_B)^2] (b_n cluster bonds to outside sites, c_n of them to the new
     site) rises with the cluster's surface and falls with its volume; on a staircase (sharp
     walls) the critical nucleus is the highest step, near the top local maxima of E(n), which
-    begin new layers. The n_top highest local maxima up to half the lattice are returned."""
+    begin new layers. The first step (n = 0: one site at Q_B) and the n_top highest local
+    maxima up to half the lattice are returned."""
     order, counts = _growth_order(side, dim)
     half = order.size // 2
     c = counts[:half].astype(float)
@@ -938,7 +945,7 @@ def _growth_steps(w: _Well, kappa: float, side: int, dim: int, n_top: int = 6) -
     peaks = [n for n in range(half) if energy[n] >= energy[max(n - 1, 0)] and
              energy[n] >= energy[min(n + 1, half - 1)]]  # fmt: skip
     starts = []
-    for n in sorted(peaks, key=lambda n: -energy[n])[:n_top]:
+    for n in [0, *(n for n in sorted(peaks, key=lambda n: -energy[n])[:n_top] if n > 0)]:
         q = np.full(order.size, w.Q_MS)
         q[order[:n]] = 0.0
         q[order[n]] = w.Q_B
@@ -1089,8 +1096,7 @@ def _checked_lattice(
 def _search(model: Model, w: _Well, K: sp.csr_matrix, kappa: float, side: int, d: int) -> _Saddle:
     """The full saddle search of ``lattice_nucleus`` (strings unless the walls are sharper than
     _SHARP_WALL, and growth steps, then symmetric starts)."""
-    centre = np.meshgrid(*([np.arange(side) - side // 2] * d), indexing="ij")
-    dist = np.sqrt(sum(x.astype(float) ** 2 for x in centre)).ravel()
+    centre, dist = _centred(side, d)
     bounce = _bounce(model, w.T, d)
     radius = bounce.radius * math.sqrt(kappa)
     small = dist.size <= _DENSE_SITES  # large lattices: one string, fewer iterations
@@ -1101,13 +1107,12 @@ def _search(model: Model, w: _Well, K: sp.csr_matrix, kappa: float, side: int, d
         for free in strings
         for g in _string_tops(w, K, kappa, dist, radius, d, free, n_iter=400 if small else 120)
     ]
-    tops.append(np.where(dist == 0, w.Q_B, w.Q_MS))  # the first growth step: one site at Q_B
-    tops.extend(_growth_steps(w, kappa, side, d))  # the highest steps of layer-by-layer growth
+    tops.extend(_growth_steps(w, kappa, side, d))  # one site at Q_B and the highest steps
     found = [c for c in (_index_one(w, K, kappa, g, d) for g in tops) if c is not None]
     if found:  # the highest saddle met along the growth path
         return max(found, key=lambda c: c[0])
     # none from the string: the lowest of the bounces centred on symmetric points
-    guesses = _symmetric_guesses(w, bounce, kappa, list(centre))
+    guesses = _symmetric_guesses(w, bounce, kappa, centre)
     found = [c for c in (_index_one(w, K, kappa, g, d) for g in guesses) if c is not None]
     if not found:
         raise RuntimeError(f"no lattice saddle of index 1 at T={w.T!r}, kappa={kappa!r}, d={d}")
