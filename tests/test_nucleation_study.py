@@ -65,3 +65,18 @@ def test_width_for_lifetime_in_three_dimensions_stays_on_affordable_lattices() -
     assert study.MAX_WIDTH_MEV[3] == 30.0
     with pytest.raises(ValueError, match="dim"):
         study.width_for_lifetime(K3C60, [3.6], dim=4)
+
+
+def test_map_points_beyond_the_lattice_bound_are_not_computed() -> None:
+    """d = 3 at 100 K, 1/Z = 3.62, next to the first-order line: 30 meV asks a 27^3 lattice
+    (182 s a saddle, measured), above MAP_MAX_SIDE[3] = 19; 1 meV a 7^3. The kernel computes the
+    second and leaves the first NaN; ``lattice_sides`` says why (0 where nothing decays: 1/Z =
+    3.7 is type II), and the width search stops where the nucleus stops fitting."""
+    sides = study.lattice_sides(K3C60, [[3.62], [3.7]], [1.0, 30.0], T_K=100.0, dim=3)
+    np.testing.assert_array_equal(sides, [[7, 27], [0, 0]])
+    tau = study.lifetime_kernel(3.62, [1.0, 30.0], model=K3C60, T_K=100.0, dim=3, max_side=19)
+    assert np.isfinite(tau[0]) and np.isnan(tau[1])
+    bound = study._widest(K3C60, 3.62, 100.0, 3, study.MAX_WIDTH_MEV[3])
+    assert 1.0 < bound < 30.0
+    assert study.lattice_sides(K3C60, 3.62, bound, T_K=100.0, dim=3) <= study.MAP_MAX_SIDE[3]
+    assert study.lattice_sides(K3C60, 3.62, 1.01 * bound, T_K=100.0, dim=3) > 19

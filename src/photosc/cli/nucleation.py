@@ -126,6 +126,20 @@ def command(
             tmap = swept(lazy, out / "lifetime_map.zarr", "lifetime map",
                          workers=workers, scheduler=scheduler, restart=restart)  # fmt: skip
             needed = study.width_for_lifetime(unrenormalized, zi, T_K=T_K, dim=dim)
+            sides = study.lattice_sides(
+                unrenormalized, zi[:, None], np.asarray(map_widths)[None, :], T_K=T_K, dim=dim
+            )
+            tmap["lattice_side"] = (
+                ("Z_inv", "width_meV"),
+                sides,
+                {"units": "sites", "long_name": "lattice side of the saddle search"},
+            )
+            skipped = int(np.count_nonzero(sides > tmap.attrs["max_side"]))
+            if skipped:
+                console.print(
+                    f"{skipped} map points not computed: their nucleus needs a lattice side above "
+                    f"{tmap.attrs['max_side']} (run them one by one with --Z-inv and --width-meV)"
+                )
             save_dataset(tmap, out / "lifetime_map.nc")
             save_dataset(needed, out / "width_for_10ns.nc")
             save(plots.plot_map(tmap, needed)[0], out / "lifetime_map.png")

@@ -72,8 +72,16 @@ smoothed (force averaged over a Gaussian of 0.1 l0, noise T below the landscape'
 vanishes, but simulated / Langer = 0.44 +- 0.04 (kappa = 5, E_c/T = 25), 0.55 +- 0.05 and
 0.63 +- 0.08 (kappa = 2, E_c/T = 22.8, 24.5): the large one-loop term leaves a factor ~2 that
 the next order (quartic, dumbbell and sunset terms of the on-site anharmonicity: x1.1-1.8)
-does not explain. d = 1 has two wall sites near Q_g (spread 1.4x), a one-loop term of 3 T,
-and agrees at E_c/T = 4-6.
+does not explain. (iii) The kink is not needed for the failure: on a smooth double well with
+the same curvature at both minima (tests/test_lattice_nucleation.py; kappa = 0.5, 27^2 sites)
+the simulated rate is 0.024 times Langer's at E_c/T = 30.6 and 0.031 at E_c/T = 33.2 (35^2
+sites), with a Gaussian term of 27.2 T: a d = 2 nucleus softens ~90 modes (its core and its
+wall, F'' < 0 there), and their Gaussian treatment errs by a factor that grows with T (ln of
+the ratio = -115 T at both temperatures, the order T of the next term of the loop
+expansion). Where d = 2 rates are measurable by simulation (E_c/T <~ 35) that term is
+of the order of E_c/T, so Langer's rate is not controlled there, with or without the kink.
+d = 1 has two wall sites near Q_g (spread 1.4x), a one-loop term of 3 T, and agrees at
+E_c/T = 4-6.
 
 Internal units: energies and T in hbar*omega, Q in l0, kappa in M omega^2, lengths in site
 spacings a, rates in omega, gamma in omega.
@@ -209,6 +217,15 @@ def _well(model: Model, T: float) -> _Well:
     table = ForceTable.from_model(
         model, T, Q_max=_TABLE_SPAN * float(cp.Q_MS), Q_min=-0.5 * q_c, atol=1e-9
     )
+    return _tabulated_well(table, T, float(cp.Q_B), float(cp.Q_MS), float(cp.F_MS), float(cp.F_0))
+
+
+def _tabulated_well(
+    table: ForceTable, T: float, Q_B: float, Q_MS: float, F_MS: float, F_0: float
+) -> _Well:
+    """The _Well of any tabulated force -dF/dQ (l0, hbar*omega) with its barrier top Q_B,
+    metastable minimum Q_MS and F(Q_MS), F(0); ``_well`` passes the landscape's, tests a
+    textbook double well."""
     breaks = [
         lo + h * np.arange(n)
         for lo, h, n in zip(table.bounds[:-1], table.spacing, np.diff(table.offsets), strict=True)
@@ -216,16 +233,16 @@ def _well(model: Model, T: float) -> _Well:
     x = np.concatenate([*breaks, table.bounds[-1:]])
     force = PPoly(table.coefficients.T.copy(), x, extrapolate=True)
     potential = force.antiderivative()  # = -F + const
-    shift = float(potential(float(cp.Q_MS)))
+    shift = float(potential(Q_MS))
     minus_F = PPoly(potential.c, potential.x)
     minus_F.c[-1] -= shift
     F = PPoly(-minus_F.c, minus_F.x)
     return _Well(
         T=T,
-        Q_B=float(cp.Q_B),
-        Q_MS=float(cp.Q_MS),
-        F_MS=float(cp.F_MS),
-        F_0=float(cp.F_0),
+        Q_B=Q_B,
+        Q_MS=Q_MS,
+        F_MS=F_MS,
+        F_0=F_0,
         table=table,
         parts=table._parts(),
         potential=F,
@@ -649,7 +666,9 @@ class LatticeNucleus:
         ln(F''(Q_MS)/F''(0)) per cluster site (K3C60 at 100 K, 1/Z = 3.6: 0.0166 hbar*omega,
         above dF = 0.0102): at 30 and 40 meV (157 and 461 sites) it is 2.6 and 7.0 hbar*omega
         against E_c = 0.67 and 1.50, so the softer Q = 0 phase wins in free energy long before
-        the energy barrier is met."""
+        the energy barrier is met. In d = 2 the test is necessary, not sufficient: a smooth
+        double well at E_c/T = 30.6 with a term of 27.2 T passes it, and its simulated rate is
+        0.024 times Langer's (module docstring)."""
         return bool(
             self.energy >= VALID_RATIO * self.T
             and self.grows
@@ -711,25 +730,22 @@ def _saddle_step(H: sp.csr_matrix, grad: FloatArray, trust: float) -> tuple[Floa
     saddle (Cerjan and Miller, J. Chem. Phys. 75, 2800 (1981), in its simplest form): in the
     Hessian's eigenbasis uphill along the lowest mode and downhill along the others, each by
     g_i / |lambda_i| (Newton's step where the curvatures already have the saddle's signs), the
-    whole step cut to ``trust``. Beyond _DENSE_SITES sites it is the plain Newton step. With
+    whole step cut to ``trust``. Dense (``_index_one`` limits the lattices it is used on). With
     lambda_1 > 0 only the lowest mode can differ from Newton: the step is -H^-1 g + 2 (g_0 /
     lambda_0) v_0 if lambda_0 > 0, from the two lowest eigenpairs and one solve instead of the
-    whole eigenbasis. Beyond _DENSE_SITES the definiteness is not known (False)."""
-    if grad.size > _DENSE_SITES:
-        step, convex = _newton_step(H, grad), False
-    else:
-        A = H.toarray()
-        lam, vec = eigh(A, subset_by_index=[0, 1], driver="evr", check_finite=False)
-        if lam[1] >= 1e-8 and abs(lam[0]) >= 1e-8:
-            step = np.linalg.solve(A, -grad)
-            if lam[0] > 0.0:
-                step += (2.0 * float(vec[:, 0] @ grad) / lam[0]) * vec[:, 0]
-        else:  # more than one negative (or a vanishing) curvature: the whole eigenbasis
-            lam, vec = np.linalg.eigh(A)
-            g = vec.T @ grad
-            sign = np.where(np.arange(lam.size) == 0, 1.0, -1.0)
-            step = vec @ (sign * g / np.maximum(np.abs(lam), 1e-8))
-        convex = bool(lam[0] > 0.0)
+    whole eigenbasis."""
+    A = H.toarray()
+    lam, vec = eigh(A, subset_by_index=[0, 1], driver="evr", check_finite=False)
+    if lam[1] >= 1e-8 and abs(lam[0]) >= 1e-8:
+        step = np.linalg.solve(A, -grad)
+        if lam[0] > 0.0:
+            step += (2.0 * float(vec[:, 0] @ grad) / lam[0]) * vec[:, 0]
+    else:  # more than one negative (or a vanishing) curvature: the whole eigenbasis
+        lam, vec = np.linalg.eigh(A)
+        g = vec.T @ grad
+        sign = np.where(np.arange(lam.size) == 0, 1.0, -1.0)
+        step = vec @ (sign * g / np.maximum(np.abs(lam), 1e-8))
+    convex = bool(lam[0] > 0.0)
     size = float(np.max(np.abs(step)))
     return (step if size <= trust else step * (trust / size)), convex
 
@@ -781,12 +797,17 @@ _Saddle = tuple[float, FloatArray, FloatArray, FloatArray]
 
 
 def _index_one(
-    w: _Well, K: sp.csr_matrix, kappa: float, guess: FloatArray, dim: int, follow: bool = True
+    w: _Well,
+    K: sp.csr_matrix,
+    kappa: float,
+    guess: FloatArray,
+    dim: int,
+    follow_sites: int = _DENSE_SITES,
 ) -> _Saddle | None:
     """(E - E_MS, saddle, lowest d + 1 eigenvalues, unstable mode) if Newton, or else
-    (``follow``, dense lattices) eigenvector following, from guess ends at a saddle of index 1;
-    None otherwise."""
-    for eigen in (False, True) if follow and guess.size <= _DENSE_SITES else (False,):
+    eigenvector following (on lattices of at most ``follow_sites`` sites), from guess ends at a
+    saddle of index 1; None otherwise."""
+    for eigen in (False, True) if guess.size <= follow_sites else (False,):
         q = _newton_saddle(w, K, kappa, guess, eigen)
         if q is None:
             continue
@@ -1031,8 +1052,8 @@ def _step_radius(w: _Well, kappa: float, dim: int) -> float:
     is at most it), dF = F(Q_MS) - F(0) > 0 (metastability I). No bound in d = 1, where the
     tension gives no critical size (the 1-d nucleus is a pair of walls, its size set by their
     tails). Measured (K3C60, 1/Z = 3.6, d = 3, 1 meV, T = 0.087: bound 1.3 sites, continuum
-    14.7): the saddle (a 21-site growth step) on the 9^3 sites of ``_side`` is the one on 37^3,
-    E_c to 2e-13 and ln det H_0 / |det H_s| to 3e-12."""
+    14.7): the saddle (a 21-site growth step) on the 9^3 sites of ``lattice_side`` is the one on
+    37^3, E_c to 2e-13 and ln det H_0 / |det H_s| to 3e-12."""
     if dim == 1:
         return math.inf
     return (dim - 1) * 0.5 * kappa * w.Q_MS**2 / (w.F_MS - w.F_0)
@@ -1047,9 +1068,15 @@ def _radius(model: Model, T: float, kappa: float, dim: int) -> float:
     return min(R, _step_radius(_well(model, T), kappa, dim))
 
 
-def _side(model: Model, T: float, kappa: float, dim: int) -> int:
-    """Odd side holding the nucleus (``_radius``) and 10 decay lengths sqrt(kappa / F''(Q_MS))
-    of its tail."""
+def lattice_side(model: Model, T: float, kappa: float, dim: int = 3) -> int:
+    """The odd side of the periodic lattice ``lattice_nucleus`` takes by default: it holds the
+    nucleus (``_radius``) and 10 decay lengths sqrt(kappa / F''(Q_MS)) of its tail. Cheap (the
+    continuum bounce, cached per (model, T, dim)), so that callers can tell a saddle's cost
+    before its search (it grows as side^d; above ``MAX_SIDE`` the search raises). T in
+    hbar*omega, kappa in M omega^2; ValueError where Q_MS does not decay."""
+    dim = _dim(dim)
+    T = float(checked("T", T, positive=True))
+    kappa = float(checked("kappa", kappa, nonnegative=True))
     w = _well(model, T)
     xi = math.sqrt(kappa / float(w.d2F(np.array(w.Q_MS))))
     side = 2 * math.ceil(_radius(model, T, kappa, dim) + 10.0 * xi + 2.0) + 1
@@ -1078,11 +1105,11 @@ def _blas() -> ThreadpoolController:
 def _checked_lattice(
     model: Model, T: float, kappa: float, dim: int, side: int | None
 ) -> tuple[float, float, int, int]:
-    """(T, kappa, dim, side) checked; side defaults to ``_side``."""
+    """(T, kappa, dim, side) checked; side defaults to ``lattice_side``."""
     d = _dim(dim)
     T = float(checked("T", T, positive=True))
     kappa = float(checked("kappa", kappa, nonnegative=True))
-    side = _side(model, T, kappa, d) if side is None else int(side)
+    side = lattice_side(model, T, kappa, d) if side is None else int(side)
     if side < 3:
         raise ValueError(f"side must be >= 3, got side={side!r}")
     if side > MAX_SIDE[d]:
@@ -1093,30 +1120,48 @@ def _checked_lattice(
     return T, kappa, d, side
 
 
+#: Largest lattice (sites) on which ``_search`` follows eigenvectors as its last resort, where
+#: Newton from every start ends at saddles of higher index or at pinned clusters (d = 2, smooth
+#: walls across the gap onset: K3C60 at 1/Z = 3.6, T = 0.12, kappa = 0.8-1.2 on 27^2-31^2
+#: sites, the string tops followed to growth steps in 4-15 s; no saddle at all before).
+_FOLLOW_SITES = 2000
+
+
 def _search(model: Model, w: _Well, K: sp.csr_matrix, kappa: float, side: int, d: int) -> _Saddle:
     """The full saddle search of ``lattice_nucleus`` (strings unless the walls are sharper than
-    _SHARP_WALL, and growth steps, then symmetric starts)."""
+    _SHARP_WALL, and growth steps, then symmetric starts; on lattices above _DENSE_SITES, last,
+    the thorough strings with eigenvector following up to _FOLLOW_SITES)."""
     centre, dist = _centred(side, d)
     bounce = _bounce(model, w.T, d)
     radius = bounce.radius * math.sqrt(kappa)
-    small = dist.size <= _DENSE_SITES  # large lattices: one string, fewer iterations
     sharp = kappa < _SHARP_WALL**2 * float(w.d2F(np.array(w.Q_MS)))
-    strings = () if sharp else (False, True) if small else (False,)
-    tops = [
-        g
-        for free in strings
-        for g in _string_tops(w, K, kappa, dist, radius, d, free, n_iter=400 if small else 120)
-    ]
-    tops.extend(_growth_steps(w, kappa, side, d))  # one site at Q_B and the highest steps
-    found = [c for c in (_index_one(w, K, kappa, g, d) for g in tops) if c is not None]
+
+    def tops(thorough: bool) -> list[FloatArray]:
+        """String tops (both ends, 400 iterations if thorough, else a fixed end and 120) and
+        the growth steps (one site at Q_B and the highest)."""
+        strings = () if sharp else (False, True) if thorough else (False,)
+        n_iter = 400 if thorough else 120
+        found = [
+            g
+            for free in strings
+            for g in _string_tops(w, K, kappa, dist, radius, d, free, n_iter=n_iter)
+        ]
+        return [*found, *_growth_steps(w, kappa, side, d)]
+
+    small = dist.size <= _DENSE_SITES  # large lattices: one string, fewer iterations
+    found = [c for c in (_index_one(w, K, kappa, g, d) for g in tops(small)) if c is not None]
     if found:  # the highest saddle met along the growth path
         return max(found, key=lambda c: c[0])
     # none from the string: the lowest of the bounces centred on symmetric points
     guesses = _symmetric_guesses(w, bounce, kappa, centre)
     found = [c for c in (_index_one(w, K, kappa, g, d) for g in guesses) if c is not None]
+    if found:
+        return min(found, key=lambda c: c[0])
+    if not small:  # last resort: thorough strings, their tops followed (dense)
+        found = [c for c in (_index_one(w, K, kappa, g, d, _FOLLOW_SITES) for g in tops(True)) if c]
     if not found:
         raise RuntimeError(f"no lattice saddle of index 1 at T={w.T!r}, kappa={kappa!r}, d={d}")
-    return min(found, key=lambda c: c[0])
+    return max(found, key=lambda c: c[0])
 
 
 def _nucleus(
@@ -1168,7 +1213,7 @@ def lattice_nucleus(
     starts from the bounce centred on the symmetric points of the lattice and the uniform Q_B
     (the lowest saddle found is taken). If the nucleus is larger than the lattice, the saddle is
     the uniform state at Q_B (coherent crossing of all sites, the kappa -> inf limit).
-    ``side`` defaults to the nucleus radius plus 10 tail decay lengths (``_side``). T in
+    ``side`` defaults to the nucleus radius plus 10 tail decay lengths (``lattice_side``). T in
     hbar*omega, kappa in M omega^2. RuntimeError if no saddle of index 1 is found.
     ``lattice_nuclei`` finds a family of them (a tau(T) curve) by continuation instead.
 
@@ -1229,7 +1274,7 @@ def _continued(
     guess = w.Q_MS + (w.Q_MS - w.Q_B) * dev
     with _blas().limit(limits=1, user_api="blas"):  # see lattice_nucleus
         K = _laplacian(side, d)
-        saddle = _index_one(w, K, kappa, guess, d, follow=False)
+        saddle = _index_one(w, K, kappa, guess, d, follow_sites=0)
         if saddle is None or np.max(np.abs(saddle[1] - guess)) > _SAME_BRANCH * (w.Q_MS - w.Q_B):
             return None
         nucleus = _nucleus(w, K, kappa, saddle, side, d)

@@ -61,7 +61,8 @@ def plot_lifetime(ds: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
 def plot_map(ds: xr.Dataset, needed: xr.Dataset | None = None, ax: Any = None) -> tuple[Any, Any]:
     """log10 tau over (1/Z, branch width) with the 10 ns contour and the needed width (from
     ``needed``, or the map's own ``width_for_lifetime_meV``); points outside Langer's formula
-    (``valid`` False, if given) crossed."""
+    (``valid`` False, if given) crossed, points not computed (``lattice_side`` above the
+    map's ``max_side``, if given) marked grey."""
     fig, ax = axes(ax)
     tau = ds["tau_ns"].transpose("width_meV", "Z_inv").values
     shown = np.log10(np.where(np.isfinite(tau), tau, np.nan))
@@ -69,10 +70,14 @@ def plot_map(ds: xr.Dataset, needed: xr.Dataset | None = None, ax: Any = None) -
     fig.colorbar(mesh, ax=ax, label="log10 lifetime [ns]")
     if np.count_nonzero(np.isfinite(shown)) > 3 and np.nanmin(shown) < 1 < np.nanmax(shown):
         ax.contour(ds["Z_inv"], ds["width_meV"], shown, levels=[1.0], colors="w")
+    zi, width = np.meshgrid(ds["Z_inv"].values, ds["width_meV"].values)
     if "valid" in ds:
         outside = ~ds["valid"].transpose("width_meV", "Z_inv").values.astype(bool)
-        zi, width = np.meshgrid(ds["Z_inv"].values, ds["width_meV"].values)
         ax.plot(zi[outside], width[outside], "rx", label="outside Langer")
+    if "lattice_side" in ds:
+        skipped = ds["lattice_side"].transpose("width_meV", "Z_inv").values > ds.attrs["max_side"]
+        if skipped.any():
+            ax.plot(zi[skipped], width[skipped], "s", color="0.6", label="not computed")
     curve = needed["width_meV"] if needed is not None else ds.get("width_for_lifetime_meV")
     if curve is not None and np.any(np.isfinite(curve)):
         ax.plot(curve["Z_inv"], curve, "wo--", label="width for 10 ns")

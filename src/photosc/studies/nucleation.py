@@ -36,6 +36,11 @@ DEFAULT_WIDTH_MEV: float = 1.0
 #: sites), and 200 meV asks 59^3 sites, beyond ``nucleation.MAX_SIDE``; in d = 2, 100 meV
 #: takes 0.5 s and at 200 meV the search finds no saddle of index 1.
 MAX_WIDTH_MEV: dict[int, float] = {1: 200.0, 2: 100.0, 3: 30.0}
+#: Largest lattice side on which a map or a width search computes a point, per dimension (the
+#: saddle's cost grows as side^d; measured, K3C60 at 100 K, d = 3: 6.6 s on 15^3 sites (1/Z =
+#: 3.6, 30 meV), 9.7 s on 17^3 and 16 s on 19^3 (1/Z = 3.62, 15 and 20 meV), 182 s on 27^3
+#: (3.62, 30 meV), a row of which made ``photosc nucleation --map`` run for more than 15 min).
+MAP_MAX_SIDE: dict[int, int] = {1: nucleation.MAX_SIDE[1], 2: nucleation.MAX_SIDE[2], 3: 19}
 
 
 def lattice_of(name: str) -> tuple[float, float]:
@@ -153,20 +158,48 @@ def lifetime_kernel(
     dim: int = 3,
     ringdown_ps: float = RINGDOWN_PS,
     sites: float = 1.0,
+    max_side: int | None = None,
 ) -> np.ndarray:
     """tau (ns) by nucleation at T_K of ``model`` (unrenormalised, Z = 1) Mott-renormalised
     to each 1/Z (``Model.renormalized``), elementwise over broadcast arrays of 1/Z and branch
     width (meV): a plain numpy kernel for ``xarray.apply_ufunc`` (with ``dask="parallelized"``
-    each chunk runs it independently). inf: Q_MS stable (type II); NaN: no metastable minimum."""
+    each chunk runs it independently). inf: Q_MS stable (type II); NaN: no metastable minimum,
+    or (with ``max_side``) a nucleus that needs a lattice of larger side (``lattice_sides``):
+    not computed."""
     zi, width = np.broadcast_arrays(np.asarray(Z_inv, float), np.asarray(width_meV, float))
-    out = np.empty(zi.shape)
+    out = np.full(zi.shape, math.nan)
+    sides = lattice_sides(model, zi, width, T_K=T_K, dim=dim)
+    fits = sides <= (math.inf if max_side is None else max_side)
     T = float(temperature_from_K(T_K, model.omega_meV))
     for z in np.unique(zi):  # one continuation along the width per 1/Z
-        at = zi == z
+        at = (zi == z) & fits
+        if not at.any():
+            continue
         renormalized = model.renormalized(1.0 / float(z))
         gamma = gamma_from_ringdown(ringdown_ps, renormalized)
         kappa = nucleation.kappa_from_width(width[at] / model.omega_meV, dim)
         out[at] = lifetime_ns(renormalized, T, kappa, dim, gamma, sites)
+    return out
+
+
+def lattice_sides(
+    model: Model, Z_inv: ArrayLike, width_meV: ArrayLike, *, T_K: float, dim: int = 3
+) -> np.ndarray:
+    """The lattice side each (1/Z, width) point's saddle search takes
+    (``nucleation.lattice_side``; its cost grows as side^d), elementwise over broadcast arrays,
+    0 where Q_MS does not decay (no search). Cheap: one continuum bounce per 1/Z."""
+    zi, width = np.broadcast_arrays(np.asarray(Z_inv, float), np.asarray(width_meV, float))
+    out = np.zeros(zi.shape, dtype=int)
+    T = float(temperature_from_K(T_K, model.omega_meV))
+    for z in np.unique(zi):
+        renormalized = model.renormalized(1.0 / float(z))
+        if landscape.critical_points(renormalized, T).kind != "I":
+            continue
+        at = np.flatnonzero(zi == z)
+        kappa = nucleation.kappa_from_width(width.flat[at] / model.omega_meV, dim)
+        out.flat[at] = [
+            nucleation.lattice_side(renormalized, T, float(k), dim) for k in np.ravel(kappa)
+        ]
     return out
 
 
@@ -178,11 +211,16 @@ def lifetime_map(
     T_K: float = 100.0,
     dim: int = 3,
     chunk: int | None = None,
+    max_side: int | None = None,
 ) -> xr.Dataset:
     """tau (ns) of ``model`` (at Z = 1) over (1/Z, branch width) at T_K, through
     ``lifetime_kernel`` lifted by
     ``xarray.apply_ufunc``. With ``chunk`` (1/Z values per task) the result is a lazy
-    dask-backed Dataset for ``photosc.sweep.compute`` (resumable, parallel); else computed."""
+    dask-backed Dataset for ``photosc.sweep.compute`` (resumable, parallel); else computed.
+    Points whose lattice side exceeds ``max_side`` (default MAP_MAX_SIDE[dim]; attrs) are NaN,
+    not computed: ``lattice_sides`` tells them from those without a metastable minimum."""
+    if max_side is None:
+        max_side = MAP_MAX_SIDE.get(dim, 0)
     zi = xr.DataArray(np.asarray(Z_inv, float), dims="Z_inv")
     zi = zi.assign_coords(Z_inv=zi.values)
     if chunk is not None:
@@ -192,14 +230,15 @@ def lifetime_map(
     wd = xr.DataArray(np.asarray(width_meV, float), dims="width_meV")
     wd = wd.assign_coords(width_meV=wd.values)
     tau = xr.apply_ufunc(
-        lifetime_kernel, zi, wd, kwargs={"model": model, "T_K": T_K, "dim": dim},
+        lifetime_kernel, zi, wd,
+        kwargs={"model": model, "T_K": T_K, "dim": dim, "max_side": max_side},
         dask="parallelized", output_dtypes=[float],
     )  # fmt: skip
     tau.attrs = {"units": "ns", "long_name": "lifetime by nucleation"}
     ds = xr.Dataset({"tau_ns": tau})
     ds["Z_inv"].attrs = {"units": "1", "long_name": "1/Z (Mott renormalisation)"}
     ds["width_meV"].attrs = {"units": "meV", "long_name": "branch width"}
-    ds.attrs = provenance(model, T_K=T_K, dim=dim)
+    ds.attrs = provenance(model, T_K=T_K, dim=dim, max_side=max_side)
     return ds
 
 
@@ -215,10 +254,11 @@ def width_for_lifetime(
     """Branch width (meV) whose nucleation lifetime at T_K is ``lifetime_ns``, versus 1/Z
     (``model`` at Z = 1, renormalised to each 1/Z as in ``lifetime_kernel``).
 
-    Root of ln tau(width) - ln lifetime on (0, max_width_meV] (default MAX_WIDTH_MEV[dim]);
-    0 where even uncoupled sites live that long (or Q_MS is stable), NaN where no metastable
-    minimum exists or no width up to max_width_meV suffices (both are per 1/Z, so that a curve
-    over 1/Z survives them)."""
+    Root of ln tau(width) - ln lifetime on (0, W] per 1/Z, W = ``max_width_meV`` (default
+    MAX_WIDTH_MEV[dim]) or less where the nucleus would need a lattice side above
+    MAP_MAX_SIDE[dim] (W is returned as ``searched_up_to_meV``); 0 where even uncoupled sites
+    live that long (or Q_MS is stable), NaN where no metastable minimum exists or no width up
+    to W suffices (both are per 1/Z, so that a curve over 1/Z survives them)."""
     if dim not in MAX_WIDTH_MEV:
         raise ValueError(f"dim must be 1, 2 or 3, got dim={dim!r}")
     if max_width_meV is None:
@@ -228,6 +268,7 @@ def width_for_lifetime(
             raise ValueError(f"{what} must be > 0, got {what}={value!r}")
     zi = np.atleast_1d(np.asarray(Z_inv, float))
     out = np.full(zi.size, np.nan)
+    bound = np.array([_widest(model, float(z), T_K, dim, max_width_meV) for z in zi])
     for k, z in enumerate(zi):
 
         def excess(width: float, z: float = float(z)) -> float:
@@ -239,15 +280,33 @@ def width_for_lifetime(
             continue
         if tau_0 >= lifetime_ns:
             out[k] = 0.0
-        elif excess(max_width_meV) > 0:
-            out[k] = brentq(excess, 0.0, max_width_meV, xtol=1e-2, rtol=1e-3)
+        elif bound[k] > 0 and excess(bound[k]) > 0:
+            out[k] = brentq(excess, 0.0, bound[k], xtol=1e-2, rtol=1e-3)
     return xr.Dataset(
         {
             "width_meV": _var(out, ("Z_inv",), "meV", f"branch width for {lifetime_ns:g} ns"),
+            "searched_up_to_meV": _var(bound, ("Z_inv",), "meV", "widest branch searched"),
         },
         coords={"Z_inv": ("Z_inv", zi, {"units": "1", "long_name": "1/Z (Mott renormalisation)"})},
         attrs=provenance(model, T_K=T_K, dim=dim, lifetime_ns=lifetime_ns),
     )
+
+
+def _widest(model: Model, Z_inv: float, T_K: float, dim: int, max_width_meV: float) -> float:
+    """The widest branch (meV, <= max_width_meV) whose nucleus fits MAP_MAX_SIDE[dim] at 1/Z
+    (the side grows with the width; bisection to 0.1 %, cheap: ``lattice_sides``)."""
+
+    def fits(width: float) -> bool:
+        side = lattice_sides(model, Z_inv, width, T_K=T_K, dim=dim)
+        return bool(side <= MAP_MAX_SIDE[dim])
+
+    if fits(max_width_meV):
+        return max_width_meV
+    lo, hi = 0.0, max_width_meV
+    while hi - lo > 1e-3 * max_width_meV:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    return lo
 
 
 def nucleus_profile(
