@@ -80,3 +80,5 @@ def test_map_points_beyond_the_lattice_bound_are_not_computed() -> None:
     assert 1.0 < bound < 30.0
     assert study.lattice_sides(K3C60, 3.62, bound, T_K=100.0, dim=3) <= study.MAP_MAX_SIDE[3]
     assert study.lattice_sides(K3C60, 3.62, 1.01 * bound, T_K=100.0, dim=3) > 19
+    with pytest.raises(ValueError, match="dim"):
+        study.lifetime_map(K3C60, [3.6], [1.0], dim=4)

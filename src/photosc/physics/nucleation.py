@@ -30,6 +30,7 @@ raises ValueError there (as where there is no metastable minimum at all).
   its Hessian has exactly one negative eigenvalue (Morse index 1). Newton converges to the
   nearest critical point quadratically; with these two starts it finds both the smooth nuclei
   of large kappa and the one-site nuclei of small kappa, where the continuum fails.
+- ``lattice_side``: the side of the lattice ``lattice_nucleus`` takes (its cost), cheaply.
 - ``lattice_nuclei``: the saddles of a tau(T) curve or a row of widths by parameter
   continuation (Newton from the neighbouring saddles, extrapolated), checked against
   ``lattice_nucleus``'s full search at the ends of each line and every 16th point, where a
@@ -1211,8 +1212,11 @@ def lattice_nucleus(
     (small kappa, pinned intermediate clusters) the highest of the successive growth saddles is
     found, and for large kappa the smooth bounce. If no image polishes into a saddle, Newton
     starts from the bounce centred on the symmetric points of the lattice and the uniform Q_B
-    (the lowest saddle found is taken). If the nucleus is larger than the lattice, the saddle is
-    the uniform state at Q_B (coherent crossing of all sites, the kappa -> inf limit).
+    (the lowest saddle found is taken); if none has index 1 either, on lattices above
+    _DENSE_SITES the tops of both strings (400 iterations) are followed by eigenvectors,
+    densely up to _FOLLOW_SITES sites (the highest is taken). If the nucleus is larger than the
+    lattice, the saddle is the uniform state at Q_B (coherent crossing of all sites, the
+    kappa -> inf limit).
     ``side`` defaults to the nucleus radius plus 10 tail decay lengths (``lattice_side``). T in
     hbar*omega, kappa in M omega^2. RuntimeError if no saddle of index 1 is found.
     ``lattice_nuclei`` finds a family of them (a tau(T) curve) by continuation instead.

@@ -5,6 +5,8 @@
   a numpy kernel that ``xarray.apply_ufunc(..., dask="parallelized")`` lifts (``lifetime_map``
   does so).
 - ``width_for_lifetime``: the branch width needed for a given lifetime (10 ns) versus 1/Z.
+- ``lattice_sides``: the lattice side each (1/Z, width) point's saddle search takes, which
+  the map and the width search bound (``MAP_MAX_SIDE``) to keep a map within minutes.
 
 Damping from the 10 ps ring-down of the mode (``drive.gamma_from_ringdown``), as in the drive
 study. tau is +inf where Q_MS is the stable state (metastability II below its first-order
@@ -219,8 +221,10 @@ def lifetime_map(
     dask-backed Dataset for ``photosc.sweep.compute`` (resumable, parallel); else computed.
     Points whose lattice side exceeds ``max_side`` (default MAP_MAX_SIDE[dim]; attrs) are NaN,
     not computed: ``lattice_sides`` tells them from those without a metastable minimum."""
+    if dim not in MAP_MAX_SIDE:
+        raise ValueError(f"dim must be 1, 2 or 3, got dim={dim!r}")
     if max_side is None:
-        max_side = MAP_MAX_SIDE.get(dim, 0)
+        max_side = MAP_MAX_SIDE[dim]
     zi = xr.DataArray(np.asarray(Z_inv, float), dims="Z_inv")
     zi = zi.assign_coords(Z_inv=zi.values)
     if chunk is not None:
