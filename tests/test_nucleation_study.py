@@ -82,3 +82,5 @@ def test_map_points_beyond_the_lattice_bound_are_not_computed() -> None:
     assert study.lattice_sides(K3C60, 3.62, 1.01 * bound, T_K=100.0, dim=3) > 19
     with pytest.raises(ValueError, match="dim"):
         study.lifetime_map(K3C60, [3.6], [1.0], dim=4)
+    with pytest.raises(ValueError, match="dim"):
+        study.lattice_sides(K3C60, 3.0, 1.0, T_K=100.0, dim=5)  # nothing decays there

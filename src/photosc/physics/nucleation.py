@@ -1159,7 +1159,8 @@ def _search(model: Model, w: _Well, K: sp.csr_matrix, kappa: float, side: int, d
     if found:
         return min(found, key=lambda c: c[0])
     if not small:  # last resort: thorough strings, their tops followed (dense)
-        found = [c for c in (_index_one(w, K, kappa, g, d, _FOLLOW_SITES) for g in tops(True)) if c]
+        followed = (_index_one(w, K, kappa, g, d, _FOLLOW_SITES) for g in tops(True))
+        found = [c for c in followed if c is not None]
     if not found:
         raise RuntimeError(f"no lattice saddle of index 1 at T={w.T!r}, kappa={kappa!r}, d={d}")
     return max(found, key=lambda c: c[0])

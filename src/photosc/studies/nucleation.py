@@ -45,6 +45,12 @@ MAX_WIDTH_MEV: dict[int, float] = {1: 200.0, 2: 100.0, 3: 30.0}
 MAP_MAX_SIDE: dict[int, int] = {1: nucleation.MAX_SIDE[1], 2: nucleation.MAX_SIDE[2], 3: 19}
 
 
+def _check_dim(dim: Any) -> None:
+    """ValueError naming dim unless it is 1, 2 or 3 (the lattice dimensions of the study)."""
+    if dim not in MAX_WIDTH_MEV or isinstance(dim, bool):
+        raise ValueError(f"dim must be 1, 2 or 3, got dim={dim!r}")
+
+
 def lattice_of(name: str) -> tuple[float, float]:
     """(spacing in nm, branch width in meV) of a preset's ``[lattice]`` table."""
     table = materials.read(name).get("lattice")
@@ -170,8 +176,11 @@ def lifetime_kernel(
     not computed."""
     zi, width = np.broadcast_arrays(np.asarray(Z_inv, float), np.asarray(width_meV, float))
     out = np.full(zi.shape, math.nan)
-    sides = lattice_sides(model, zi, width, T_K=T_K, dim=dim)
-    fits = sides <= (math.inf if max_side is None else max_side)
+    fits = (
+        np.ones(zi.shape, dtype=bool)
+        if max_side is None
+        else lattice_sides(model, zi, width, T_K=T_K, dim=dim) <= max_side
+    )
     T = float(temperature_from_K(T_K, model.omega_meV))
     for z in np.unique(zi):  # one continuation along the width per 1/Z
         at = (zi == z) & fits
@@ -190,6 +199,7 @@ def lattice_sides(
     """The lattice side each (1/Z, width) point's saddle search takes
     (``nucleation.lattice_side``; its cost grows as side^d), elementwise over broadcast arrays,
     0 where Q_MS does not decay (no search). Cheap: one continuum bounce per 1/Z."""
+    _check_dim(dim)
     zi, width = np.broadcast_arrays(np.asarray(Z_inv, float), np.asarray(width_meV, float))
     out = np.zeros(zi.shape, dtype=int)
     T = float(temperature_from_K(T_K, model.omega_meV))
@@ -221,8 +231,7 @@ def lifetime_map(
     dask-backed Dataset for ``photosc.sweep.compute`` (resumable, parallel); else computed.
     Points whose lattice side exceeds ``max_side`` (default MAP_MAX_SIDE[dim]; attrs) are NaN,
     not computed: ``lattice_sides`` tells them from those without a metastable minimum."""
-    if dim not in MAP_MAX_SIDE:
-        raise ValueError(f"dim must be 1, 2 or 3, got dim={dim!r}")
+    _check_dim(dim)
     if max_side is None:
         max_side = MAP_MAX_SIDE[dim]
     zi = xr.DataArray(np.asarray(Z_inv, float), dims="Z_inv")
@@ -263,8 +272,7 @@ def width_for_lifetime(
     MAP_MAX_SIDE[dim] (W is returned as ``searched_up_to_meV``); 0 where even uncoupled sites
     live that long (or Q_MS is stable), NaN where no metastable minimum exists or no width up
     to W suffices (both are per 1/Z, so that a curve over 1/Z survives them)."""
-    if dim not in MAX_WIDTH_MEV:
-        raise ValueError(f"dim must be 1, 2 or 3, got dim={dim!r}")
+    _check_dim(dim)
     if max_width_meV is None:
         max_width_meV = MAX_WIDTH_MEV[dim]
     for what, value in (("lifetime_ns", lifetime_ns), ("max_width_meV", max_width_meV)):
